@@ -1,0 +1,147 @@
+package io.medallion.bronze;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.medallion.core.lake.BronzeContract;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spec.Pipeline.BronzeTable;
+import io.medallion.core.spec.StartingOffsets;
+import io.delta.tables.DeltaTable;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+
+/**
+ * Lands Kafka records in bronze Delta tables, exactly once: one streaming query and one
+ * checkpoint per table, each micro-batch appended with Delta's idempotent-write options so that a
+ * batch replayed after a crash writes nothing twice.
+ */
+public final class BronzeIngestion {
+  /** Spark sets this local property to the query's id, which its checkpoint keeps for good. */
+  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+  private final IngestOptions options;
+
+  /**
+   * @param spark the session, with Delta enabled
+   * @param lake where the tables and checkpoints go
+   * @param options how to reach Kafka and how to run
+   */
+  public BronzeIngestion(SparkSession spark, LakeLayout lake, IngestOptions options) {
+    this.spark = spark;
+    this.lake = lake;
+    this.options = options;
+  }
+
+  /** The streaming query's name for a bronze table: {@code bronze.<table>}. */
+  public static String queryName(BronzeTable table) {
+    return table.qualifiedName();
+  }
+
+  /** Creates the table with the bronze contract's schema if it does not exist yet. */
+  public void createTable(BronzeTable table) {
+    DeltaTable.createIfNotExists(spark)
+        .location(lake.table(Layer.BRONZE, table.name()))
+        .addColumns(BronzeContract.SCHEMA)
+        .partitionedBy(BronzeContract.PARTITION_COLUMN)
+        .comment("Raw records of Kafka topic " + table.source().topic() + ", exactly once.")
+        .property("delta.appendOnly", "true")
+        .execute();
+  }
+
+  /** Starts the query that lands {@code table}; it runs until stopped, or once with --once. */
+  public StreamingQuery start(BronzeTable table) throws TimeoutException {
+    createTable(table);
+    String path = lake.table(Layer.BRONZE, table.name());
+    Dataset<Row> records = kafkaReader(table).load();
+    VoidFunction2<Dataset<Row>, Long> append =
+        (batch, batchId) -> appendBatch(batch, batchId, path, "bronze." + table.name());
+    return records
+        .writeStream()
+        .queryName(queryName(table))
+        .option("checkpointLocation", lake.checkpoint(Layer.BRONZE, table.name()))
+        .trigger(
+            options.once()
+                ? Trigger.AvailableNow()
+                : Trigger.ProcessingTime(
+                    options.triggerInterval().orElse(table.triggerInterval()).toMillis()))
+        .foreachBatch(append)
+        .start();
+  }
+
+  private DataStreamReader kafkaReader(BronzeTable table) {
+    Map<String, String> source = new HashMap<>();
+    options.kafkaConf().forEach((k, v) -> source.put("kafka." + k, v));
+    source.put("kafka.bootstrap.servers", options.bootstrapServers());
+    source.put("subscribe", table.source().topic());
+    source.put("includeHeaders", "true");
+    source.put(
+        "maxOffsetsPerTrigger",
+        String.valueOf(options.maxOffsetsPerTrigger().orElse(table.maxOffsetsPerTrigger())));
+    source.put(
+        "failOnDataLoss",
+        String.valueOf(!options.allowDataLoss() && table.failOnDataLoss()));
+    StartingOffsets start = options.startingOffsets().orElse(table.startingOffsets());
+    switch (start.mode()) {
+      case EARLIEST -> source.put("startingOffsets", "earliest");
+      case LATEST -> source.put("startingOffsets", "latest");
+      case TIMESTAMP -> {
+        source.put("startingTimestamp", String.valueOf(start.timestamp().toEpochMilli()));
+        // Partitions with nothing at or after the timestamp start at their end, not with an error.
+        source.put("startingOffsetsByTimestampStrategy", "latest");
+      }
+    }
+    return spark.readStream().format("kafka").options(source);
+  }
+
+  /**
+   * Appends one micro-batch. The write carries (query id, batch id) as Delta's transaction id: if
+   * this batch was committed before a crash, Delta skips it when the restarted query replays it.
+   */
+  static void appendBatch(Dataset<Row> batch, long batchId, String path, String table) {
+    String queryId = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+    if (queryId == null) {
+      throw new IllegalStateException("no streaming query id while writing " + table);
+    }
+    Instant now = Instant.now();
+    batch
+        .select(
+            col("topic").as(BronzeContract.TOPIC),
+            col("partition").as(BronzeContract.PARTITION),
+            col("offset").as(BronzeContract.OFFSET),
+            col("timestamp").as(BronzeContract.KAFKA_TIMESTAMP),
+            col("key").as(BronzeContract.KEY),
+            col("value").as(BronzeContract.VALUE),
+            col("headers").as(BronzeContract.HEADERS),
+            lit(now).as(BronzeContract.INGESTED_AT),
+            lit(LocalDate.ofInstant(now, ZoneOffset.UTC)).as(BronzeContract.INGEST_DATE),
+            lit(batchId).as(BronzeContract.BATCH_ID))
+        .write()
+        .format("delta")
+        .mode("append")
+        .option("txnAppId", table + ":" + queryId)
+        .option("txnVersion", batchId)
+        .save(path);
+  }
+
+  /** Reads a bronze table as a batch, for checks and for the demo's summary. */
+  public static Dataset<Row> read(SparkSession spark, LakeLayout lake, String table) {
+    DataFrameReader reader = spark.read().format("delta");
+    return reader.load(lake.table(Layer.BRONZE, table));
+  }
+}

@@ -1,0 +1,57 @@
+package io.medallion.core.spark;
+
+import io.medallion.core.error.MedallionException;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Creates the Spark session every Medallion job runs in: Delta Lake enabled, UTC session time,
+ * and whatever the user passed with {@code --conf} on top.
+ *
+ * <p>The master is never chosen here: {@code spark-submit} sets it on a cluster, and {@code
+ * ./lakehouse} sets {@code spark.master=local[*]} locally.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /** Settings Medallion needs, applied unless the user set the same key. */
+  public static final Map<String, String> DEFAULTS =
+      Map.of(
+          "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
+          "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+          "spark.sql.session.timeZone", "UTC");
+
+  /** Extra defaults for a local (single-JVM) master: few shuffle partitions, no UI. */
+  public static final Map<String, String> LOCAL_DEFAULTS =
+      Map.of(
+          "spark.sql.shuffle.partitions", "4",
+          "spark.default.parallelism", "4",
+          "spark.ui.enabled", "false",
+          "spark.databricks.delta.snapshotPartitions", "2",
+          "spark.driver.host", "127.0.0.1",
+          "spark.driver.bindAddress", "127.0.0.1");
+
+  /**
+   * Gets or creates the session.
+   *
+   * @param appName the application name Spark shows
+   * @param userConf {@code --conf} settings; they win over every default
+   * @throws MedallionException when no Spark master is configured
+   */
+  public static SparkSession getOrCreate(String appName, Map<String, String> userConf) {
+    SparkConf conf = new SparkConf(true).setAppName(appName);
+    userConf.forEach(conf::set);
+    if (!conf.contains("spark.master")) {
+      throw new MedallionException(
+          "No Spark master is configured.",
+          "Run through ./lakehouse (local mode), through spark-submit, or pass --conf"
+              + " spark.master=local[*].");
+    }
+    DEFAULTS.forEach(conf::setIfMissing);
+    if (conf.get("spark.master").startsWith("local")) {
+      LOCAL_DEFAULTS.forEach(conf::setIfMissing);
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}

@@ -1,0 +1,81 @@
+package io.medallion.core.spark;
+
+import io.medallion.core.error.MedallionException;
+import java.util.Locale;
+
+/**
+ * Explains why a streaming query stopped, in terms a user can act on. Failures that are not
+ * recognised pass through unchanged.
+ */
+public final class StreamFailures {
+  private StreamFailures() {}
+
+  /**
+   * Translates a streaming query's failure.
+   *
+   * @param query the query's name, such as {@code bronze.plays}
+   * @param checkpoint the query's checkpoint location
+   * @param failure what the query threw
+   * @return a {@link MedallionException} for a known cause, else {@code failure} itself
+   */
+  public static RuntimeException explain(String query, String checkpoint, Throwable failure) {
+    String messages = messages(failure);
+    String lower = messages.toLowerCase(Locale.ROOT);
+    if (messages.contains("KAFKA_DATA_LOSS") || lower.contains("data may have been lost")) {
+      return new MedallionException(
+          query
+              + " stopped: Kafka no longer has records this query has not read yet. They expired"
+              + " (retention) or were deleted, or the topic was deleted and recreated, before"
+              + " they were ingested. Nothing was skipped: the query stopped at the gap.\n  Kafka"
+              + " said: "
+              + firstLine(failure, "KAFKA_DATA_LOSS"),
+          "If the lost records can be re-sent, re-send them, then rerun with"
+              + " --allow-data-loss to skip the gap. If the gap is acceptable, rerun with"
+              + " --allow-data-loss (the skipped range is logged). To start this table over from"
+              + " what Kafka has now, delete the checkpoint "
+              + checkpoint
+              + " (the table keeps its rows; replayed records are not deduplicated in bronze).",
+          failure);
+    }
+    if (lower.contains("checkpoint") && lower.contains("incompatible")
+        || messages.contains("STREAMING_STATEFUL_OPERATOR_NOT_MATCH_IN_STATE_METADATA")) {
+      return new MedallionException(
+          query
+              + " stopped: its checkpoint was written by a different query, so it cannot be"
+              + " continued safely.\n  Spark said: "
+              + firstLine(failure, ""),
+          "Restore the spec that wrote "
+              + checkpoint
+              + ", or rebuild the table from its source (see docs/reliability.md).",
+          failure);
+    }
+    return failure instanceof RuntimeException r
+        ? r
+        : new IllegalStateException(query + " failed: " + failure.getMessage(), failure);
+  }
+
+  private static String messages(Throwable failure) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append('\n');
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return all.toString();
+  }
+
+  private static String firstLine(Throwable failure, String marker) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && (marker.isEmpty() || m.contains(marker))) {
+        int start = marker.isEmpty() ? 0 : m.indexOf(marker);
+        String line = m.substring(Math.max(0, start - 1)).strip();
+        int nl = line.indexOf('\n');
+        return nl < 0 ? line : line.substring(0, nl);
+      }
+    }
+    String m = failure.getMessage();
+    return m == null ? failure.getClass().getName() : m.lines().findFirst().orElse(m);
+  }
+}

@@ -1,0 +1,95 @@
+package io.medallion.core.spark;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+
+/**
+ * Runs a set of streaming queries to the end: until all finish ({@code --once}), one fails, or a
+ * stop is requested, in which case each query is stopped after its current micro-batch.
+ */
+public final class StreamRunner {
+  private static final long POLL_MS = 200;
+
+  private StreamRunner() {}
+
+  /**
+   * A started query and what is needed to explain its failure.
+   *
+   * @param name the query's name
+   * @param checkpoint its checkpoint location
+   * @param query the running query
+   */
+  public record RunningQuery(String name, String checkpoint, StreamingQuery query) {}
+
+  /**
+   * Waits for the queries. If one fails, the others are stopped and the failure is thrown,
+   * explained by {@link StreamFailures} where the cause is known.
+   *
+   * @param queries the started queries
+   * @param stopRequested polled; when it turns true, every query stops after its current batch
+   * @param grace how long to wait for a running batch to finish before stopping it anyway
+   */
+  public static void awaitAll(
+      List<RunningQuery> queries, BooleanSupplier stopRequested, Duration grace) {
+    try {
+      while (true) {
+        RunningQuery active = null;
+        for (RunningQuery q : queries) {
+          if (q.query().exception().isDefined()) {
+            throw StreamFailures.explain(q.name(), q.checkpoint(), q.query().exception().get());
+          }
+          if (active == null && q.query().isActive()) {
+            active = q;
+          }
+        }
+        if (active == null) {
+          return;
+        }
+        if (stopRequested.getAsBoolean()) {
+          stopAfterCurrentBatch(queries, grace);
+          return;
+        }
+        try {
+          active.query().awaitTermination(POLL_MS);
+        } catch (StreamingQueryException e) {
+          throw StreamFailures.explain(active.name(), active.checkpoint(), e);
+        }
+      }
+    } finally {
+      for (RunningQuery q : queries) {
+        stopQuietly(q.query());
+      }
+    }
+  }
+
+  private static void stopAfterCurrentBatch(List<RunningQuery> queries, Duration grace) {
+    Instant deadline = Instant.now().plus(grace);
+    for (RunningQuery q : queries) {
+      while (q.query().isActive()
+          && q.query().status().isTriggerActive()
+          && Instant.now().isBefore(deadline)) {
+        try {
+          q.query().awaitTermination(POLL_MS);
+        } catch (StreamingQueryException e) {
+          break;
+        }
+      }
+      stopQuietly(q.query());
+    }
+  }
+
+  private static void stopQuietly(StreamingQuery query) {
+    try {
+      if (query.isActive()) {
+        query.stop();
+      }
+    } catch (TimeoutException e) {
+      // A query that ignores stop is torn down with the session.
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.medallion.core.spec;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses the short durations used in specs and on the command line: {@code 500ms}, {@code 5s}. */
+public final class Durations {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+  private Durations() {}
+
+  /** A duration such as {@code 500ms}, {@code 5s}, {@code 2m} or {@code 1h}; empty if malformed. */
+  public static Optional<Duration> parse(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    long amount = Long.parseLong(m.group(1));
+    return Optional.of(
+        switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          default -> Duration.ofHours(amount);
+        });
+  }
+}

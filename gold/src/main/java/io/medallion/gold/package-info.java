@@ -1,0 +1,2 @@
+/** Medallion gold. */
+package io.medallion.gold;

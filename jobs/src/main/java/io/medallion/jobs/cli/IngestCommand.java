@@ -1,0 +1,144 @@
+package io.medallion.jobs.cli;
+
+import io.medallion.bronze.IngestOptions;
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.spark.SparkSessions;
+import io.medallion.core.spec.Durations;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.Pipeline.BronzeTable;
+import io.medallion.core.spec.StartingOffsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lakehouse ingest}: Kafka to bronze, once or continuously. */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Land Kafka records in bronze Delta tables, exactly once.",
+      "Continuous by default (Ctrl-C stops after the current micro-batch); --once reads what is"
+          + " available and stops."
+    })
+final class IngestCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Option(names = "--once", description = "Read everything available, then stop.")
+  boolean once;
+
+  @Option(
+      names = "--tables",
+      split = ",",
+      paramLabel = "TABLE",
+      description = "Bronze tables to ingest (default: all in the spec).")
+  List<String> tables = new ArrayList<>();
+
+  @Option(
+      names = "--max-offsets-per-trigger",
+      paramLabel = "N",
+      description = "Most records per micro-batch (default: from the spec).")
+  Long maxOffsetsPerTrigger;
+
+  @Option(
+      names = "--starting-offsets",
+      paramLabel = "earliest|latest|INSTANT",
+      description = "Where a table without a checkpoint starts (default: from the spec).")
+  String startingOffsets;
+
+  @Option(
+      names = "--trigger-interval",
+      paramLabel = "DURATION",
+      description = "Continuous trigger interval such as 5s (default: from the spec).")
+  String triggerInterval;
+
+  @Option(
+      names = "--allow-data-loss",
+      description =
+          "Continue past offsets Kafka no longer has instead of stopping (failOnDataLoss=false).")
+  boolean allowDataLoss;
+
+  @Override
+  public Integer call() {
+    Pipeline pipeline = common.pipeline();
+    LakeLayout lake = common.lake();
+    List<BronzeTable> selected = select(pipeline);
+    IngestOptions options = options(common.bootstrapServers());
+    SparkSession spark = SparkSessions.getOrCreate("medallion-ingest", common.sparkConf());
+    long start = System.nanoTime();
+    Map<String, Long> rows = IngestRun.run(spark, lake, selected, options, System.out);
+    if (!LakehouseCommand.shuttingDown()) {
+      System.out.printf(
+          "Ingested %s in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
+    }
+    return 0;
+  }
+
+  private List<BronzeTable> select(Pipeline pipeline) {
+    if (tables.isEmpty()) {
+      return pipeline.bronzeTables();
+    }
+    List<BronzeTable> selected = new ArrayList<>();
+    for (String name : tables) {
+      String bare = name.startsWith("bronze.") ? name.substring("bronze.".length()) : name;
+      selected.add(
+          pipeline
+              .bronzeTable(bare)
+              .orElseThrow(
+                  () ->
+                      new MedallionException(
+                          "--tables names '" + name + "', which is not a bronze table of "
+                              + pipeline.file() + ".",
+                          "Use one of: "
+                              + String.join(
+                                  ", ",
+                                  pipeline.bronzeTables().stream().map(BronzeTable::name).toList())
+                              + ".")));
+    }
+    return selected;
+  }
+
+  private IngestOptions options(String bootstrapServers) {
+    Optional<StartingOffsets> start = Optional.empty();
+    if (startingOffsets != null) {
+      start =
+          Optional.of(
+              StartingOffsets.parse(startingOffsets)
+                  .orElseThrow(
+                      () ->
+                          new MedallionException(
+                              "--starting-offsets '" + startingOffsets + "' is not a position.",
+                              "Use earliest, latest or an instant like 2026-01-31T00:00:00Z.")));
+    }
+    Optional<Duration> interval = Optional.empty();
+    if (triggerInterval != null) {
+      interval =
+          Optional.of(
+              Durations.parse(triggerInterval)
+                  .orElseThrow(
+                      () ->
+                          new MedallionException(
+                              "--trigger-interval '" + triggerInterval + "' is not a duration.",
+                              "Write a number and a unit: 500ms, 5s, 1m.")));
+    }
+    if (maxOffsetsPerTrigger != null && maxOffsetsPerTrigger < 1) {
+      throw new MedallionException(
+          "--max-offsets-per-trigger must be at least 1.", "Pass a positive number.");
+    }
+    return new IngestOptions(
+        bootstrapServers,
+        common.kafkaConf(),
+        once,
+        interval,
+        Optional.ofNullable(maxOffsetsPerTrigger),
+        start,
+        allowDataLoss);
+  }
+}

@@ -1,0 +1,2 @@
+/** Medallion silver. */
+package io.medallion.silver;

@@ -1,0 +1,2 @@
+/** Medallion testkit. */
+package io.medallion.testkit;
