@@ -3,12 +3,13 @@ package io.medallion.bronze;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.BronzeContract;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.spark.Checkpoints;
 import io.medallion.core.spec.Pipeline.BronzeTable;
 import io.medallion.core.spec.StartingOffsets;
-import io.delta.tables.DeltaTable;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -25,9 +26,9 @@ import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
 /**
- * Lands Kafka records in bronze Delta tables, exactly once: one streaming query and one
- * checkpoint per table, each micro-batch appended with Delta's idempotent-write options so that a
- * batch replayed after a crash writes nothing twice.
+ * Lands Kafka records in bronze Delta tables, exactly once: one streaming query and one checkpoint
+ * per table, each micro-batch appended with Delta's idempotent-write options so that a batch
+ * replayed after a crash writes nothing twice.
  */
 public final class BronzeIngestion {
   /** Spark sets this local property to the query's id, which its checkpoint keeps for good. */
@@ -74,7 +75,9 @@ public final class BronzeIngestion {
     return records
         .writeStream()
         .queryName(queryName(table))
-        .option("checkpointLocation", lake.checkpoint(Layer.BRONZE, table.name()))
+        .option(
+            "checkpointLocation",
+            Checkpoints.ensure(spark, lake.checkpoint(Layer.BRONZE, table.name())))
         .trigger(
             options.once()
                 ? Trigger.AvailableNow()
@@ -94,8 +97,7 @@ public final class BronzeIngestion {
         "maxOffsetsPerTrigger",
         String.valueOf(options.maxOffsetsPerTrigger().orElse(table.maxOffsetsPerTrigger())));
     source.put(
-        "failOnDataLoss",
-        String.valueOf(!options.allowDataLoss() && table.failOnDataLoss()));
+        "failOnDataLoss", String.valueOf(!options.allowDataLoss() && table.failOnDataLoss()));
     StartingOffsets start = options.startingOffsets().orElse(table.startingOffsets());
     switch (start.mode()) {
       case EARLIEST -> source.put("startingOffsets", "earliest");

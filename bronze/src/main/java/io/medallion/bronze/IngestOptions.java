@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How a bronze ingestion runs. The optional values override the pipeline spec's, which override
- * the built-in defaults.
+ * How a bronze ingestion runs. The optional values override the pipeline spec's, which override the
+ * built-in defaults.
  *
  * @param bootstrapServers Kafka's bootstrap servers
  * @param kafkaConf extra Kafka consumer settings (security), without the {@code kafka.} prefix

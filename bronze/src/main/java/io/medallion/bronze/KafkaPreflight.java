@@ -15,8 +15,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * Checks, before any query starts, that Kafka answers and has the topics a job reads. Spark's
- * Kafka source would otherwise wait forever on an unreachable broker or a missing topic.
+ * Checks, before any query starts, that Kafka answers and has the topics a job reads. Spark's Kafka
+ * source would otherwise wait forever on an unreachable broker or a missing topic.
  */
 public final class KafkaPreflight {
   private static final int TIMEOUT_MS = 15_000;

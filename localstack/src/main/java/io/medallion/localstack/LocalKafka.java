@@ -71,8 +71,7 @@ public final class LocalKafka {
       int clientPort =
           port > 0
               ? port
-              : Integer.parseInt(
-                  state.getProperty("port", String.valueOf(ChildJvm.freePort())));
+              : Integer.parseInt(state.getProperty("port", String.valueOf(ChildJvm.freePort())));
       int controllerPort =
           Integer.parseInt(
               state.getProperty("controller.port", String.valueOf(ChildJvm.freePort())));
@@ -293,8 +292,7 @@ public final class LocalKafka {
   }
 
   private static void writeState(Path home, Properties state) throws IOException {
-    try (Writer w =
-        Files.newBufferedWriter(home.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
+    try (Writer w = Files.newBufferedWriter(home.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
       state.store(w, "The local broker Medallion started");
     }
   }

@@ -3,6 +3,10 @@ package io.medallion.localstack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +16,8 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * An S3-compatible server (S3Proxy with its file-system backend) on 127.0.0.1, in its own JVM, so
- * that {@code s3a://} lakes can be exercised locally and the endpoint can be stopped and restarted.
+ * An S3-compatible server (S3Proxy, in memory) on 127.0.0.1, in its own JVM, so that {@code s3a://}
+ * lakes can be exercised locally.
  */
 public final class LocalS3 {
   /** The access key the server accepts; a local test credential, never a real one. */
@@ -36,36 +40,36 @@ public final class LocalS3 {
   }
 
   /**
-   * Starts S3Proxy from its self-contained jar, serving buckets from sub-folders of {@code dir}.
+   * Starts S3Proxy from its self-contained jar.
    *
    * @param s3proxyJar the {@code s3proxy-*-jar-with-dependencies.jar}
-   * @param dir the data directory; each bucket is a folder in it
+   * @param dir where its configuration and log go
    * @param buckets buckets to create
    */
   public static LocalS3 start(Path s3proxyJar, Path dir, String... buckets) {
     LocalS3 server = new LocalS3(dir.toAbsolutePath(), s3proxyJar, ChildJvm.freePort());
-    try {
-      for (String bucket : buckets) {
-        Files.createDirectories(server.dir.resolve("data").resolve(bucket));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     server.start();
+    for (String bucket : buckets) {
+      server.createBucket(bucket);
+    }
     return server;
   }
 
-  /** Starts the server again on the same port and data, after {@link #stop()}. */
+  /** Starts the server (again, after {@link #stop()}, on the same port; in-memory data is gone). */
   public void start() {
     try {
       Path config = dir.resolve("s3proxy.properties");
       Properties p = new Properties();
       p.setProperty("s3proxy.endpoint", endpoint());
-      p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
+      // A local fake: requests are accepted unsigned, so buckets can be made with a plain PUT.
+      p.setProperty("s3proxy.authorization", "none");
       p.setProperty("s3proxy.identity", ACCESS_KEY);
       p.setProperty("s3proxy.credential", SECRET_KEY);
-      p.setProperty("jclouds.provider", "filesystem");
-      p.setProperty("jclouds.filesystem.basedir", dir.resolve("data").toString());
+      // In memory: the file-system backends turn S3A's folder markers into real folders, which
+      // then vanish from listings and break Spark's checkpoint folders.
+      p.setProperty("jclouds.provider", "transient");
+      p.setProperty("jclouds.identity", ACCESS_KEY);
+      p.setProperty("jclouds.credential", SECRET_KEY);
       try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
         p.store(w, "S3Proxy started by Medallion's LocalS3");
       }
@@ -89,6 +93,32 @@ public final class LocalS3 {
     }
   }
 
+  /** Creates a bucket. */
+  public void createBucket(String bucket) {
+    HttpRequest put =
+        HttpRequest.newBuilder(URI.create(endpoint() + "/" + bucket))
+            .PUT(HttpRequest.BodyPublishers.noBody())
+            .build();
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient().send(put, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(
+            "S3Proxy refused bucket "
+                + bucket
+                + ": "
+                + response.statusCode()
+                + " "
+                + response.body());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create bucket " + bucket, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** {@code http://127.0.0.1:<port>}. */
   public String endpoint() {
     return "http://127.0.0.1:" + port;
@@ -101,14 +131,13 @@ public final class LocalS3 {
         "fs.s3a.endpoint.region", "us-east-1",
         "fs.s3a.path.style.access", "true",
         "fs.s3a.connection.ssl.enabled", "false",
-        "fs.s3a.aws.credentials.provider",
-            "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
         "fs.s3a.access.key", ACCESS_KEY,
         "fs.s3a.secret.key", SECRET_KEY,
         "fs.s3a.change.detection.mode", "none");
   }
 
-  /** Stops the server; its data stays. */
+  /** Stops the server. */
   public void stop() {
     if (process != null) {
       ChildJvm.stop(process, Duration.ofSeconds(10));

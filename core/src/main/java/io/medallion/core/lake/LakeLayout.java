@@ -24,7 +24,9 @@ public final class LakeLayout {
     this.local = local;
   }
 
-  /** A layout under {@code rootText}: a local path, a {@code file:} URI or an {@code s3a://} URI. */
+  /**
+   * A layout under {@code rootText}: a local path, a {@code file:} URI or an {@code s3a://} URI.
+   */
   public static LakeLayout of(String rootText) {
     if (rootText == null || rootText.isBlank()) {
       throw new MedallionException(

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Turns Ctrl-C and SIGTERM into a request to stop after the current micro-batch.
  *
  * <p>The hook runs before Spark's own shutdown hook (which would stop the SparkContext under a
- * running batch), sets {@link #requested()}, and waits until the job calls {@link #finished()}
- * or the grace period ends.
+ * running batch), sets {@link #requested()}, and waits until the job calls {@link #finished()} or
+ * the grace period ends.
  */
 public final class GracefulShutdown {
   /** Hadoop runs higher priorities first; Spark registers its hook at 40. */

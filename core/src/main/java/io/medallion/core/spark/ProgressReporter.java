@@ -12,8 +12,8 @@ import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /**
- * Prints one line per micro-batch of every streaming query (rows, rows/s, offsets still behind
- * the source) and counts the rows each query has processed.
+ * Prints one line per micro-batch of every streaming query (rows, rows/s, offsets still behind the
+ * source) and counts the rows each query has processed.
  */
 public final class ProgressReporter extends StreamingQueryListener {
   private static final ObjectMapper JSON = new ObjectMapper();

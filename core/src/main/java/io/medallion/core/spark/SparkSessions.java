@@ -6,8 +6,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Creates the Spark session every Medallion job runs in: Delta Lake enabled, UTC session time,
- * and whatever the user passed with {@code --conf} on top.
+ * Creates the Spark session every Medallion job runs in: Delta Lake enabled, UTC session time, and
+ * whatever the user passed with {@code --conf} on top.
  *
  * <p>The master is never chosen here: {@code spark-submit} sets it on a cluster, and {@code
  * ./lakehouse} sets {@code spark.master=local[*]} locally.

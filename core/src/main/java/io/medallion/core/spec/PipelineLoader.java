@@ -1,7 +1,7 @@
 package io.medallion.core.spec;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -89,14 +89,14 @@ public final class PipelineLoader {
   /** Parses and validates spec text; {@code path} names it in errors and anchors SQL files. */
   public static Pipeline parse(Path path, String yaml) {
     PipelineLoader loader = new PipelineLoader(path.toString(), YamlLocations.index(YAML, yaml));
+    if (yaml.isBlank()) {
+      throw loader.error("", "the spec is empty", "Start from pipelines/engagement/pipeline.yaml.");
+    }
     PipelineSpec spec;
     try {
       spec = MAPPER.readValue(yaml, PipelineSpec.class);
     } catch (JsonProcessingException e) {
       throw loader.fromJackson(e);
-    }
-    if (spec == null) {
-      throw loader.error("", "the spec is empty", "Start from pipelines/engagement/pipeline.yaml.");
     }
     return loader.validate(path, spec);
   }
@@ -147,9 +147,7 @@ public final class PipelineLoader {
           "bronze.tables", "no bronze tables are declared", "Declare one table per source.");
     }
     BronzeOptions defaults =
-        bronze.defaults() == null
-            ? new BronzeOptions(null, null, null, null)
-            : bronze.defaults();
+        bronze.defaults() == null ? new BronzeOptions(null, null, null, null) : bronze.defaults();
     Map<String, String> tableBySource = new HashMap<>();
     List<Pipeline.BronzeTable> tables = new ArrayList<>();
     for (Map.Entry<String, BronzeTableSpec> e : tableSpecs.entrySet()) {
@@ -269,6 +267,11 @@ public final class PipelineLoader {
           "Fix the YAML syntax at that line (indentation, a missing ':' or quote).");
     }
     String key = path(mapping);
+    // Jackson reports where it noticed the problem, which can be lines later; the key knows better.
+    int keyLine = locations.lineOf(key);
+    if (keyLine > 0) {
+      line = keyLine;
+    }
     if (e instanceof UnrecognizedPropertyException unknown) {
       List<String> valid =
           unknown.getKnownPropertyIds().stream()

@@ -8,8 +8,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The line of every key in a YAML document, by dotted path ({@code bronze.tables.plays.source}),
- * so that errors found after mapping can still point at the line to fix.
+ * The line of every key in a YAML document, by dotted path ({@code bronze.tables.plays.source}), so
+ * that errors found after mapping can still point at the line to fix.
  */
 final class YamlLocations {
   private final Map<String, Integer> lines = new HashMap<>();

@@ -11,9 +11,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/**
- * Options every command takes. Each is resolved flag, then environment variable, then default.
- */
+/** Options every command takes. Each is resolved flag, then environment variable, then default. */
 public final class CommonOptions {
   /** The reference pipeline, relative to the repository root (the working directory). */
   public static final String DEFAULT_PIPELINE = "pipelines/engagement/pipeline.yaml";

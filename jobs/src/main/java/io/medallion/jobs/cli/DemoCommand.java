@@ -32,15 +32,22 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--events", paramLabel = "N", defaultValue = "300000",
+  @Option(
+      names = "--events",
+      paramLabel = "N",
+      defaultValue = "300000",
       description = "Events to generate (default: ${DEFAULT-VALUE}).")
   long events;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "42",
       description = "Generator seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--keep-broker",
+  @Option(
+      names = "--keep-broker",
       description = "Leave the local broker running afterwards (it is stopped by default).")
   boolean keepBroker;
 
@@ -82,11 +89,7 @@ final class DemoCommand implements Callable<Integer> {
       long ingestStart = System.nanoTime();
       Map<String, Long> ingested =
           IngestRun.run(
-              spark,
-              lake,
-              pipeline.bronzeTables(),
-              IngestOptions.of(servers, true),
-              System.out);
+              spark, lake, pipeline.bronzeTables(), IngestOptions.of(servers, true), System.out);
       double ingestSeconds = (System.nanoTime() - ingestStart) / 1e9;
 
       out.println();
@@ -101,8 +104,9 @@ final class DemoCommand implements Callable<Integer> {
             total,
             lake.table(io.medallion.core.lake.Layer.BRONZE, table.name()));
       }
-      out.printf("Ingested in %.1f s; demo took %.1f s.%n", ingestSeconds,
-          (System.nanoTime() - started) / 1e9);
+      out.printf(
+          "Ingested in %.1f s; demo took %.1f s.%n",
+          ingestSeconds, (System.nanoTime() - started) / 1e9);
       out.println();
       out.println("A few raw records of bronze.plays (bronze keeps bytes exactly as delivered):");
       for (Row row :
@@ -117,7 +121,8 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       if (startedBroker != null && !keepBroker) {
         startedBroker.stop();
-        out.println("Stopped the local Kafka broker (its data stays in " + common.kafkaDir() + ").");
+        out.println(
+            "Stopped the local Kafka broker (its data stays in " + common.kafkaDir() + ").");
         out.flush();
       }
     }

@@ -92,31 +92,66 @@ final class GenerateCommand implements Callable<Integer> {
 
   /** The generator's options, shared by {@code generate} and {@code demo}. */
   static final class GeneratorOptions {
-    @Option(names = "--events", paramLabel = "N", description = "Events in all (default: ${DEFAULT-VALUE}).", defaultValue = "100000")
+    @Option(
+        names = "--events",
+        paramLabel = "N",
+        description = "Events in all (default: ${DEFAULT-VALUE}).",
+        defaultValue = "100000")
     long events;
 
-    @Option(names = "--rate", paramLabel = "R", description = "Events per second; 0 = unlimited (default).", defaultValue = "0")
+    @Option(
+        names = "--rate",
+        paramLabel = "R",
+        description = "Events per second; 0 = unlimited (default).",
+        defaultValue = "0")
     double rate;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Random seed; same seed and --start-time, same events (default: random, printed).")
+    @Option(
+        names = "--seed",
+        paramLabel = "S",
+        description =
+            "Random seed; same seed and --start-time, same events (default: random, printed).")
     Long seed;
 
-    @Option(names = "--start-time", paramLabel = "INSTANT", description = "Newest event time, ISO-8601 (default: now).")
+    @Option(
+        names = "--start-time",
+        paramLabel = "INSTANT",
+        description = "Newest event time, ISO-8601 (default: now).")
     Instant startTime;
 
-    @Option(names = "--bad-fraction", paramLabel = "F", description = "Share of malformed records (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(
+        names = "--bad-fraction",
+        paramLabel = "F",
+        description = "Share of malformed records (default: ${DEFAULT-VALUE}).",
+        defaultValue = "0")
     double badFraction;
 
-    @Option(names = "--duplicate-fraction", paramLabel = "F", description = "Share of re-sent events (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(
+        names = "--duplicate-fraction",
+        paramLabel = "F",
+        description = "Share of re-sent events (default: ${DEFAULT-VALUE}).",
+        defaultValue = "0")
     double duplicateFraction;
 
-    @Option(names = "--late-fraction", paramLabel = "F", description = "Share of events hours late (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(
+        names = "--late-fraction",
+        paramLabel = "F",
+        description = "Share of events hours late (default: ${DEFAULT-VALUE}).",
+        defaultValue = "0")
     double lateFraction;
 
-    @Option(names = "--titles", paramLabel = "N", description = "Catalog size (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+    @Option(
+        names = "--titles",
+        paramLabel = "N",
+        description = "Catalog size (default: ${DEFAULT-VALUE}).",
+        defaultValue = "1000")
     int titles;
 
-    @Option(names = "--users", paramLabel = "N", description = "Distinct members (default: ${DEFAULT-VALUE}).", defaultValue = "50000")
+    @Option(
+        names = "--users",
+        paramLabel = "N",
+        description = "Distinct members (default: ${DEFAULT-VALUE}).",
+        defaultValue = "50000")
     int users;
 
     GeneratorSettings settings() {
@@ -133,7 +168,8 @@ final class GenerateCommand implements Callable<Integer> {
               users);
       String problem = s.problem();
       if (problem != null) {
-        throw new MedallionException("Invalid generator options: " + problem + ".", "See lakehouse generate --help.");
+        throw new MedallionException(
+            "Invalid generator options: " + problem + ".", "See lakehouse generate --help.");
       }
       return s;
     }

@@ -1,6 +1,7 @@
 package io.medallion.jobs.cli;
 
 import io.medallion.bronze.IngestOptions;
+import io.medallion.bronze.KafkaPreflight;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spark.SparkSessions;
@@ -71,12 +72,16 @@ final class IngestCommand implements Callable<Integer> {
     LakeLayout lake = common.lake();
     List<BronzeTable> selected = select(pipeline);
     IngestOptions options = options(common.bootstrapServers());
+    // Before Spark starts: its Kafka source would wait forever on a missing broker or topic.
+    KafkaPreflight.check(
+        options.bootstrapServers(),
+        options.kafkaConf(),
+        selected.stream().map(t -> t.source().topic()).toList());
     SparkSession spark = SparkSessions.getOrCreate("medallion-ingest", common.sparkConf());
     long start = System.nanoTime();
     Map<String, Long> rows = IngestRun.run(spark, lake, selected, options, System.out);
     if (!LakehouseCommand.shuttingDown()) {
-      System.out.printf(
-          "Ingested %s in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
+      System.out.printf("Ingested %s in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
     }
     return 0;
   }
@@ -94,8 +99,11 @@ final class IngestCommand implements Callable<Integer> {
               .orElseThrow(
                   () ->
                       new MedallionException(
-                          "--tables names '" + name + "', which is not a bronze table of "
-                              + pipeline.file() + ".",
+                          "--tables names '"
+                              + name
+                              + "', which is not a bronze table of "
+                              + pipeline.file()
+                              + ".",
                           "Use one of: "
                               + String.join(
                                   ", ",

@@ -2,7 +2,6 @@ package io.medallion.jobs.cli;
 
 import io.medallion.bronze.BronzeIngestion;
 import io.medallion.bronze.IngestOptions;
-import io.medallion.bronze.KafkaPreflight;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spark.GracefulShutdown;
@@ -19,15 +18,18 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.SparkSession;
 
-/** Runs bronze ingestion for a set of tables in one process; shared by {@code ingest} and {@code demo}. */
+/**
+ * Runs bronze ingestion for a set of tables in one process; shared by {@code ingest} and {@code
+ * demo}.
+ */
 final class IngestRun {
   private static final Duration GRACE = Duration.ofSeconds(60);
 
   private IngestRun() {}
 
   /**
-   * Starts one query per table, prints a line per micro-batch, and waits until they finish
-   * (once), fail, or a signal asks them to stop after the current batch.
+   * Starts one query per table, prints a line per micro-batch, and waits until they finish (once),
+   * fail, or a signal asks them to stop after the current batch.
    *
    * @return rows ingested per table in this run
    */
@@ -37,10 +39,6 @@ final class IngestRun {
       List<BronzeTable> tables,
       IngestOptions options,
       PrintStream out) {
-    KafkaPreflight.check(
-        options.bootstrapServers(),
-        options.kafkaConf(),
-        tables.stream().map(t -> t.source().topic()).toList());
     ProgressReporter progress = new ProgressReporter(out);
     spark.streams().addListener(progress);
     GracefulShutdown shutdown = GracefulShutdown.install(GRACE);

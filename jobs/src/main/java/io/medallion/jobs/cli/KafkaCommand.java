@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lakehouse kafka start|stop|status}: the local single-node Kafka broker. */
 @Command(
@@ -38,7 +38,8 @@ final class KafkaCommand implements Runnable {
     @Option(
         names = "--port",
         paramLabel = "PORT",
-        description = "Client port (default: the previous port on this directory, else a free one).")
+        description =
+            "Client port (default: the previous port on this directory, else a free one).")
     int port;
 
     @Spec CommandSpec spec;
@@ -52,11 +53,13 @@ final class KafkaCommand implements Runnable {
       LocalKafka broker;
       if (running.isPresent()) {
         broker = running.get();
-        out.printf("Kafka is already running at %s (pid %d, data %s)%n",
+        out.printf(
+            "Kafka is already running at %s (pid %d, data %s)%n",
             broker.bootstrapServers(), broker.pid(), broker.dir());
       } else {
         broker = LocalKafka.start(dir, port, true);
-        out.printf("Kafka started at %s (pid %d, data %s)%n",
+        out.printf(
+            "Kafka started at %s (pid %d, data %s)%n",
             broker.bootstrapServers(), broker.pid(), broker.dir());
       }
       List<String> created = Topics.ensure(broker.bootstrapServers(), pipeline);
@@ -104,8 +107,11 @@ final class KafkaCommand implements Runnable {
       }
       LocalKafka broker = running.get();
       boolean answers = broker.answers();
-      out.printf("%s: %s (pid %d, data %s)%n",
-          answers ? "running" : "not answering", broker.bootstrapServers(), broker.pid(),
+      out.printf(
+          "%s: %s (pid %d, data %s)%n",
+          answers ? "running" : "not answering",
+          broker.bootstrapServers(),
+          broker.pid(),
           broker.dir());
       return answers ? 0 : 3;
     }

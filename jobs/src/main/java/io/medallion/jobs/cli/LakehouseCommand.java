@@ -5,7 +5,10 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code lakehouse} command and its subcommands, with one place that turns errors into exit codes. */
+/**
+ * The {@code lakehouse} command and its subcommands, with one place that turns errors into exit
+ * codes.
+ */
 @Command(
     name = "lakehouse",
     mixinStandardHelpOptions = true,
@@ -36,7 +39,18 @@ public final class LakehouseCommand implements Runnable {
 
   /** Runs the CLI and returns its exit code; never calls {@code System.exit}. */
   public static int execute(String... args) {
+    return execute(null, null, args);
+  }
+
+  /** Runs the CLI with its output and errors going to the given writers (null: the console). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new LakehouseCommand());
+    if (out != null) {
+      cli.setOut(out);
+    }
+    if (err != null) {
+      cli.setErr(err);
+    }
     cli.setExecutionExceptionHandler(LakehouseCommand::handle);
     cli.setParameterExceptionHandler(LakehouseCommand::usage);
     return cli.execute(args);
@@ -62,19 +76,20 @@ public final class LakehouseCommand implements Runnable {
     return EXIT_USAGE;
   }
 
-  private static int handle(
-      Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
     PrintWriter err = cli.getErr();
-    boolean verbose = parseResult.hasMatchedOption("--verbose")
-        || parseResult.subcommands().stream().anyMatch(r -> r.hasMatchedOption("--verbose"));
+    boolean verbose =
+        parseResult.hasMatchedOption("--verbose")
+            || parseResult.subcommands().stream().anyMatch(r -> r.hasMatchedOption("--verbose"));
     MedallionException known = find(e);
     if (known != null) {
       err.println("error: " + known.getMessage());
     } else {
       err.println("error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
       if (!verbose) {
-        err.println("  This looks like a bug or an unexpected environment; rerun with --verbose"
-            + " for the stack trace.");
+        err.println(
+            "  This looks like a bug or an unexpected environment; rerun with --verbose"
+                + " for the stack trace.");
       }
     }
     if (verbose) {

@@ -19,8 +19,8 @@ import java.util.SplittableRandom;
  * impressions} and {@code titles}.
  *
  * <p>The catalog is created first, then plays and impressions follow with a few catalog changes
- * mixed in. Popularity is skewed (Zipf): a few titles and members account for much of the
- * traffic. The same settings give the same records, byte for byte.
+ * mixed in. Popularity is skewed (Zipf): a few titles and members account for much of the traffic.
+ * The same settings give the same records, byte for byte.
  */
 public final class EventGenerator {
   public static final String PLAYS = "plays";
@@ -46,18 +46,57 @@ public final class EventGenerator {
     "Watch It Again"
   };
   private static final String[] GENRES = {
-    "drama", "comedy", "thriller", "documentary", "animation", "sci-fi", "romance", "crime",
-    "horror", "family", "action", "reality"
+    "drama",
+    "comedy",
+    "thriller",
+    "documentary",
+    "animation",
+    "sci-fi",
+    "romance",
+    "crime",
+    "horror",
+    "family",
+    "action",
+    "reality"
   };
-  private static final String[] RATINGS = {"G", "PG", "PG-13", "R", "TV-Y7", "TV-PG", "TV-14", "TV-MA"};
+  private static final String[] RATINGS = {
+    "G", "PG", "PG-13", "R", "TV-Y7", "TV-PG", "TV-14", "TV-MA"
+  };
   private static final String[] WORDS_A = {
-    "Silent", "Crimson", "Hidden", "Last", "Broken", "Golden", "Midnight", "Distant", "Electric",
-    "Frozen", "Wild", "Northern", "Secret", "Lost", "Bright"
+    "Silent",
+    "Crimson",
+    "Hidden",
+    "Last",
+    "Broken",
+    "Golden",
+    "Midnight",
+    "Distant",
+    "Electric",
+    "Frozen",
+    "Wild",
+    "Northern",
+    "Secret",
+    "Lost",
+    "Bright"
   };
   private static final String[] WORDS_B = {
-    "Harbor", "Kingdom", "Signal", "Garden", "Frontier", "Orchard", "Empire", "Tide", "Circuit",
-    "Valley", "Letters", "Engine", "Summer", "Island", "Protocol"
+    "Harbor",
+    "Kingdom",
+    "Signal",
+    "Garden",
+    "Frontier",
+    "Orchard",
+    "Empire",
+    "Tide",
+    "Circuit",
+    "Valley",
+    "Letters",
+    "Engine",
+    "Summer",
+    "Island",
+    "Protocol"
   };
+
   /** Event times of an unpaced run are spread as if produced at this rate. */
   private static final double VIRTUAL_RATE = 100.0;
 
@@ -103,8 +142,7 @@ public final class EventGenerator {
   /** The next event. */
   public GeneratedEvent next() {
     long index = emitted++;
-    Instant eventTime =
-        firstEventTime.plusNanos((long) (index * secondsPerEvent * 1_000_000_000L));
+    Instant eventTime = firstEventTime.plusNanos((long) (index * secondsPerEvent * 1_000_000_000L));
     if (recentCount > 0 && random.nextDouble() < settings.duplicateFraction()) {
       GeneratedEvent original = recent[random.nextInt(Math.min(recentCount, RECENT))];
       return new GeneratedEvent(original.topic(), original.key(), original.value(), Kind.DUPLICATE);
@@ -136,7 +174,8 @@ public final class EventGenerator {
     if (bad) {
       return new GeneratedEvent(topic, key, corrupt(payload), Kind.BAD);
     }
-    GeneratedEvent event = new GeneratedEvent(topic, key, bytes(payload), late ? Kind.LATE : Kind.VALID);
+    GeneratedEvent event =
+        new GeneratedEvent(topic, key, bytes(payload), late ? Kind.LATE : Kind.VALID);
     recent[recentCount++ % RECENT] = event;
     return event;
   }
@@ -189,7 +228,10 @@ public final class EventGenerator {
     p.put("title_id", titleId(title));
     p.put(
         "name",
-        "The " + WORDS_A[stable.nextInt(WORDS_A.length)] + " " + WORDS_B[stable.nextInt(WORDS_B.length)]
+        "The "
+            + WORDS_A[stable.nextInt(WORDS_A.length)]
+            + " "
+            + WORDS_B[stable.nextInt(WORDS_B.length)]
             + (title >= WORDS_A.length * WORDS_B.length ? " " + (title / 100 + 1) : ""));
     p.put("kind", stable.nextInt(3) == 0 ? "series" : "movie");
     List<String> genres = new ArrayList<>();
@@ -220,8 +262,10 @@ public final class EventGenerator {
         return Arrays.copyOf(whole, 1 + random.nextInt(whole.length - 1));
       }
       case 1 -> {
-        String field = broken.containsKey("position_s") ? "position_s"
-            : broken.containsKey("rank") ? "rank" : "release_year";
+        String field =
+            broken.containsKey("position_s")
+                ? "position_s"
+                : broken.containsKey("rank") ? "rank" : "release_year";
         broken.put(field, "not-a-number");
         return bytes(broken);
       }

@@ -1,0 +1,70 @@
+package io.medallion.bronze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.localstack.LocalS3;
+import io.medallion.testkit.TestKafka;
+import io.medallion.testkit.TestKafka.Coordinates;
+import io.medallion.testkit.TestLake;
+import io.medallion.testkit.TestSpark;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bronze on {@code s3a://}, against a local S3-compatible server (S3Proxy). */
+class BronzeOnS3IT {
+  @TempDir static Path s3Dir;
+
+  private static LocalS3 s3;
+
+  @BeforeAll
+  static void startS3() {
+    String jar = System.getProperty("medallion.s3proxy.jar");
+    assertThat(jar).as("the build copies S3Proxy's jar and names it here").isNotNull();
+    s3 = LocalS3.start(Path.of(jar), s3Dir, "lake");
+    SparkSession spark = TestSpark.get();
+    s3.hadoopConf().forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
+  }
+
+  @AfterAll
+  static void stopS3() {
+    if (s3 != null) {
+      s3.stop();
+    }
+  }
+
+  @Test
+  void landsATopicOnS3ExactlyOnceAcrossTwoRuns() throws Exception {
+    SparkSession spark = TestSpark.get();
+    String topic = TestKafka.createTopic("s3plays", 2);
+    Set<Coordinates> produced = new HashSet<>(TestKafka.produceNumbers(topic, 0, 800));
+    Pipeline pipeline = TestLake.pipeline(300, topic, 2);
+    LakeLayout lake = LakeLayout.of("s3a://lake/medallion");
+
+    BronzeIngestionIT.runOnce(spark, lake, pipeline.bronzeTables());
+    produced.addAll(TestKafka.produceNumbers(topic, 800, 200));
+    BronzeIngestionIT.runOnce(spark, lake, pipeline.bronzeTables());
+
+    List<Coordinates> landed =
+        TestLake.rows(BronzeIngestion.read(spark, lake, TestLake.tableName(topic)));
+    assertThat(landed).hasSize(1_000).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(landed)).isEqualTo(produced);
+    org.apache.hadoop.fs.Path commits =
+        new org.apache.hadoop.fs.Path(
+            lake.checkpoint(Layer.BRONZE, TestLake.tableName(topic)) + "/commits");
+    assertThat(
+            commits.getFileSystem(spark.sparkContext().hadoopConfiguration()).listStatus(commits))
+        .as("batches of at most 300: 300, 300, 200, then 200")
+        .filteredOn(f -> f.getPath().getName().matches("\\d+"))
+        .hasSize(4);
+  }
+}

@@ -1,0 +1,173 @@
+package io.medallion.core.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.error.SpecException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class PipelineLoaderTest {
+  private static final Path FILE = Path.of("pipelines/test/pipeline.yaml");
+
+  private static final String VALID =
+      """
+      name: shop
+      sources:
+        orders:
+          topic: shop.orders
+          partitions: 3
+        customers:
+          topic: customers
+      bronze:
+        defaults:
+          max_offsets_per_trigger: 500
+          trigger_interval: 2s
+        tables:
+          orders:
+            source: orders
+            starting_offsets: latest
+          customers:
+            source: customers
+            fail_on_data_loss: false
+      """;
+
+  @Test
+  void resolvesDefaultsFromTableThenLayerThenBuiltIn() {
+    Pipeline p = PipelineLoader.parse(FILE, VALID);
+
+    assertThat(p.name()).isEqualTo("shop");
+    assertThat(p.sources())
+        .containsExactly(
+            new Pipeline.Source("orders", "shop.orders", 3, "json"),
+            new Pipeline.Source("customers", "customers", 1, "json"));
+    Pipeline.BronzeTable orders = p.bronzeTable("orders").orElseThrow();
+    assertThat(orders.startingOffsets()).isEqualTo(StartingOffsets.LATEST);
+    assertThat(orders.maxOffsetsPerTrigger()).isEqualTo(500);
+    assertThat(orders.failOnDataLoss()).isTrue();
+    assertThat(orders.triggerInterval()).isEqualTo(Duration.ofSeconds(2));
+    Pipeline.BronzeTable customers = p.bronzeTable("customers").orElseThrow();
+    assertThat(customers.startingOffsets()).isEqualTo(StartingOffsets.EARLIEST);
+    assertThat(customers.failOnDataLoss()).isFalse();
+    assertThat(customers.qualifiedName()).isEqualTo("bronze.customers");
+  }
+
+  @Test
+  void loadsTheReferencePipeline() {
+    Pipeline p = PipelineLoader.load(Path.of("../pipelines/engagement/pipeline.yaml"));
+
+    assertThat(p.name()).isEqualTo("engagement");
+    assertThat(p.sources().stream().map(Pipeline.Source::topic))
+        .containsExactly("plays", "impressions", "titles");
+    assertThat(p.bronzeTables().stream().map(Pipeline.BronzeTable::name))
+        .containsExactly("plays", "impressions", "titles");
+    assertThat(p.bronzeTables())
+        .allSatisfy(
+            t -> {
+              assertThat(t.startingOffsets()).isEqualTo(StartingOffsets.EARLIEST);
+              assertThat(t.failOnDataLoss()).isTrue();
+            });
+  }
+
+  @Test
+  void unknownKeyNamesFileLineKeyAndTheNearestValidKey() {
+    String yaml = VALID.replace("    source: orders\n", "    sourc: orders\n");
+
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, yaml))
+        .isInstanceOf(SpecException.class)
+        .hasMessageStartingWith(
+            "pipelines/test/pipeline.yaml:14 [bronze.tables.orders.sourc]: unknown key 'sourc'")
+        .hasMessageContaining("Did you mean 'source'?")
+        .hasMessageContaining("Valid keys here: description, fail_on_data_loss,");
+  }
+
+  @Test
+  void wrongTypeIsReportedWithTheExpectedType() {
+    String yaml = VALID.replace("partitions: 3", "partitions: three");
+
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, yaml))
+        .isInstanceOf(SpecException.class)
+        .hasMessageStartingWith(
+            "pipelines/test/pipeline.yaml:5 [sources.orders.partitions]: expected whole number");
+  }
+
+  @Test
+  void missingRequiredFieldSaysWhatToAdd() {
+    String yaml = VALID.replace("    topic: customers\n", "    partitions: 1\n");
+
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, yaml))
+        .isInstanceOf(SpecException.class)
+        .hasMessage(
+            "pipelines/test/pipeline.yaml:6 [sources.customers.topic]: 'sources.customers.topic'"
+                + " is missing\n  Fix: Add sources.customers.topic: the Kafka topic name.");
+  }
+
+  @Test
+  void unknownSourceListsTheDeclaredOnes() {
+    String yaml = VALID.replace("source: customers", "source: clients");
+
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, yaml))
+        .isInstanceOf(SpecException.class)
+        .hasMessage(
+            "pipelines/test/pipeline.yaml:17 [bronze.tables.customers.source]: unknown source"
+                + " 'clients'\n  Fix: Use one of the declared sources: customers, orders.");
+  }
+
+  @Test
+  void badStartingOffsetsAndIntervalsAreRejected() {
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, VALID.replace("latest", "yesterday")))
+        .hasMessageContaining("[bronze.tables.orders.starting_offsets]: 'yesterday' is not a")
+        .hasMessageContaining("Use earliest, latest or an ISO-8601 instant");
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, VALID.replace("2s", "soon")))
+        .hasMessageContaining(":11 [bronze.defaults.trigger_interval]: 'soon' is not a duration");
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, VALID.replace("500", "0")))
+        .hasMessageContaining("max_offsets_per_trigger must be at least 1");
+  }
+
+  @Test
+  void aTimestampStartIsParsed() {
+    Pipeline p = PipelineLoader.parse(FILE, VALID.replace("latest", "'2026-01-31T00:00:00Z'"));
+
+    assertThat(p.bronzeTable("orders").orElseThrow().startingOffsets())
+        .isEqualTo(
+            new StartingOffsets(
+                StartingOffsets.Mode.TIMESTAMP, Instant.parse("2026-01-31T00:00:00Z")));
+  }
+
+  @Test
+  void duplicateKeysAndBrokenYamlAreRejected() {
+    String duplicate = VALID.replace("  customers:\n    topic", "  orders:\n    topic");
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, duplicate))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("Duplicate field 'orders'");
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, "name: 'unclosed\nsources:\n"))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void twoTablesMayNotLandTheSameSource() {
+    String yaml = VALID.replace("source: customers", "source: orders");
+
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, yaml))
+        .hasMessageContaining("source 'orders' already feeds bronze table 'orders'");
+  }
+
+  @Test
+  void aMissingFileSaysHowToPointAtOne() {
+    assertThatThrownBy(() -> PipelineLoader.load(Path.of("no/such/pipeline.yaml")))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith("Pipeline spec no/such/pipeline.yaml does not exist.")
+        .hasMessageContaining("--pipeline");
+  }
+
+  @Test
+  void anEmptySpecIsRejected() {
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, ""))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("the spec is empty");
+  }
+}

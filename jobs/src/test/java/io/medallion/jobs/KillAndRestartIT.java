@@ -1,0 +1,108 @@
+package io.medallion.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.medallion.bronze.BronzeIngestion;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.localstack.ChildJvm;
+import io.medallion.testkit.TestKafka;
+import io.medallion.testkit.TestKafka.Coordinates;
+import io.medallion.testkit.TestLake;
+import io.medallion.testkit.TestSpark;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kill -9} of an ingesting {@code lakehouse ingest} process, then a restart. */
+class KillAndRestartIT {
+  @TempDir Path dir;
+
+  @Test
+  void killedMidStreamThenRestartedLosesAndDuplicatesNothing() throws Exception {
+    // 1. A backlog, and a spec that lands it 500 records per micro-batch.
+    String topic = TestKafka.createTopic("killed", 2);
+    Set<Coordinates> produced = new HashSet<>(TestKafka.produceNumbers(topic, 0, 20_000));
+    String table = TestLake.tableName(topic);
+    Path spec = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        spec,
+        "name: killtest\nsources:\n  "
+            + table
+            + ":\n    topic: "
+            + topic
+            + "\n    partitions: 2\nbronze:\n  defaults:\n    max_offsets_per_trigger: 500\n"
+            + "    trigger_interval: 100ms\n  tables:\n    "
+            + table
+            + ":\n      source: "
+            + table
+            + "\n");
+    Path lakeDir = dir.resolve("lake");
+    LakeLayout lake = LakeLayout.of(lakeDir.toString());
+    SparkSession spark = TestSpark.get();
+
+    // 2. A continuous ingest in its own JVM, killed with SIGKILL once it is part-way through.
+    Process ingest = lakehouse(dir.resolve("first.log"), "ingest", spec, lakeDir);
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              assertThat(ingest.isAlive()).as("the ingest process is still running").isTrue();
+              return Files.exists(lakeDir.resolve("bronze/" + table + "/_delta_log"))
+                  && BronzeIngestion.read(spark, lake, table).count() >= 2_000;
+            });
+    ingest.destroyForcibly();
+    assertThat(ingest.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(ingest.exitValue()).isEqualTo(137);
+    long landedBeforeKill = BronzeIngestion.read(spark, lake, table).count();
+    assertThat(landedBeforeKill).isLessThan(20_000);
+
+    // 3. More records arrive; a restarted ingest catches up exactly.
+    produced.addAll(TestKafka.produceNumbers(topic, 20_000, 2_000));
+    Process restart = lakehouse(dir.resolve("second.log"), "ingest", spec, lakeDir, "--once");
+    assertThat(restart.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    assertThat(restart.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
+
+    List<Coordinates> landed = TestLake.rows(BronzeIngestion.read(spark, lake, table));
+    assertThat(landed).hasSize(22_000).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(landed)).isEqualTo(produced);
+  }
+
+  /** Runs {@code lakehouse <command>} in a child JVM with this JVM's class path and flags. */
+  private static Process lakehouse(
+      Path log, String command, Path spec, Path lakeDir, String... extra) throws Exception {
+    List<String> args = new ArrayList<>();
+    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (flag.startsWith("--add-opens")
+          || flag.startsWith("-Djdk.reflect")
+          || flag.startsWith("-Dio.netty")) {
+        args.add(flag);
+      }
+    }
+    args.add("-Xmx1g");
+    args.add("-Dspark.master=local[2]");
+    args.add("-Dlog4j2.configurationFile=log4j2-test.xml");
+    args.add("-cp");
+    args.add(System.getProperty("java.class.path"));
+    args.add(Main.class.getName());
+    args.add(command);
+    args.add("--pipeline");
+    args.add(spec.toString());
+    args.add("--lake-root");
+    args.add(lakeDir.toString());
+    args.add("--bootstrap-servers");
+    args.add(TestKafka.bootstrapServers());
+    args.addAll(List.of(extra));
+    return ChildJvm.launch(args, log, false);
+  }
+}

@@ -1,0 +1,138 @@
+package io.medallion.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Errors a user can cause get one clear message and a non-zero exit, without a stack trace. */
+class CliErrorsTest {
+  @TempDir Path dir;
+
+  private record Result(int exit, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = LakehouseCommand.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageError() {
+    Result r = run("ingest", "--bogus");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith("error: Unknown option: '--bogus'")
+        .contains("Run 'lakehouse ingest --help' for the options.")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    Result r = run();
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: Name a command.");
+  }
+
+  @Test
+  void aMissingPipelineFileNamesTheFileAndTheFix() {
+    Result r =
+        run(
+            "ingest",
+            "--pipeline",
+            dir.resolve("nope.yaml").toString(),
+            "--bootstrap-servers",
+            "127.0.0.1:9");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: Pipeline spec "
+                + dir.resolve("nope.yaml")
+                + " does not exist.\n  Fix: Pass an existing file with --pipeline, or leave it out"
+                + " to use the reference pipeline pipelines/engagement/pipeline.yaml.\n");
+  }
+
+  @Test
+  void aBadSpecNamesFileLineAndKey() throws Exception {
+    Path spec = dir.resolve("bad.yaml");
+    Files.writeString(
+        spec, "name: x\nsources:\n  a:\n    topik: a\nbronze:\n  tables:\n    a: {source: a}\n");
+
+    Result r = run("ingest", "--pipeline", spec.toString(), "--bootstrap-servers", "127.0.0.1:9");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .startsWith("error: " + spec + ":4 [sources.a.topik]: unknown key 'topik'")
+        .contains("Did you mean 'topic'?")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void noRunningLocalBrokerSaysHowToStartOne() {
+    Result r = run("generate", "--lake-root", dir.toString(), "--events", "10");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .startsWith("error: No Kafka broker is running on " + dir.resolve("_kafka"))
+        .contains("./lakehouse kafka start");
+  }
+
+  @Test
+  void anUnreachableBrokerIsReportedNotWaitedOnForever() {
+    Result r =
+        run(
+            "ingest",
+            "--once",
+            "--lake-root",
+            dir.toString(),
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--bootstrap-servers",
+            "127.0.0.1:1");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .startsWith("error: Kafka at 127.0.0.1:1 did not answer within")
+        .contains("./lakehouse kafka start")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void badGeneratorFractionsAreRejected() {
+    Result r =
+        run(
+            "generate",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--bad-fraction",
+            "1.5");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: Invalid generator options: the fractions");
+  }
+
+  @Test
+  void verboseShowsTheStackTrace() {
+    Result r =
+        run(
+            "ingest",
+            "--verbose",
+            "--pipeline",
+            dir.resolve("nope.yaml").toString(),
+            "--bootstrap-servers",
+            "127.0.0.1:9");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("\tat io.medallion.core.spec.PipelineLoader.load");
+  }
+}

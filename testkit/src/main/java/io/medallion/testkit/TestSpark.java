@@ -1,0 +1,39 @@
+package io.medallion.testkit;
+
+import io.medallion.core.spark.SparkSessions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** One local Spark session per test JVM, with Delta enabled and small partitions. */
+public final class TestSpark {
+  private static SparkSession session;
+
+  private TestSpark() {}
+
+  /** The shared session, created on first use and stopped when the JVM exits. */
+  public static synchronized SparkSession get() {
+    if (session == null) {
+      String warehouse;
+      try {
+        warehouse = Files.createTempDirectory("medallion-warehouse").toString();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      session =
+          SparkSessions.getOrCreate(
+              "medallion-tests",
+              Map.of(
+                  "spark.master", "local[2]",
+                  "spark.sql.shuffle.partitions", "2",
+                  "spark.default.parallelism", "2",
+                  "spark.sql.warehouse.dir", warehouse,
+                  "spark.sql.streaming.minBatchesToRetain", "10",
+                  "spark.ui.showConsoleProgress", "false"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+    }
+    return session;
+  }
+}

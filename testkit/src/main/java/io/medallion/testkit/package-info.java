@@ -1,2 +1,0 @@
-/** Medallion testkit. */
-package io.medallion.testkit;
