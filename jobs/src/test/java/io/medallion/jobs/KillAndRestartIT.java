@@ -31,7 +31,80 @@ class KillAndRestartIT {
   void killedMidStreamThenRestartedLosesAndDuplicatesNothing() throws Exception {
     // 1. A backlog, and a spec that lands it 500 records per micro-batch.
     String topic = TestKafka.createTopic("killed", 2);
-    Set<Coordinates> produced = new HashSet<>(TestKafka.produceNumbers(topic, 0, 20_000));
+    Set<Coordinates> produced = new HashSet<>(TestKafka.produceNumbers(topic, 0, 6_000));
+    String table = TestLake.tableName(topic);
+    Path spec = writeSpec(topic);
+    Path lakeDir = dir.resolve("lake");
+    LakeLayout lake = LakeLayout.of(lakeDir.toString());
+    SparkSession spark = TestSpark.get();
+
+    // 2. A continuous ingest in its own JVM, killed with SIGKILL once it is part-way through.
+    Process ingest = lakehouse(dir.resolve("first.log"), "ingest", spec, lakeDir);
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              assertThat(ingest.isAlive()).as("the ingest process is still running").isTrue();
+              return Files.exists(lakeDir.resolve("bronze/" + table + "/_delta_log"))
+                  && BronzeIngestion.read(spark, lake, table).count() >= 1_000;
+            });
+    ingest.destroyForcibly();
+    assertThat(ingest.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(ingest.exitValue()).isEqualTo(137);
+    long landedBeforeKill = BronzeIngestion.read(spark, lake, table).count();
+    assertThat(landedBeforeKill).isLessThan(6_000);
+
+    // 3. More records arrive; a restarted ingest catches up exactly.
+    produced.addAll(TestKafka.produceNumbers(topic, 6_000, 1_000));
+    Process restart = lakehouse(dir.resolve("second.log"), "ingest", spec, lakeDir, "--once");
+    assertThat(restart.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    assertThat(restart.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
+
+    List<Coordinates> landed = TestLake.rows(BronzeIngestion.read(spark, lake, table));
+    assertThat(landed).hasSize(7_000).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(landed)).isEqualTo(produced);
+  }
+
+  @Test
+  void sigtermStopsAfterTheCurrentBatchAndARestartCatchesUp() throws Exception {
+    // 1. A continuous ingest part-way through a backlog.
+    String topic = TestKafka.createTopic("stopped", 2);
+    Set<Coordinates> produced = new HashSet<>(TestKafka.produceNumbers(topic, 0, 6_000));
+    String table = TestLake.tableName(topic);
+    Path spec = writeSpec(topic);
+    Path lakeDir = dir.resolve("lake");
+    LakeLayout lake = LakeLayout.of(lakeDir.toString());
+    SparkSession spark = TestSpark.get();
+    Path log = dir.resolve("first.log");
+    Process ingest = lakehouse(log, "ingest", spec, lakeDir);
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              assertThat(ingest.isAlive()).as("the ingest process is still running").isTrue();
+              return Files.exists(lakeDir.resolve("bronze/" + table + "/_delta_log"))
+                  && BronzeIngestion.read(spark, lake, table).count() >= 1_000;
+            });
+
+    // 2. SIGTERM, as Ctrl-C or a scheduler sends it: the process stops on its own, cleanly.
+    ingest.destroy();
+    assertThat(ingest.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(ingest.exitValue()).as("terminated by SIGTERM").isEqualTo(143);
+    assertThat(Files.readString(log)).doesNotContain("error:");
+
+    // 3. A restart catches up exactly.
+    Process restart = lakehouse(dir.resolve("second.log"), "ingest", spec, lakeDir, "--once");
+    assertThat(restart.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    assertThat(restart.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
+    List<Coordinates> landed = TestLake.rows(BronzeIngestion.read(spark, lake, table));
+    assertThat(landed).hasSize(6_000).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(landed)).isEqualTo(produced);
+  }
+
+  /** A one-table spec for {@code topic} that lands 500 records per micro-batch. */
+  private Path writeSpec(String topic) throws Exception {
     String table = TestLake.tableName(topic);
     Path spec = dir.resolve("pipeline.yaml");
     Files.writeString(
@@ -46,36 +119,7 @@ class KillAndRestartIT {
             + ":\n      source: "
             + table
             + "\n");
-    Path lakeDir = dir.resolve("lake");
-    LakeLayout lake = LakeLayout.of(lakeDir.toString());
-    SparkSession spark = TestSpark.get();
-
-    // 2. A continuous ingest in its own JVM, killed with SIGKILL once it is part-way through.
-    Process ingest = lakehouse(dir.resolve("first.log"), "ingest", spec, lakeDir);
-    await()
-        .atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> {
-              assertThat(ingest.isAlive()).as("the ingest process is still running").isTrue();
-              return Files.exists(lakeDir.resolve("bronze/" + table + "/_delta_log"))
-                  && BronzeIngestion.read(spark, lake, table).count() >= 2_000;
-            });
-    ingest.destroyForcibly();
-    assertThat(ingest.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(ingest.exitValue()).isEqualTo(137);
-    long landedBeforeKill = BronzeIngestion.read(spark, lake, table).count();
-    assertThat(landedBeforeKill).isLessThan(20_000);
-
-    // 3. More records arrive; a restarted ingest catches up exactly.
-    produced.addAll(TestKafka.produceNumbers(topic, 20_000, 2_000));
-    Process restart = lakehouse(dir.resolve("second.log"), "ingest", spec, lakeDir, "--once");
-    assertThat(restart.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    assertThat(restart.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
-
-    List<Coordinates> landed = TestLake.rows(BronzeIngestion.read(spark, lake, table));
-    assertThat(landed).hasSize(22_000).doesNotHaveDuplicates();
-    assertThat(new HashSet<>(landed)).isEqualTo(produced);
+    return spec;
   }
 
   /** Runs {@code lakehouse <command>} in a child JVM with this JVM's class path and flags. */

@@ -104,9 +104,20 @@ public final class ChildJvm {
 
   /** The process with this pid, if it is alive and its command line contains {@code marker}. */
   static Optional<ProcessHandle> find(long pid, String marker) {
-    return ProcessHandle.of(pid)
-        .filter(ProcessHandle::isAlive)
-        .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(true));
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> hasMarker(p, marker));
+  }
+
+  private static boolean hasMarker(ProcessHandle process, String marker) {
+    // /proc has the whole command line; ProcessHandle.Info may report a shortened one.
+    Path cmdline = Path.of("/proc", String.valueOf(process.pid()), "cmdline");
+    try {
+      if (Files.isReadable(cmdline)) {
+        return new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).contains(marker);
+      }
+    } catch (IOException e) {
+      // Fall back to what the JDK reports.
+    }
+    return process.info().commandLine().map(c -> c.contains(marker)).orElse(true);
   }
 
   /** A TCP port on 127.0.0.1 that nothing listens on right now. */

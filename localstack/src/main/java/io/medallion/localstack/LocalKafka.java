@@ -112,11 +112,12 @@ public final class LocalKafka {
       }
 
       List<String> args = new ArrayList<>();
+      // First, so that it is in the part of the command line the OS reports back to find().
+      args.add(marker(home));
       args.add("-Xms256m");
       args.add("-Xmx1g");
       args.add("-XX:+UseG1GC");
       args.add("-Dlog4j2.configurationFile=" + log4j.toUri());
-      args.add("-Dmedallion.kafka.dir=" + home);
       args.add("-cp");
       args.add(classPath);
       args.add(MAIN_CLASS);
@@ -160,7 +161,12 @@ public final class LocalKafka {
     }
     long pid = Long.parseLong(state.getProperty("pid"));
     int port = Integer.parseInt(state.getProperty("port"));
-    return ChildJvm.find(pid, MAIN_CLASS).map(p -> new LocalKafka(home, port, pid));
+    return ChildJvm.find(pid, marker(home)).map(p -> new LocalKafka(home, port, pid));
+  }
+
+  /** Names the broker's directory on its command line, so a recycled pid is not mistaken for it. */
+  private static String marker(Path home) {
+    return "-Dmedallion.kafka.dir=" + home;
   }
 
   /** {@code 127.0.0.1:<port>}, for Kafka clients. */

@@ -46,7 +46,7 @@ public final class StreamFailures {
               + firstLine(failure, ""),
           "Restore the spec that wrote "
               + checkpoint
-              + ", or rebuild the table from its source (see docs/reliability.md).",
+              + ", or start the table over from its source with a new checkpoint.",
           failure);
     }
     return failure instanceof RuntimeException r

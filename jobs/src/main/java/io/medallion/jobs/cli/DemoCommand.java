@@ -108,9 +108,13 @@ final class DemoCommand implements Callable<Integer> {
           "Ingested in %.1f s; demo took %.1f s.%n",
           ingestSeconds, (System.nanoTime() - started) / 1e9);
       out.println();
-      out.println("A few raw records of bronze.plays (bronze keeps bytes exactly as delivered):");
+      BronzeTable first = pipeline.bronzeTables().get(0);
+      out.println(
+          "A few raw records of "
+              + first.qualifiedName()
+              + " (bronze keeps the bytes exactly as delivered):");
       for (Row row :
-          BronzeIngestion.read(spark, lake, "plays")
+          BronzeIngestion.read(spark, lake, first.name())
               .selectExpr("partition", "offset", "CAST(value AS STRING) AS value")
               .orderBy("partition", "offset")
               .limit(3)

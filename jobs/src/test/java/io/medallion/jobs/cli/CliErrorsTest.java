@@ -77,7 +77,15 @@ class CliErrorsTest {
 
   @Test
   void noRunningLocalBrokerSaysHowToStartOne() {
-    Result r = run("generate", "--lake-root", dir.toString(), "--events", "10");
+    Result r =
+        run(
+            "generate",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--lake-root",
+            dir.toString(),
+            "--events",
+            "10");
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err())
