@@ -29,7 +29,7 @@ class KillAndRestartIT {
 
   @Test
   void killedMidStreamThenRestartedLosesAndDuplicatesNothing() throws Exception {
-    // 1. A backlog, and a spec that lands it 500 records per micro-batch.
+    // 1. A backlog, and a spec that lands it 1,000 records per micro-batch.
     String topic = TestKafka.createTopic("killed", 2);
     Set<Coordinates> produced = new HashSet<>(TestKafka.produceNumbers(topic, 0, 6_000));
     String table = TestLake.tableName(topic);
@@ -46,7 +46,8 @@ class KillAndRestartIT {
         .until(
             () -> {
               assertThat(ingest.isAlive()).as("the ingest process is still running").isTrue();
-              return Files.exists(lakeDir.resolve("bronze/" + table + "/_delta_log"))
+              return Files.exists(
+                      lakeDir.resolve("bronze/" + table + "/_delta_log/00000000000000000001.json"))
                   && BronzeIngestion.read(spark, lake, table).count() >= 1_000;
             });
     ingest.destroyForcibly();
@@ -84,7 +85,8 @@ class KillAndRestartIT {
         .until(
             () -> {
               assertThat(ingest.isAlive()).as("the ingest process is still running").isTrue();
-              return Files.exists(lakeDir.resolve("bronze/" + table + "/_delta_log"))
+              return Files.exists(
+                      lakeDir.resolve("bronze/" + table + "/_delta_log/00000000000000000001.json"))
                   && BronzeIngestion.read(spark, lake, table).count() >= 1_000;
             });
 
@@ -103,7 +105,10 @@ class KillAndRestartIT {
     assertThat(new HashSet<>(landed)).isEqualTo(produced);
   }
 
-  /** A one-table spec for {@code topic} that lands 500 records per micro-batch. */
+  /**
+   * A one-table spec for {@code topic} that lands 1,000 records per micro-batch, a batch every 2 s
+   * when continuous, so that a test can stop it part-way; {@code --once} ignores the interval.
+   */
   private Path writeSpec(String topic) throws Exception {
     String table = TestLake.tableName(topic);
     Path spec = dir.resolve("pipeline.yaml");
@@ -113,8 +118,8 @@ class KillAndRestartIT {
             + table
             + ":\n    topic: "
             + topic
-            + "\n    partitions: 2\nbronze:\n  defaults:\n    max_offsets_per_trigger: 500\n"
-            + "    trigger_interval: 100ms\n  tables:\n    "
+            + "\n    partitions: 2\nbronze:\n  defaults:\n    max_offsets_per_trigger: 1000\n"
+            + "    trigger_interval: 2s\n  tables:\n    "
             + table
             + ":\n      source: "
             + table

@@ -1,0 +1,29 @@
+output "database_names" {
+  description = "Glue database name per layer (bronze, silver, gold)."
+  value       = { for k, db in aws_glue_catalog_database.this : k => try(db.name, local.layers[k].database) }
+}
+
+output "workgroup_name" {
+  description = "Name of the enforced, encrypted Athena workgroup for analysts."
+  value       = try(aws_athena_workgroup.this.name, local.workgroup_name)
+}
+
+output "workgroup_arn" {
+  description = "ARN of the Athena workgroup."
+  value       = local.workgroup_arn
+}
+
+output "athena_results_uri" {
+  description = "s3:// URI Athena writes encrypted query results to."
+  value       = local.athena_results_uri
+}
+
+output "analysts_role_arn" {
+  description = "ARN of the analysts role (read gold, query in the workgroup)."
+  value       = try(aws_iam_role.analysts.arn, null)
+}
+
+output "catalog_encryption_managed" {
+  description = "Whether this module manages the account/region Glue Data Catalog encryption settings."
+  value       = var.manage_catalog_encryption
+}

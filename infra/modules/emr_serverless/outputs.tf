@@ -1,0 +1,49 @@
+output "application_id" {
+  description = "ID of the EMR Serverless application (for aws emr-serverless start-job-run --application-id)."
+  value       = try(aws_emrserverless_application.this.id, null)
+}
+
+output "application_arn" {
+  description = "ARN of the EMR Serverless application."
+  value       = try(aws_emrserverless_application.this.arn, null)
+}
+
+output "release_label" {
+  description = "EMR release label of the application."
+  value       = var.release_label
+}
+
+output "job_role_arn" {
+  description = "ARN of the job runtime role (for start-job-run --execution-role-arn)."
+  value       = try(aws_iam_role.job.arn, null)
+}
+
+output "job_role_name" {
+  description = "Name of the job runtime role."
+  value       = try(aws_iam_role.job.name, null)
+}
+
+output "security_group_ids" {
+  description = "Security groups attached to the workers."
+  value       = local.security_group_ids
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group for job runs (monitoringConfiguration.cloudWatchLoggingConfiguration.logGroupName)."
+  value       = try(aws_cloudwatch_log_group.this.name, local.log_group_name)
+}
+
+output "delta_log_store_table_name" {
+  description = "DynamoDB table of Delta's S3DynamoDBLogStore."
+  value       = try(aws_dynamodb_table.delta_log.name, local.delta_log_table_name)
+}
+
+output "spark_conf" {
+  description = "Spark properties that point Delta at the S3 DynamoDB LogStore table; pass them with --conf when submitting jobs."
+  value = {
+    "spark.delta.logStore.s3.impl"                            = "io.delta.storage.S3DynamoDBLogStore"
+    "spark.delta.logStore.s3a.impl"                           = "io.delta.storage.S3DynamoDBLogStore"
+    "spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName" = local.delta_log_table_name
+    "spark.io.delta.storage.S3DynamoDBLogStore.ddb.region"    = local.region
+  }
+}

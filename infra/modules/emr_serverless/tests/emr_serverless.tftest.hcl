@@ -1,0 +1,271 @@
+# Security properties of the EMR Serverless module, checked on a plan with a
+# mocked AWS provider (no credentials, no network).
+
+mock_provider "aws" {
+  override_during = plan
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      name = "eu-west-1"
+    }
+  }
+
+  mock_resource "aws_security_group" {
+    defaults = {
+      id = "sg-0123456789abcdef0"
+    }
+  }
+}
+
+variables {
+  name             = "medallion-test"
+  vpc_id           = "vpc-0123456789abcdef0"
+  subnet_ids       = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  lake_bucket_name = "medallion-test-lake"
+  kms_key_arn      = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+}
+
+run "application_runs_spark_8_in_private_subnets" {
+  command = plan
+
+  assert {
+    condition     = aws_emrserverless_application.this.release_label == "emr-spark-8.0.0"
+    error_message = "The default release label must be emr-spark-8.0.0 (Spark 4.0.2, Delta 4.0.0)."
+  }
+
+  assert {
+    condition     = lower(aws_emrserverless_application.this.type) == "spark"
+    error_message = "The application type must be SPARK."
+  }
+
+  assert {
+    condition     = toset(one(aws_emrserverless_application.this.network_configuration).subnet_ids) == toset(var.subnet_ids)
+    error_message = "The application must run in exactly the given private subnets."
+  }
+
+  assert {
+    condition     = contains(one(aws_emrserverless_application.this.network_configuration).security_group_ids, "sg-0123456789abcdef0")
+    error_message = "The application must use the module's security group."
+  }
+
+  assert {
+    condition     = one(aws_emrserverless_application.this.interactive_configuration).livy_endpoint_enabled == false
+    error_message = "No Livy endpoint may be exposed."
+  }
+}
+
+run "security_group_has_no_ingress_and_no_open_ingress" {
+  command = plan
+
+  variables {
+    kafka_cidr_blocks = ["10.0.0.0/16"]
+  }
+
+  assert {
+    condition     = length(aws_security_group.this[0].ingress) == 0
+    error_message = "The workers' security group must have no ingress rules."
+  }
+
+  assert {
+    condition = alltrue([
+      for r in aws_security_group.this[0].ingress : !contains(r.cidr_blocks, "0.0.0.0/0") && !contains(r.ipv6_cidr_blocks, "::/0")
+    ])
+    error_message = "No ingress from 0.0.0.0/0 or ::/0."
+  }
+
+  assert {
+    condition     = anytrue([for r in aws_security_group.this[0].egress : r.from_port == 9098 && contains(r.cidr_blocks, "10.0.0.0/16")])
+    error_message = "Kafka egress on 9098 must be limited to the given broker CIDR blocks."
+  }
+}
+
+run "job_role_trusts_only_emr_serverless" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role.job.assume_role_policy).Statement :
+      s.Effect == "Allow" && s.Principal == { Service = "emr-serverless.amazonaws.com" } && s.Action == "sts:AssumeRole"
+    ])
+    error_message = "The job role's trust policy may only let emr-serverless.amazonaws.com assume it."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role.job.assume_role_policy).Statement :
+      try(s.Condition.StringEquals["aws:SourceAccount"], "") == "123456789012"
+    ])
+    error_message = "The trust policy must be confined to this account (aws:SourceAccount), against confused-deputy use."
+  }
+}
+
+run "job_policy_has_no_wildcard_actions_or_resources" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
+        for a in flatten([s.Action]) : a != "*" && !endswith(a, ":*")
+      ]
+    ]))
+    error_message = "The job policy must not allow \"*\" or \"<service>:*\" actions."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
+        for r in flatten([s.Resource]) : r != "*"
+      ]
+    ]))
+    error_message = "The job policy must not use a \"*\" resource."
+  }
+
+  assert {
+    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.job.policy).Statement : s.Effect == "Allow" && !can(s.NotAction) && !can(s.NotResource)])
+    error_message = "The job policy must not use NotAction or NotResource."
+  }
+}
+
+run "job_policy_is_scoped_to_lake_prefixes_key_glue_dynamodb_and_logs" {
+  command = plan
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if contains(flatten([s.Action]), "s3:PutObject")
+      ])) == toset([
+      "arn:aws:s3:::medallion-test-lake/bronze/*",
+      "arn:aws:s3:::medallion-test-lake/silver/*",
+      "arn:aws:s3:::medallion-test-lake/gold/*",
+      "arn:aws:s3:::medallion-test-lake/_checkpoints/*",
+    ])
+    error_message = "The job role may write only the bronze, silver, gold and checkpoint prefixes."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
+        for r in flatten([s.Resource]) : startswith(r, "arn:aws:s3:::medallion-test-lake/") || r == "arn:aws:s3:::medallion-test-lake"
+      ] if anytrue([for a in flatten([s.Action]) : startswith(a, "s3:")])
+    ]))
+    error_message = "S3 permissions must be confined to the lake bucket."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "kms:")])
+    ])) == toset([var.kms_key_arn])
+    error_message = "KMS permissions must name only the project key."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "glue:")])
+      ])) == toset([
+      "arn:aws:glue:eu-west-1:123456789012:catalog",
+      "arn:aws:glue:eu-west-1:123456789012:database/bronze",
+      "arn:aws:glue:eu-west-1:123456789012:database/silver",
+      "arn:aws:glue:eu-west-1:123456789012:database/gold",
+      "arn:aws:glue:eu-west-1:123456789012:table/bronze/*",
+      "arn:aws:glue:eu-west-1:123456789012:table/silver/*",
+      "arn:aws:glue:eu-west-1:123456789012:table/gold/*",
+    ])
+    error_message = "Glue permissions must name only the catalog and the bronze, silver and gold databases and their tables."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "dynamodb:")])
+    ])) == toset(["arn:aws:dynamodb:eu-west-1:123456789012:table/medallion-test-delta-log"])
+    error_message = "DynamoDB permissions must name only the Delta LogStore table."
+  }
+}
+
+run "delta_log_store_table_is_encrypted_with_pitr" {
+  command = plan
+
+  assert {
+    condition     = aws_dynamodb_table.delta_log.hash_key == "tablePath" && aws_dynamodb_table.delta_log.range_key == "fileName"
+    error_message = "The Delta LogStore table must have the key schema S3DynamoDBLogStore expects (tablePath, fileName)."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.delta_log.server_side_encryption[0].enabled && aws_dynamodb_table.delta_log.server_side_encryption[0].kms_key_arn == var.kms_key_arn
+    error_message = "The Delta LogStore table must be encrypted with the project KMS key."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.delta_log.point_in_time_recovery[0].enabled
+    error_message = "Point-in-time recovery must be on for the Delta LogStore table."
+  }
+}
+
+run "log_group_is_encrypted_with_retention" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn
+    error_message = "The job log group must be encrypted with the project KMS key."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.retention_in_days > 0
+    error_message = "The job log group must have a finite retention."
+  }
+}
+
+run "rejects_emr_7_release_label" {
+  command = plan
+
+  variables {
+    release_label = "emr-7.0.0"
+  }
+
+  expect_failures = [var.release_label]
+}
+
+run "rejects_empty_subnet_list" {
+  command = plan
+
+  variables {
+    subnet_ids = []
+  }
+
+  expect_failures = [var.subnet_ids]
+}
+
+run "rejects_no_security_group_at_all" {
+  command = plan
+
+  variables {
+    create_security_group = false
+    security_group_ids    = []
+  }
+
+  expect_failures = [var.security_group_ids]
+}
+
+run "rejects_open_kafka_cidr" {
+  command = plan
+
+  variables {
+    kafka_cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  expect_failures = [var.kafka_cidr_blocks]
+}

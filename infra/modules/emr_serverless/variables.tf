@@ -1,0 +1,186 @@
+variable "name" {
+  description = "Name of the EMR Serverless application; also the prefix of the job role, security group, log group and DynamoDB table names."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,46}[a-z0-9]$", var.name))
+    error_message = "name must be 3-48 characters of lowercase letters, digits and hyphens (for example \"medallion-dev\")."
+  }
+}
+
+variable "release_label" {
+  description = "EMR release label. Medallion needs Spark 4 and Delta 4, shipped from emr-spark-8 onwards (emr-spark-8.0.0: Spark 4.0.2, Delta 4.0.0)."
+  type        = string
+  default     = "emr-spark-8.0.0"
+
+  validation {
+    condition     = startswith(var.release_label, "emr-spark-8")
+    error_message = "release_label must start with \"emr-spark-8\" (Spark 4 / Delta 4), for example \"emr-spark-8.0.0\"; emr-7.x releases ship Spark 3 and cannot run the Medallion jar."
+  }
+}
+
+variable "architecture" {
+  description = "CPU architecture of the workers: X86_64 or ARM64."
+  type        = string
+  default     = "X86_64"
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.architecture)
+    error_message = "architecture must be \"X86_64\" or \"ARM64\"."
+  }
+}
+
+variable "maximum_capacity" {
+  description = "Upper bound on the resources all running jobs of the application may use together."
+  type = object({
+    cpu    = optional(string, "64 vCPU")
+    memory = optional(string, "256 GB")
+    disk   = optional(string, "1000 GB")
+  })
+  default = {}
+}
+
+variable "idle_timeout_minutes" {
+  description = "Minutes without jobs after which the application stops (and stops billing pre-initialised capacity)."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.idle_timeout_minutes >= 1 && var.idle_timeout_minutes <= 10080
+    error_message = "idle_timeout_minutes must be between 1 and 10080."
+  }
+}
+
+variable "vpc_id" {
+  description = "ID of the VPC holding the private subnets."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
+    error_message = "vpc_id must look like \"vpc-0123456789abcdef0\"."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Private subnet IDs the Spark workers run in (at least one; two or more in different AZs recommended). Subnets need a route to S3, Glue, DynamoDB, KMS and CloudWatch Logs (NAT or VPC endpoints)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) > 0
+    error_message = "subnet_ids must contain at least one private subnet ID."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "Every entry of subnet_ids must look like \"subnet-0123456789abcdef0\"."
+  }
+}
+
+variable "create_security_group" {
+  description = "Create an egress-only security group for the workers (no ingress rules at all)."
+  type        = bool
+  default     = true
+}
+
+variable "security_group_ids" {
+  description = "Additional security group IDs for the workers. Must be non-empty when create_security_group is false."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
+    error_message = "Every entry of security_group_ids must look like \"sg-0123456789abcdef0\"."
+  }
+
+  validation {
+    condition     = var.create_security_group || length(var.security_group_ids) > 0
+    error_message = "security_group_ids must not be empty when create_security_group is false: the workers need at least one security group."
+  }
+}
+
+variable "kafka_cidr_blocks" {
+  description = "CIDR blocks of the MSK brokers; the created security group allows egress to them on 9098 (IAM auth over TLS). Empty: no Kafka egress."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.kafka_cidr_blocks : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
+    error_message = "kafka_cidr_blocks must be valid CIDR blocks, and not 0.0.0.0/0."
+  }
+}
+
+variable "lake_bucket_name" {
+  description = "Name of the lake bucket (output bucket_name of the lake_storage module)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.lake_bucket_name))
+    error_message = "lake_bucket_name must be a valid S3 bucket name."
+  }
+}
+
+variable "read_write_prefixes" {
+  description = "Lake bucket prefixes the jobs read and write: the layers and the streaming checkpoints."
+  type        = list(string)
+  default     = ["bronze/", "silver/", "gold/", "_checkpoints/"]
+
+  validation {
+    condition     = length(var.read_write_prefixes) > 0 && alltrue([for p in var.read_write_prefixes : endswith(p, "/") && !startswith(p, "/") && length(p) > 1])
+    error_message = "read_write_prefixes must be non-empty, and each prefix must end with \"/\" and not start with \"/\" (an empty prefix would grant the whole bucket)."
+  }
+}
+
+variable "read_only_prefixes" {
+  description = "Lake bucket prefixes the jobs only read: the job jar and pipeline specs published by CI."
+  type        = list(string)
+  default     = ["artifacts/"]
+
+  validation {
+    condition     = alltrue([for p in var.read_only_prefixes : endswith(p, "/") && !startswith(p, "/") && length(p) > 1])
+    error_message = "Each read_only_prefixes entry must end with \"/\" and not start with \"/\"."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the project KMS key (output kms_key_arn of the lake_storage module)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN such as \"arn:aws:kms:eu-west-1:123456789012:key/<id>\"."
+  }
+}
+
+variable "glue_database_names" {
+  description = "Glue databases the jobs register and update tables in."
+  type        = list(string)
+  default     = ["bronze", "silver", "gold"]
+
+  validation {
+    condition     = length(var.glue_database_names) > 0 && alltrue([for d in var.glue_database_names : can(regex("^[a-z0-9_]{1,255}$", d))])
+    error_message = "glue_database_names must be non-empty lowercase names of letters, digits and underscores."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the job log group, in days (a value CloudWatch Logs accepts)."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (never 0, which means keep forever)."
+  }
+}
+
+variable "dynamodb_deletion_protection" {
+  description = "Protect the Delta LogStore DynamoDB table against deletion. Losing it while writers run can corrupt Delta commits."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags added to every resource of this module."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Checks the Terraform in infra/: formatting, then init + validate of every
+# module and environment, then `terraform test` wherever tests exist.
+#
+# Usage: infra/test.sh
+#
+# Environment:
+#   TF_PLUGIN_MIRROR  optional; a provider mirror directory (the layout of
+#                     `terraform providers mirror`). When set, providers are
+#                     installed from it with -plugin-dir (offline); when unset,
+#                     they are downloaded from the registry.
+#
+# Exits 0 when everything passes, 1 otherwise, and 0 with a "SKIPPED" line when
+# terraform is not installed. The last line is always the summary
+# "terraform: N passed, M failed" (N, M: terraform test run blocks).
+#
+# Working files (.terraform/) go to a temporary directory; a
+# .terraform.lock.hcl that this script creates is removed again.
+
+set -euo pipefail
+
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "SKIPPED: terraform not on PATH"
+  exit 0
+fi
+
+infra_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$infra_dir"
+
+work_dir="$(mktemp -d)"
+created_lock_files=()
+
+cleanup() {
+  local f
+  for f in "${created_lock_files[@]}"; do
+    rm -f -- "$f"
+  done
+  rm -rf -- "$work_dir"
+}
+trap cleanup EXIT
+
+export TF_IN_AUTOMATION=1
+# One provider copy for all directories instead of one per directory. The lock
+# files this run creates are throw-away, so the cache may fill them in.
+export TF_PLUGIN_CACHE_DIR="$work_dir/plugin-cache"
+export TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE=1
+mkdir -p "$TF_PLUGIN_CACHE_DIR"
+
+init_args=(-backend=false -input=false -no-color)
+if [[ -n "${TF_PLUGIN_MIRROR:-}" ]]; then
+  init_args+=("-plugin-dir=$TF_PLUGIN_MIRROR")
+fi
+
+passed=0
+failed=0
+skipped=0
+problems=0
+
+# Prints a step's log when it failed.
+report_failure() {
+  local what="$1" log="$2"
+  echo "FAIL: $what"
+  sed 's/^/    /' "$log"
+  problems=$((problems + 1))
+}
+
+echo "== terraform fmt -check -recursive"
+if ! terraform fmt -check -recursive -no-color . >"$work_dir/fmt.log" 2>&1; then
+  report_failure "terraform fmt (run: terraform fmt -recursive infra)" "$work_dir/fmt.log"
+fi
+
+dirs=()
+for d in modules/*/ envs/*/ bootstrap/; do
+  [[ -f "${d}versions.tf" || -f "${d}main.tf" ]] && dirs+=("${d%/}")
+done
+
+for d in "${dirs[@]}"; do
+  echo "== $d"
+  log="$work_dir/$(echo "$d" | tr '/' '_').log"
+  export TF_DATA_DIR="$work_dir/data/$d"
+
+  if [[ ! -e "$d/.terraform.lock.hcl" ]]; then
+    created_lock_files+=("$infra_dir/$d/.terraform.lock.hcl")
+  fi
+
+  if ! terraform -chdir="$d" init "${init_args[@]}" >"$log" 2>&1; then
+    report_failure "$d: terraform init" "$log"
+    continue
+  fi
+
+  if ! terraform -chdir="$d" validate -no-color >"$log" 2>&1; then
+    report_failure "$d: terraform validate" "$log"
+    continue
+  fi
+  echo "   validate: ok"
+
+  if ! compgen -G "$d/tests/*.tftest.hcl" >/dev/null; then
+    echo "   no tests"
+    continue
+  fi
+
+  test_ok=true
+  terraform -chdir="$d" test -no-color >"$log" 2>&1 || test_ok=false
+
+  # Terraform ends with "Success! 3 passed, 0 failed." or
+  # "Failure! 1 passed, 1 failed, 2 skipped."
+  summary="$(grep -E '^(Success|Failure)! [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)"
+  if [[ -z "$summary" ]]; then
+    # The tests did not even start (for example a syntax error in a test file).
+    failed=$((failed + 1))
+    report_failure "$d: terraform test (no result summary)" "$log"
+    continue
+  fi
+
+  p="$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$summary")"
+  f="$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")"
+  s=0
+  if [[ "$summary" =~ ([0-9]+)\ skipped ]]; then
+    s="${BASH_REMATCH[1]}"
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  skipped=$((skipped + s))
+
+  grep -E '^  run "' "$log" | sed 's/^  /   /' || true
+  if [[ "$test_ok" == false || "$f" -gt 0 || "$s" -gt 0 ]]; then
+    report_failure "$d: terraform test ($summary)" "$log"
+  fi
+done
+
+if ((skipped > 0)); then
+  echo "terraform: $skipped run blocks skipped after an earlier failure"
+fi
+echo "terraform: $passed passed, $failed failed"
+
+if ((problems > 0)); then
+  exit 1
+fi
