@@ -1,72 +1,56 @@
-# Medallion environment: lake storage, EMR Serverless compute and the
-# catalog/Athena layer, wired together.
+# The dev environment: the platform module (../../modules/platform) with
+# dev's values. Everything the environments share lives in that module.
 
 locals {
   environment = "dev"
-  name        = "${var.project}-${local.environment}"
 }
 
-module "lake_storage" {
-  source = "../../modules/lake_storage"
+module "platform" {
+  source = "../../modules/platform"
 
-  bucket_name                        = var.lake_bucket_name
-  noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
-  kms_key_administrator_arns         = var.kms_key_administrator_arns
-  force_destroy                      = var.force_destroy
+  environment = local.environment
+  project     = var.project
+
+  lake_bucket_name       = var.lake_bucket_name
+  vpc_id                 = var.vpc_id
+  private_subnet_ids     = var.private_subnet_ids
+  analyst_principal_arns = var.analyst_principal_arns
+
+  # dev's sizing and retention: the defaults in variables.tf.
+  emr_maximum_capacity                  = var.emr_maximum_capacity
+  noncurrent_version_expiration_days    = var.noncurrent_version_expiration_days
+  log_retention_in_days                 = var.log_retention_in_days
+  athena_bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query
+  deletion_protection                   = var.deletion_protection
+
+  # Optional; null (unset) means the platform module's default.
+  kafka_cidr_blocks              = var.kafka_cidr_blocks
+  kms_key_administrator_arns     = var.kms_key_administrator_arns
+  ci_role_names                  = var.ci_role_names
+  emr_release_label              = var.emr_release_label
+  glue_database_names            = var.glue_database_names
+  manage_glue_catalog_encryption = var.manage_glue_catalog_encryption
+  force_destroy                  = var.force_destroy
 }
 
-module "emr_serverless" {
-  source = "../../modules/emr_serverless"
-
-  name                         = local.name
-  release_label                = var.emr_release_label
-  vpc_id                       = var.vpc_id
-  subnet_ids                   = var.private_subnet_ids
-  kafka_cidr_blocks            = var.kafka_cidr_blocks
-  maximum_capacity             = var.emr_maximum_capacity
-  lake_bucket_name             = module.lake_storage.bucket_name
-  kms_key_arn                  = module.lake_storage.kms_key_arn
-  log_retention_in_days        = var.log_retention_in_days
-  dynamodb_deletion_protection = var.deletion_protection
-
-  read_write_prefixes = [
-    module.lake_storage.prefixes.bronze,
-    module.lake_storage.prefixes.silver,
-    module.lake_storage.prefixes.gold,
-    module.lake_storage.prefixes.checkpoints,
-  ]
-  read_only_prefixes  = [module.lake_storage.prefixes.artifacts]
-  glue_database_names = values(var.glue_database_names)
+# The modules used to be called from this root directly. These blocks move
+# existing state to the new addresses instead of replacing the resources.
+moved {
+  from = module.lake_storage
+  to   = module.platform.module.lake_storage
 }
 
-module "catalog" {
-  source = "../../modules/catalog"
-
-  name                           = local.name
-  lake_bucket_name               = module.lake_storage.bucket_name
-  kms_key_arn                    = module.lake_storage.kms_key_arn
-  database_names                 = var.glue_database_names
-  bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query
-  analyst_principal_arns         = var.analyst_principal_arns
-  manage_catalog_encryption      = var.manage_glue_catalog_encryption
-  force_destroy_workgroup        = var.force_destroy
-
-  prefixes = {
-    bronze         = module.lake_storage.prefixes.bronze
-    silver         = module.lake_storage.prefixes.silver
-    gold           = module.lake_storage.prefixes.gold
-    athena_results = module.lake_storage.prefixes.athena_results
-  }
+moved {
+  from = module.emr_serverless
+  to   = module.platform.module.emr_serverless
 }
 
-module "job_submitter" {
-  source = "../../modules/job_submitter"
+moved {
+  from = module.catalog
+  to   = module.platform.module.catalog
+}
 
-  name                 = local.name
-  lake_bucket_name     = module.lake_storage.bucket_name
-  artifacts_prefix     = module.lake_storage.prefixes.artifacts
-  kms_key_arn          = module.lake_storage.kms_key_arn
-  application_arn      = module.emr_serverless.application_arn
-  job_role_arn         = module.emr_serverless.job_role_arn
-  attach_to_role_names = var.ci_role_names
+moved {
+  from = module.job_submitter
+  to   = module.platform.module.job_submitter
 }

@@ -1,3 +1,8 @@
+# Inputs of the dev environment. The platform module
+# (../../modules/platform/variables.tf) validates them and holds the defaults
+# shared by all environments; the defaults set here are dev's own.
+
+# aws_region is validated here: only the provider uses it.
 variable "aws_region" {
   description = "AWS region of the environment."
   type        = string
@@ -12,76 +17,41 @@ variable "project" {
   description = "Project name, used as the prefix of resource names."
   type        = string
   default     = "medallion"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.project))
-    error_message = "project must be 2-21 characters of lowercase letters, digits and hyphens, starting with a letter."
-  }
 }
 
-variable "lake_bucket_name" {
-  description = "Globally unique name of the lake bucket (for example \"acme-medallion-dev-lake\"). The access-log bucket is \"<name>-access-logs\", so keep it at most 51 characters."
-  type        = string
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
 
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,49}[a-z0-9]$", var.lake_bucket_name)) && !strcontains(var.lake_bucket_name, "..")
-    error_message = "lake_bucket_name must be DNS-safe (lowercase letters, digits, dots, hyphens) and 3-51 characters long, so that \"<name>-access-logs\" is a valid bucket name too."
-  }
+################################################################################
+# Required: supplied in terraform.tfvars
+################################################################################
+
+variable "lake_bucket_name" {
+  description = "Globally unique lake bucket name, at most 51 characters (for example \"acme-medallion-dev-lake\")."
+  type        = string
 }
 
 variable "vpc_id" {
   description = "VPC of the EMR Serverless workers."
   type        = string
-
-  validation {
-    condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
-    error_message = "vpc_id must look like \"vpc-0123456789abcdef0\"."
-  }
 }
 
 variable "private_subnet_ids" {
-  description = "Private subnets of the EMR Serverless workers (with NAT or VPC endpoints for S3, Glue, DynamoDB, KMS, Logs, STS)."
+  description = "Private subnets of the EMR Serverless workers."
   type        = list(string)
-
-  validation {
-    condition     = length(var.private_subnet_ids) > 0 && alltrue([for s in var.private_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
-    error_message = "private_subnet_ids must list at least one subnet ID such as \"subnet-0123456789abcdef0\"."
-  }
-}
-
-variable "kafka_cidr_blocks" {
-  description = "CIDR blocks of the Kafka (MSK) brokers the jobs consume from; empty for none."
-  type        = list(string)
-  default     = []
 }
 
 variable "analyst_principal_arns" {
   description = "IAM principals allowed to assume the analysts role."
   type        = list(string)
-
-  validation {
-    condition     = length(var.analyst_principal_arns) > 0
-    error_message = "analyst_principal_arns must list at least one IAM principal ARN."
-  }
 }
 
-variable "kms_key_administrator_arns" {
-  description = "IAM roles or users that administer the project KMS key (besides the account root)."
-  type        = list(string)
-  default     = []
-}
-
-variable "ci_role_names" {
-  description = "Existing IAM roles of the CI pipeline to attach the job-submitter policy to (publish artifacts, start job runs); empty to attach it yourself."
-  type        = list(string)
-  default     = []
-}
-
-variable "emr_release_label" {
-  description = "EMR Serverless release label (must be emr-spark-8.x)."
-  type        = string
-  default     = "emr-spark-8.0.0"
-}
+################################################################################
+# dev's sizing and retention (prod: longer retention, bigger limits, deletion protection)
+################################################################################
 
 variable "emr_maximum_capacity" {
   description = "Maximum capacity of the EMR Serverless application."
@@ -91,22 +61,6 @@ variable "emr_maximum_capacity" {
     disk   = optional(string, "200 GB")
   })
   default = {}
-}
-
-variable "glue_database_names" {
-  description = "Glue database per layer. Glue databases are per account and region: give each environment its own names if several share one account."
-  type = object({
-    bronze = optional(string, "bronze")
-    silver = optional(string, "silver")
-    gold   = optional(string, "gold")
-  })
-  default = {}
-}
-
-variable "manage_glue_catalog_encryption" {
-  description = "Manage the account/region-wide Glue Data Catalog encryption settings from this environment. Set to true in exactly one environment per account and region."
-  type        = bool
-  default     = true
 }
 
 variable "noncurrent_version_expiration_days" {
@@ -124,23 +78,61 @@ variable "log_retention_in_days" {
 variable "athena_bytes_scanned_cutoff_per_query" {
   description = "Per-query scan limit of the analysts' Athena workgroup, in bytes."
   type        = number
-  default     = 10737418240
+  default     = 10737418240 # 10 GiB
 }
 
 variable "deletion_protection" {
-  description = "Deletion protection on stateful resources (the Delta LogStore DynamoDB table)."
+  description = "Deletion protection on the Delta LogStore DynamoDB table."
   type        = bool
   default     = false
+}
+
+################################################################################
+# Optional: null means the platform module's default
+################################################################################
+
+variable "kafka_cidr_blocks" {
+  description = "CIDR blocks of the Kafka (MSK) brokers; default none."
+  type        = list(string)
+  default     = null
+}
+
+variable "kms_key_administrator_arns" {
+  description = "Administrators of the project KMS key besides the account root; default none."
+  type        = list(string)
+  default     = null
+}
+
+variable "ci_role_names" {
+  description = "CI roles to attach the job-submitter policy to; default none."
+  type        = list(string)
+  default     = null
+}
+
+variable "emr_release_label" {
+  description = "EMR Serverless release label (emr-spark-8.x); default emr-spark-8.0.0."
+  type        = string
+  default     = null
+}
+
+variable "glue_database_names" {
+  description = "Glue database per layer; default bronze, silver, gold."
+  type = object({
+    bronze = optional(string)
+    silver = optional(string)
+    gold   = optional(string)
+  })
+  default = null
+}
+
+variable "manage_glue_catalog_encryption" {
+  description = "Manage the account/region-wide Glue Data Catalog encryption from this environment; default true."
+  type        = bool
+  default     = null
 }
 
 variable "force_destroy" {
-  description = "Let terraform destroy delete non-empty buckets and the Athena workgroup's history."
+  description = "Let terraform destroy delete non-empty buckets and the workgroup history; default false."
   type        = bool
-  default     = false
-}
-
-variable "tags" {
-  description = "Extra tags for every resource."
-  type        = map(string)
-  default     = {}
+  default     = null
 }

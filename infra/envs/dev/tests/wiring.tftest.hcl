@@ -1,51 +1,10 @@
-# The dev environment wires the modules together and exposes what CI needs.
-# Plan only, with a mocked AWS provider.
+# The dev environment: the platform module called with dev's names and
+# defaults. The wiring itself is tested in modules/platform/tests. Plan only,
+# with a mocked AWS provider.
 
 mock_provider "aws" {
   override_during = plan
-
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_partition" {
-    defaults = {
-      partition = "aws"
-    }
-  }
-
-  mock_data "aws_region" {
-    defaults = {
-      name = "eu-west-1"
-    }
-  }
-
-  mock_resource "aws_kms_key" {
-    defaults = {
-      arn    = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-      key_id = "11111111-2222-3333-4444-555555555555"
-    }
-  }
-
-  mock_resource "aws_emrserverless_application" {
-    defaults = {
-      arn = "arn:aws:emr-serverless:eu-west-1:123456789012:/applications/00abcdef12345678"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/mocked-role"
-    }
-  }
-
-  mock_resource "aws_security_group" {
-    defaults = {
-      id = "sg-0123456789abcdef0"
-    }
-  }
+  source          = "../../modules/platform/tests/mocks"
 }
 
 variables {
@@ -90,12 +49,49 @@ run "outputs_for_ci" {
   }
 }
 
-run "rejects_bucket_name_too_long_for_log_bucket" {
+run "dev_sizing_and_retention" {
+  command = plan
+
+  assert {
+    condition     = var.emr_maximum_capacity == { cpu = "16 vCPU", memory = "64 GB", disk = "200 GB" }
+    error_message = "dev's default EMR maximum capacity is 16 vCPU / 64 GB / 200 GB."
+  }
+
+  assert {
+    condition     = var.noncurrent_version_expiration_days == 7 && var.log_retention_in_days == 30
+    error_message = "dev keeps noncurrent lake versions 7 days and job logs 30 days."
+  }
+
+  assert {
+    condition     = var.athena_bytes_scanned_cutoff_per_query == 10737418240
+    error_message = "dev's Athena per-query scan limit is 10 GiB."
+  }
+
+  assert {
+    condition     = var.deletion_protection == false
+    error_message = "dev's deletion protection default changed."
+  }
+}
+
+run "partly_given_capacity_keeps_dev_defaults" {
   command = plan
 
   variables {
-    lake_bucket_name = "acme-medallion-dev-lake-with-a-name-longer-than-fifty-one"
+    emr_maximum_capacity = { cpu = "8 vCPU" }
   }
 
-  expect_failures = [var.lake_bucket_name]
+  assert {
+    condition     = var.emr_maximum_capacity == { cpu = "8 vCPU", memory = "64 GB", disk = "200 GB" }
+    error_message = "Capacity attributes left out must keep dev's defaults."
+  }
+}
+
+run "rejects_invalid_region" {
+  command = plan
+
+  variables {
+    aws_region = "Ireland"
+  }
+
+  expect_failures = [var.aws_region]
 }

@@ -1,0 +1,72 @@
+# One Medallion environment: lake storage, EMR Serverless compute, the
+# catalog/Athena layer and the CI job-submitter policy, wired together.
+# envs/<env> call this module with their own values.
+
+locals {
+  name = "${var.project}-${var.environment}"
+}
+
+module "lake_storage" {
+  source = "../lake_storage"
+
+  bucket_name                        = var.lake_bucket_name
+  noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  kms_key_administrator_arns         = var.kms_key_administrator_arns
+  force_destroy                      = var.force_destroy
+}
+
+module "emr_serverless" {
+  source = "../emr_serverless"
+
+  name                         = local.name
+  release_label                = var.emr_release_label
+  vpc_id                       = var.vpc_id
+  subnet_ids                   = var.private_subnet_ids
+  kafka_cidr_blocks            = var.kafka_cidr_blocks
+  maximum_capacity             = var.emr_maximum_capacity
+  lake_bucket_name             = module.lake_storage.bucket_name
+  kms_key_arn                  = module.lake_storage.kms_key_arn
+  log_retention_in_days        = var.log_retention_in_days
+  dynamodb_deletion_protection = var.deletion_protection
+
+  read_write_prefixes = [
+    module.lake_storage.prefixes.bronze,
+    module.lake_storage.prefixes.silver,
+    module.lake_storage.prefixes.gold,
+    module.lake_storage.prefixes.checkpoints,
+  ]
+  read_only_prefixes  = [module.lake_storage.prefixes.artifacts]
+  glue_database_names = values(var.glue_database_names)
+}
+
+module "catalog" {
+  source = "../catalog"
+
+  name                           = local.name
+  lake_bucket_name               = module.lake_storage.bucket_name
+  kms_key_arn                    = module.lake_storage.kms_key_arn
+  database_names                 = var.glue_database_names
+  bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query
+  analyst_principal_arns         = var.analyst_principal_arns
+  manage_catalog_encryption      = var.manage_glue_catalog_encryption
+  force_destroy_workgroup        = var.force_destroy
+
+  prefixes = {
+    bronze         = module.lake_storage.prefixes.bronze
+    silver         = module.lake_storage.prefixes.silver
+    gold           = module.lake_storage.prefixes.gold
+    athena_results = module.lake_storage.prefixes.athena_results
+  }
+}
+
+module "job_submitter" {
+  source = "../job_submitter"
+
+  name                 = local.name
+  lake_bucket_name     = module.lake_storage.bucket_name
+  artifacts_prefix     = module.lake_storage.prefixes.artifacts
+  kms_key_arn          = module.lake_storage.kms_key_arn
+  application_arn      = module.emr_serverless.application_arn
+  job_role_arn         = module.emr_serverless.job_role_arn
+  attach_to_role_names = var.ci_role_names
+}

@@ -1,0 +1,45 @@
+# Mocked AWS values shared by the platform and environment tests: plan-time
+# ARNs and IDs that the modules' input validations accept.
+
+mock_data "aws_caller_identity" {
+  defaults = {
+    account_id = "123456789012"
+  }
+}
+
+mock_data "aws_partition" {
+  defaults = {
+    partition = "aws"
+  }
+}
+
+mock_data "aws_region" {
+  defaults = {
+    name = "eu-west-1"
+  }
+}
+
+mock_resource "aws_kms_key" {
+  defaults = {
+    arn    = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    key_id = "11111111-2222-3333-4444-555555555555"
+  }
+}
+
+mock_resource "aws_emrserverless_application" {
+  defaults = {
+    arn = "arn:aws:emr-serverless:eu-west-1:123456789012:/applications/00abcdef12345678"
+  }
+}
+
+mock_resource "aws_iam_role" {
+  defaults = {
+    arn = "arn:aws:iam::123456789012:role/mocked-role"
+  }
+}
+
+mock_resource "aws_security_group" {
+  defaults = {
+    id = "sg-0123456789abcdef0"
+  }
+}

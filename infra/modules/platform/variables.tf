@@ -1,0 +1,156 @@
+# Inputs of one environment. Optional inputs are non-nullable, so an
+# environment root may pass null to mean "the default here".
+
+variable "environment" {
+  description = "Environment name (for example \"dev\" or \"prod\"); resource names are \"<project>-<environment>-…\"."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,15}$", var.environment))
+    error_message = "environment must be 2-16 lowercase letters and digits, starting with a letter."
+  }
+}
+
+variable "project" {
+  description = "Project name, used as the prefix of resource names."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.project))
+    error_message = "project must be 2-21 characters of lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+################################################################################
+# Supplied per environment
+################################################################################
+
+variable "lake_bucket_name" {
+  description = "Globally unique name of the lake bucket (for example \"acme-medallion-dev-lake\"). The access-log bucket is \"<name>-access-logs\", so keep it at most 51 characters."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,49}[a-z0-9]$", var.lake_bucket_name)) && !strcontains(var.lake_bucket_name, "..")
+    error_message = "lake_bucket_name must be DNS-safe (lowercase letters, digits, dots, hyphens) and 3-51 characters long, so that \"<name>-access-logs\" is a valid bucket name too."
+  }
+}
+
+variable "vpc_id" {
+  description = "VPC of the EMR Serverless workers."
+  type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-f]+$", var.vpc_id))
+    error_message = "vpc_id must look like \"vpc-0123456789abcdef0\"."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets of the EMR Serverless workers (with NAT or VPC endpoints for S3, Glue, DynamoDB, KMS, Logs, STS)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.private_subnet_ids) > 0 && alltrue([for s in var.private_subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))])
+    error_message = "private_subnet_ids must list at least one subnet ID such as \"subnet-0123456789abcdef0\"."
+  }
+}
+
+variable "analyst_principal_arns" {
+  description = "IAM principals allowed to assume the analysts role."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.analyst_principal_arns) > 0
+    error_message = "analyst_principal_arns must list at least one IAM principal ARN."
+  }
+}
+
+################################################################################
+# Sizing and retention: no defaults, every environment states its own
+################################################################################
+
+variable "emr_maximum_capacity" {
+  description = "Maximum capacity of the EMR Serverless application."
+  type = object({
+    cpu    = string
+    memory = string
+    disk   = string
+  })
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days noncurrent object versions are kept in the lake bucket."
+  type        = number
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the job log group, in days."
+  type        = number
+}
+
+variable "athena_bytes_scanned_cutoff_per_query" {
+  description = "Per-query scan limit of the analysts' Athena workgroup, in bytes."
+  type        = number
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection on stateful resources (the Delta LogStore DynamoDB table)."
+  type        = bool
+}
+
+################################################################################
+# Optional
+################################################################################
+
+variable "kafka_cidr_blocks" {
+  description = "CIDR blocks of the Kafka (MSK) brokers the jobs consume from; empty for none."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "kms_key_administrator_arns" {
+  description = "IAM roles or users that administer the project KMS key (besides the account root)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "ci_role_names" {
+  description = "Existing IAM roles of the CI pipeline to attach the job-submitter policy to (publish artifacts, start job runs); empty to attach it yourself."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "emr_release_label" {
+  description = "EMR Serverless release label (must be emr-spark-8.x)."
+  type        = string
+  default     = "emr-spark-8.0.0"
+  nullable    = false
+}
+
+variable "glue_database_names" {
+  description = "Glue database per layer. Glue databases are per account and region: give each environment its own names if several share one account."
+  type = object({
+    bronze = optional(string, "bronze")
+    silver = optional(string, "silver")
+    gold   = optional(string, "gold")
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "manage_glue_catalog_encryption" {
+  description = "Manage the account/region-wide Glue Data Catalog encryption settings from this environment. Set to true in exactly one environment per account and region."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete non-empty buckets and the Athena workgroup's history."
+  type        = bool
+  default     = false
+  nullable    = false
+}
