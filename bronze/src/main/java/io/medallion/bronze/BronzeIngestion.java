@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
-import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -143,7 +142,6 @@ public final class BronzeIngestion {
 
   /** Reads a bronze table as a batch, for checks and for the demo's summary. */
   public static Dataset<Row> read(SparkSession spark, LakeLayout lake, String table) {
-    DataFrameReader reader = spark.read().format("delta");
-    return reader.load(lake.table(Layer.BRONZE, table));
+    return spark.read().format("delta").load(lake.table(Layer.BRONZE, table));
   }
 }

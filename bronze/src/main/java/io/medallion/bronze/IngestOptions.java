@@ -37,16 +37,4 @@ public record IngestOptions(
         Optional.empty(),
         false);
   }
-
-  /** The same options with a different per-batch limit. */
-  public IngestOptions withMaxOffsetsPerTrigger(long max) {
-    return new IngestOptions(
-        bootstrapServers,
-        kafkaConf,
-        once,
-        triggerInterval,
-        Optional.of(max),
-        startingOffsets,
-        allowDataLoss);
-  }
 }

@@ -27,59 +27,81 @@ import org.junit.jupiter.api.io.TempDir;
 class KillAndRestartIT {
   @TempDir Path dir;
 
+  private final SparkSession spark = TestSpark.get();
+
   @Test
   void killedMidStreamThenRestartedLosesAndDuplicatesNothing() throws Exception {
-    // 1. A backlog, and a spec that lands it 1,000 records per micro-batch.
-    String topic = TestKafka.createTopic("killed", 2);
-    Set<Coordinates> produced = new HashSet<>(TestKafka.produceNumbers(topic, 0, 6_000));
-    String table = TestLake.tableName(topic);
-    Path spec = writeSpec(topic);
-    Path lakeDir = dir.resolve("lake");
-    LakeLayout lake = LakeLayout.of(lakeDir.toString());
-    SparkSession spark = TestSpark.get();
+    // 1. A continuous ingest in its own JVM, part-way through a backlog of 6,000 records.
+    Backlog backlog = backlog("killed");
+    Process ingest = ingestUntilFirstBatch(backlog);
 
-    // 2. A continuous ingest in its own JVM, killed with SIGKILL once it is part-way through.
-    Process ingest = lakehouse(dir.resolve("first.log"), "ingest", spec, lakeDir);
-    await()
-        .atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              assertThat(ingest.isAlive()).as("the ingest process is still running").isTrue();
-              // Version 1 is the first micro-batch (version 0 created the table). A file check,
-              // not a Spark query: it must notice the batch well before the next one, 2 s on.
-              return Files.exists(
-                  lakeDir.resolve("bronze/" + table + "/_delta_log/00000000000000000001.json"));
-            });
+    // 2. SIGKILL, as a crash would.
     ingest.destroyForcibly();
     assertThat(ingest.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(ingest.exitValue()).isEqualTo(137);
-    long landedBeforeKill = BronzeIngestion.read(spark, lake, table).count();
-    assertThat(landedBeforeKill).isLessThan(6_000);
+    assertThat(BronzeIngestion.read(spark, backlog.lake(), backlog.table()).count())
+        .isLessThan(6_000);
 
     // 3. More records arrive; a restarted ingest catches up exactly.
-    produced.addAll(TestKafka.produceNumbers(topic, 6_000, 1_000));
-    Process restart = lakehouse(dir.resolve("second.log"), "ingest", spec, lakeDir, "--once");
-    assertThat(restart.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    assertThat(restart.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
-
-    List<Coordinates> landed = TestLake.rows(BronzeIngestion.read(spark, lake, table));
-    assertThat(landed).hasSize(7_000).doesNotHaveDuplicates();
-    assertThat(new HashSet<>(landed)).isEqualTo(produced);
+    backlog.produced().addAll(TestKafka.produceNumbers(backlog.topic(), 6_000, 1_000));
+    restartOnceAndCheck(backlog, 7_000);
   }
 
   @Test
   void sigtermStopsAfterTheCurrentBatchAndARestartCatchesUp() throws Exception {
     // 1. A continuous ingest part-way through a backlog.
-    String topic = TestKafka.createTopic("stopped", 2);
+    Backlog backlog = backlog("stopped");
+    Process ingest = ingestUntilFirstBatch(backlog);
+
+    // 2. SIGTERM, as Ctrl-C or a scheduler sends it: the process stops on its own, cleanly.
+    ingest.destroy();
+    assertThat(ingest.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(ingest.exitValue()).as("terminated by SIGTERM").isEqualTo(143);
+    assertThat(Files.readString(dir.resolve("first.log"))).doesNotContain("error:");
+
+    // 3. A restart catches up exactly.
+    restartOnceAndCheck(backlog, 6_000);
+  }
+
+  /**
+   * 6,000 records produced to a fresh topic, and where the test lake and spec for them are.
+   *
+   * @param topic the topic
+   * @param table its bronze table
+   * @param spec the pipeline spec file
+   * @param lakeDir the lake root
+   * @param lake its layout
+   * @param produced the coordinates of every acknowledged record; tests add to it
+   */
+  private record Backlog(
+      String topic,
+      String table,
+      Path spec,
+      Path lakeDir,
+      LakeLayout lake,
+      Set<Coordinates> produced) {}
+
+  private Backlog backlog(String prefix) throws Exception {
+    String topic = TestKafka.createTopic(prefix, 2);
     Set<Coordinates> produced = new HashSet<>(TestKafka.produceNumbers(topic, 0, 6_000));
-    String table = TestLake.tableName(topic);
-    Path spec = writeSpec(topic);
     Path lakeDir = dir.resolve("lake");
-    LakeLayout lake = LakeLayout.of(lakeDir.toString());
-    SparkSession spark = TestSpark.get();
-    Path log = dir.resolve("first.log");
-    Process ingest = lakehouse(log, "ingest", spec, lakeDir);
+    return new Backlog(
+        topic,
+        TestLake.tableName(topic),
+        writeSpec(topic),
+        lakeDir,
+        LakeLayout.of(lakeDir.toString()),
+        produced);
+  }
+
+  /** Starts a continuous {@code lakehouse ingest} and returns once its first batch committed. */
+  private Process ingestUntilFirstBatch(Backlog backlog) throws Exception {
+    Process ingest =
+        lakehouse(dir.resolve("first.log"), "ingest", backlog.spec(), backlog.lakeDir());
+    Path firstBatch =
+        backlog
+            .lakeDir()
+            .resolve("bronze/" + backlog.table() + "/_delta_log/" + "00000000000000000001.json");
     await()
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(100))
@@ -88,23 +110,21 @@ class KillAndRestartIT {
               assertThat(ingest.isAlive()).as("the ingest process is still running").isTrue();
               // Version 1 is the first micro-batch (version 0 created the table). A file check,
               // not a Spark query: it must notice the batch well before the next one, 2 s on.
-              return Files.exists(
-                  lakeDir.resolve("bronze/" + table + "/_delta_log/00000000000000000001.json"));
+              return Files.exists(firstBatch);
             });
+    return ingest;
+  }
 
-    // 2. SIGTERM, as Ctrl-C or a scheduler sends it: the process stops on its own, cleanly.
-    ingest.destroy();
-    assertThat(ingest.waitFor(2, TimeUnit.MINUTES)).isTrue();
-    assertThat(ingest.exitValue()).as("terminated by SIGTERM").isEqualTo(143);
-    assertThat(Files.readString(log)).doesNotContain("error:");
-
-    // 3. A restart catches up exactly.
-    Process restart = lakehouse(dir.resolve("second.log"), "ingest", spec, lakeDir, "--once");
+  /** Runs {@code lakehouse ingest --once} and checks every produced record landed exactly once. */
+  private void restartOnceAndCheck(Backlog backlog, int expected) throws Exception {
+    Path log = dir.resolve("second.log");
+    Process restart = lakehouse(log, "ingest", backlog.spec(), backlog.lakeDir(), "--once");
     assertThat(restart.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    assertThat(restart.exitValue()).as(Files.readString(dir.resolve("second.log"))).isZero();
-    List<Coordinates> landed = TestLake.rows(BronzeIngestion.read(spark, lake, table));
-    assertThat(landed).hasSize(6_000).doesNotHaveDuplicates();
-    assertThat(new HashSet<>(landed)).isEqualTo(produced);
+    assertThat(restart.exitValue()).as(Files.readString(log)).isZero();
+    List<Coordinates> landed =
+        TestLake.rows(BronzeIngestion.read(spark, backlog.lake(), backlog.table()));
+    assertThat(landed).hasSize(expected).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(landed)).isEqualTo(backlog.produced());
   }
 
   /**

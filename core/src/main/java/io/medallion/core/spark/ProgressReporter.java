@@ -20,7 +20,6 @@ public final class ProgressReporter extends StreamingQueryListener {
 
   private final PrintStream out;
   private final Map<String, LongAdder> rows = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> batches = new ConcurrentHashMap<>();
 
   public ProgressReporter(PrintStream out) {
     this.out = out;
@@ -29,12 +28,6 @@ public final class ProgressReporter extends StreamingQueryListener {
   /** Rows processed so far by the query with this name, over every batch it ran. */
   public long rows(String queryName) {
     LongAdder adder = rows.get(queryName);
-    return adder == null ? 0 : adder.sum();
-  }
-
-  /** Micro-batches that processed at least one row, for the query with this name. */
-  public long batches(String queryName) {
-    LongAdder adder = batches.get(queryName);
     return adder == null ? 0 : adder.sum();
   }
 
@@ -49,7 +42,6 @@ public final class ProgressReporter extends StreamingQueryListener {
     }
     String name = p.name() == null ? p.id().toString() : p.name();
     rows.computeIfAbsent(name, k -> new LongAdder()).add(p.numInputRows());
-    batches.computeIfAbsent(name, k -> new LongAdder()).increment();
     long behind = 0;
     for (SourceProgress source : p.sources()) {
       behind += offsetsBehind(source.endOffset(), source.latestOffset());

@@ -31,22 +31,10 @@ public final class StreamFailures {
               + firstLine(failure, "KAFKA_DATA_LOSS"),
           "If the lost records can be re-sent, re-send them, then rerun with"
               + " --allow-data-loss to skip the gap. If the gap is acceptable, rerun with"
-              + " --allow-data-loss (the skipped range is logged). To start this table over from"
+              + " --allow-data-loss. To start this table over from"
               + " what Kafka has now, delete the checkpoint "
               + checkpoint
               + " (the table keeps its rows; replayed records are not deduplicated in bronze).",
-          failure);
-    }
-    if (lower.contains("checkpoint") && lower.contains("incompatible")
-        || messages.contains("STREAMING_STATEFUL_OPERATOR_NOT_MATCH_IN_STATE_METADATA")) {
-      return new MedallionException(
-          query
-              + " stopped: its checkpoint was written by a different query, so it cannot be"
-              + " continued safely.\n  Spark said: "
-              + firstLine(failure, ""),
-          "Restore the spec that wrote "
-              + checkpoint
-              + ", or start the table over from its source with a new checkpoint.",
           failure);
     }
     return failure instanceof RuntimeException r
@@ -65,14 +53,15 @@ public final class StreamFailures {
     return all.toString();
   }
 
+  /** The line of the first message in the cause chain that mentions {@code marker}. */
   private static String firstLine(Throwable failure, String marker) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String m = t.getMessage();
-      if (m != null && (marker.isEmpty() || m.contains(marker))) {
-        int start = marker.isEmpty() ? 0 : m.indexOf(marker);
-        String line = m.substring(Math.max(0, start - 1)).strip();
-        int nl = line.indexOf('\n');
-        return nl < 0 ? line : line.substring(0, nl);
+      if (m != null && m.contains(marker)) {
+        return m.substring(m.indexOf(marker)).lines().findFirst().orElse(marker);
+      }
+      if (t.getCause() == t) {
+        break;
       }
     }
     String m = failure.getMessage();

@@ -83,7 +83,8 @@ public final class StreamRunner {
     }
   }
 
-  private static void stopQuietly(StreamingQuery query) {
+  /** Stops a query if it is still active, ignoring a query that does not stop in time. */
+  public static void stopQuietly(StreamingQuery query) {
     try {
       if (query.isActive()) {
         query.stop();

@@ -7,7 +7,6 @@ import io.medallion.core.spec.PipelineLoader;
 import io.medallion.localstack.LocalKafka;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -114,10 +113,5 @@ public final class CommonOptions {
   /** Whether to show stack traces. */
   public boolean verbose() {
     return verbose;
-  }
-
-  /** The topics of the pipeline's sources. */
-  static List<String> topics(Pipeline pipeline) {
-    return pipeline.sources().stream().map(Pipeline.Source::topic).toList();
   }
 }

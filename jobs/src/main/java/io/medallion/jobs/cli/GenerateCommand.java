@@ -8,6 +8,7 @@ import io.medallion.jobs.generate.GeneratorSettings;
 import io.medallion.jobs.local.Topics;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -67,7 +68,7 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   private static Map<String, String> topicsOf(Pipeline pipeline) {
-    Map<String, String> topics = new java.util.HashMap<>();
+    Map<String, String> topics = new HashMap<>();
     for (String name :
         new String[] {EventGenerator.PLAYS, EventGenerator.IMPRESSIONS, EventGenerator.TITLES}) {
       Pipeline.Source source =

@@ -65,6 +65,10 @@ final class IngestRun {
     } catch (TimeoutException e) {
       throw new IllegalStateException("a bronze query did not start", e);
     } finally {
+      // A table that failed to start leaves the ones started before it running otherwise.
+      for (RunningQuery q : queries) {
+        StreamRunner.stopQuietly(q.query());
+      }
       shutdown.finished();
       spark.streams().removeListener(progress);
     }
