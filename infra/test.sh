@@ -5,17 +5,19 @@
 # Usage: infra/test.sh
 #
 # Environment:
-#   TF_PLUGIN_MIRROR  optional; a provider mirror directory (the layout of
-#                     `terraform providers mirror`). When set, providers are
-#                     installed from it with -plugin-dir (offline); when unset,
-#                     they are downloaded from the registry.
+#   TF_PLUGIN_MIRROR     optional; a provider mirror directory (the layout of
+#                        `terraform providers mirror`). When set, providers are
+#                        installed from it with -plugin-dir (offline); when
+#                        unset, they are downloaded from the registry.
+#   TF_PLUGIN_CACHE_DIR  optional; the provider cache (default: a temporary one).
 #
 # Exits 0 when everything passes, 1 otherwise, and 0 with a "SKIPPED" line when
 # terraform is not installed. The last line is always the summary
 # "terraform: N passed, M failed" (N, M: terraform test run blocks).
 #
 # Working files (.terraform/) go to a temporary directory; a
-# .terraform.lock.hcl that this script creates is removed again.
+# .terraform.lock.hcl that this script creates is removed again (infra/lib.sh,
+# shared with the ci/ scripts).
 
 set -euo pipefail
 
@@ -27,29 +29,19 @@ fi
 infra_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$infra_dir"
 
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$infra_dir/lib.sh"
+
 work_dir="$(mktemp -d)"
-created_lock_files=()
 
 cleanup() {
-  local f
-  for f in "${created_lock_files[@]}"; do
-    rm -f -- "$f"
-  done
+  tf_remove_created_lock_files
   rm -rf -- "$work_dir"
 }
 trap cleanup EXIT
 
-export TF_IN_AUTOMATION=1
-# One provider copy for all directories instead of one per directory. The lock
-# files this run creates are throw-away, so the cache may fill them in.
-export TF_PLUGIN_CACHE_DIR="$work_dir/plugin-cache"
-export TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE=1
-mkdir -p "$TF_PLUGIN_CACHE_DIR"
-
-init_args=(-backend=false -input=false -no-color)
-if [[ -n "${TF_PLUGIN_MIRROR:-}" ]]; then
-  init_args+=("-plugin-dir=$TF_PLUGIN_MIRROR")
-fi
+tf_prepare "$work_dir"
+init_args=(-backend=false "${TF_INIT_ARGS[@]}")
 
 passed=0
 failed=0
@@ -77,11 +69,7 @@ done
 for d in "${dirs[@]}"; do
   echo "== $d"
   log="$work_dir/$(echo "$d" | tr '/' '_').log"
-  export TF_DATA_DIR="$work_dir/data/$d"
-
-  if [[ ! -e "$d/.terraform.lock.hcl" ]]; then
-    created_lock_files+=("$infra_dir/$d/.terraform.lock.hcl")
-  fi
+  tf_isolate "$work_dir" "$d"
 
   if ! terraform -chdir="$d" init "${init_args[@]}" >"$log" 2>&1; then
     report_failure "$d: terraform init" "$log"

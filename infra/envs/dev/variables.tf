@@ -49,6 +49,11 @@ variable "analyst_principal_arns" {
   type        = list(string)
 }
 
+variable "artifact_version" {
+  description = "Git commit id of the published jobs jar and pipeline spec (ci/publish.sh) the jobs run; ci/deploy.sh passes it with -var."
+  type        = string
+}
+
 ################################################################################
 # dev's sizing and retention (prod: longer retention, bigger limits, deletion protection)
 ################################################################################
@@ -87,12 +92,72 @@ variable "deletion_protection" {
   default     = false
 }
 
+variable "msk_broker_instance_type" {
+  description = "MSK broker instance type (a small burstable broker is enough for dev)."
+  type        = string
+  default     = "kafka.t3.small"
+}
+
+variable "msk_number_of_broker_nodes" {
+  description = "Number of MSK brokers: 3, one per private subnet (replication factor 3)."
+  type        = number
+  default     = 3
+}
+
+variable "msk_ebs_volume_size_gb" {
+  description = "EBS storage per MSK broker, in GiB."
+  type        = number
+  default     = 100
+}
+
 ################################################################################
 # Optional: null means the platform module's default
 ################################################################################
 
+variable "msk_subnet_ids" {
+  description = "Private subnets of the MSK brokers, one per Availability Zone; default private_subnet_ids."
+  type        = list(string)
+  default     = null
+}
+
+variable "msk_kafka_version" {
+  description = "Kafka version of the MSK cluster; default 3.9.x."
+  type        = string
+  default     = null
+}
+
+variable "kafka_topics" {
+  description = "Topics of the pipeline; default plays, impressions, titles."
+  type        = list(string)
+  default     = null
+}
+
+variable "existing_kafka_bootstrap_brokers" {
+  description = "SASL/IAM bootstrap brokers of an existing MSK cluster to use instead of creating one; default none (create one)."
+  type        = string
+  default     = null
+}
+
+variable "existing_kafka_cluster_arn" {
+  description = "ARN of that existing MSK cluster; default none."
+  type        = string
+  default     = null
+}
+
+variable "batch_schedule_expression" {
+  description = "When the batch jobs run; default rate(1 hour)."
+  type        = string
+  default     = null
+}
+
+variable "alarm_email_addresses" {
+  description = "E-mail addresses notified when a batch execution fails; default none."
+  type        = list(string)
+  default     = null
+}
+
 variable "kafka_cidr_blocks" {
-  description = "CIDR blocks of the Kafka (MSK) brokers; default none."
+  description = "CIDR blocks of the brokers of an existing Kafka cluster (the created one is reached through its security group); default none."
   type        = list(string)
   default     = null
 }

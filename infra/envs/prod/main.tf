@@ -15,6 +15,7 @@ module "platform" {
   vpc_id                 = var.vpc_id
   private_subnet_ids     = var.private_subnet_ids
   analyst_principal_arns = var.analyst_principal_arns
+  artifact_version       = var.artifact_version
 
   # prod's sizing and retention: the defaults in variables.tf.
   emr_maximum_capacity                  = var.emr_maximum_capacity
@@ -22,15 +23,25 @@ module "platform" {
   log_retention_in_days                 = var.log_retention_in_days
   athena_bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query
   deletion_protection                   = var.deletion_protection
+  msk_broker_instance_type              = var.msk_broker_instance_type
+  msk_number_of_broker_nodes            = var.msk_number_of_broker_nodes
+  msk_ebs_volume_size_gb                = var.msk_ebs_volume_size_gb
 
   # Optional; null (unset) means the platform module's default.
-  kafka_cidr_blocks              = var.kafka_cidr_blocks
-  kms_key_administrator_arns     = var.kms_key_administrator_arns
-  ci_role_names                  = var.ci_role_names
-  emr_release_label              = var.emr_release_label
-  glue_database_names            = var.glue_database_names
-  manage_glue_catalog_encryption = var.manage_glue_catalog_encryption
-  force_destroy                  = var.force_destroy
+  kafka_cidr_blocks                = var.kafka_cidr_blocks
+  kms_key_administrator_arns       = var.kms_key_administrator_arns
+  ci_role_names                    = var.ci_role_names
+  emr_release_label                = var.emr_release_label
+  glue_database_names              = var.glue_database_names
+  manage_glue_catalog_encryption   = var.manage_glue_catalog_encryption
+  force_destroy                    = var.force_destroy
+  msk_subnet_ids                   = var.msk_subnet_ids
+  msk_kafka_version                = var.msk_kafka_version
+  kafka_topics                     = var.kafka_topics
+  existing_kafka_bootstrap_brokers = var.existing_kafka_bootstrap_brokers
+  existing_kafka_cluster_arn       = var.existing_kafka_cluster_arn
+  batch_schedule_expression        = var.batch_schedule_expression
+  alarm_email_addresses            = var.alarm_email_addresses
 }
 
 # The modules used to be called from this root directly. These blocks move

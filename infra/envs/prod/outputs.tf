@@ -48,3 +48,63 @@ output "glue_database_names" {
 output "ci_policy_arn" {
   value = module.platform.ci_policy_arn
 }
+
+output "artifact_version" {
+  value = module.platform.artifact_version
+}
+
+output "jar_uri" {
+  value = module.platform.jar_uri
+}
+
+output "pipeline_uri" {
+  value = module.platform.pipeline_uri
+}
+
+output "lake_root" {
+  value = module.platform.lake_root
+}
+
+output "kafka_bootstrap_brokers" {
+  value = module.platform.kafka_bootstrap_brokers
+}
+
+output "kafka_cluster_arn" {
+  value = module.platform.kafka_cluster_arn
+}
+
+output "kafka_topic_arns" {
+  value = module.platform.kafka_topic_arns
+}
+
+output "kafka_group_arns" {
+  value = module.platform.kafka_group_arns
+}
+
+output "kafka_client_properties" {
+  value = module.platform.kafka_client_properties
+}
+
+output "kafka_spark_options" {
+  value = module.platform.kafka_spark_options
+}
+
+output "streaming_job_name" {
+  value = module.platform.streaming_job_name
+}
+
+output "streaming_job_run_request" {
+  value = module.platform.streaming_job_run_request
+}
+
+output "batch_state_machine_arn" {
+  value = module.platform.batch_state_machine_arn
+}
+
+output "batch_schedule_name" {
+  value = module.platform.batch_schedule_name
+}
+
+output "alarm_topic_arn" {
+  value = module.platform.alarm_topic_arn
+}

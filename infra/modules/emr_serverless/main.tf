@@ -28,9 +28,33 @@ locals {
     var.security_group_ids,
   )
 
+  # Kafka (MSK with IAM auth): connect to the one cluster, read only the
+  # pipeline topics, and use only the consumer groups the jobs create. Spark's
+  # Kafka source never writes, so there is no WriteData and no CreateTopic.
+  kafka_statements = var.kafka_access == null ? [] : [
+    {
+      Sid      = "ConnectToKafkaCluster"
+      Effect   = "Allow"
+      Action   = ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"]
+      Resource = [var.kafka_access.cluster_arn]
+    },
+    {
+      Sid      = "ReadPipelineTopics"
+      Effect   = "Allow"
+      Action   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"]
+      Resource = var.kafka_access.topic_arns
+    },
+    {
+      Sid      = "UseJobConsumerGroups"
+      Effect   = "Allow"
+      Action   = ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"]
+      Resource = var.kafka_access.group_arns
+    },
+  ]
+
   job_policy = {
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid      = "LocateLakeBucket"
         Effect   = "Allow"
@@ -138,7 +162,7 @@ locals {
         Action   = ["logs:DescribeLogGroups"]
         Resource = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
       },
-    ]
+    ], local.kafka_statements)
   }
 }
 
@@ -171,6 +195,22 @@ resource "aws_security_group" "this" {
     prefix_list_ids  = []
     security_groups  = []
     self             = false
+  }
+
+  dynamic "egress" {
+    for_each = length(var.kafka_security_group_ids) > 0 ? [1] : []
+
+    content {
+      description      = "Kafka to the MSK brokers security group (IAM auth over TLS)"
+      from_port        = 9098
+      to_port          = 9098
+      protocol         = "tcp"
+      cidr_blocks      = []
+      ipv6_cidr_blocks = []
+      prefix_list_ids  = []
+      security_groups  = var.kafka_security_group_ids
+      self             = false
+    }
   }
 
   dynamic "egress" {

@@ -109,6 +109,43 @@ variable "kafka_cidr_blocks" {
   }
 }
 
+variable "kafka_security_group_ids" {
+  description = "Security groups of MSK brokers; the created security group allows egress to them on 9098 (IAM auth over TLS). Empty: none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.kafka_security_group_ids : can(regex("^sg-[0-9a-f]+$", s))])
+    error_message = "Every entry of kafka_security_group_ids must look like \"sg-0123456789abcdef0\"."
+  }
+}
+
+variable "kafka_access" {
+  description = "MSK cluster the jobs read with IAM auth: the cluster ARN and the topic and consumer-group ARNs (outputs of the streaming module) the job role may use. Null: no Kafka permissions."
+  type = object({
+    cluster_arn = string
+    topic_arns  = list(string)
+    group_arns  = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kafka:[a-z0-9-]+:[0-9]{12}:cluster/[^*]+$", try(var.kafka_access.cluster_arn, "arn:aws:kafka:r:000000000000:cluster/none")))
+    error_message = "kafka_access.cluster_arn must be an MSK cluster ARN without wildcards."
+  }
+
+  # Topic and group permissions stay inside the cluster: no ARN of another
+  # cluster, and no wildcard topic.
+  validation {
+    condition = alltrue(concat(
+      [for t in try(var.kafka_access.topic_arns, []) : startswith(t, "${replace(var.kafka_access.cluster_arn, ":cluster/", ":topic/")}/") && !strcontains(t, "*")],
+      [for g in try(var.kafka_access.group_arns, []) : startswith(g, "${replace(var.kafka_access.cluster_arn, ":cluster/", ":group/")}/") && !endswith(g, "/*")],
+      [length(try(var.kafka_access.topic_arns, [])) > 0 || var.kafka_access == null],
+    ))
+    error_message = "kafka_access.topic_arns must name topics (no wildcards) of kafka_access.cluster_arn, at least one; group_arns must be groups or group prefixes of that cluster, not all of its groups."
+  }
+}
+
 variable "lake_bucket_name" {
   description = "Name of the lake bucket (output bucket_name of the lake_storage module)."
   type        = string

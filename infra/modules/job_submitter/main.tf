@@ -1,6 +1,7 @@
 # What a CI pipeline needs to ship Medallion: publish artifacts to the lake's
 # artifacts prefix, start and follow job runs on one EMR Serverless
-# application, and pass the job runtime role to EMR Serverless, nothing else.
+# application, pass the job runtime role to EMR Serverless, and run the batch
+# state machine for the smoke test; nothing else.
 #
 # Every statement names its resources; there is no "*" resource and no "*"
 # action in this module.
@@ -13,7 +14,7 @@ locals {
 
   policy = {
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid      = "ListArtifacts"
         Effect   = "Allow"
@@ -61,6 +62,13 @@ locals {
         Resource = [var.application_arn, "${var.application_arn}/jobruns/*"]
       },
       {
+        # Job runs are tagged with their artifact version when they start.
+        Sid      = "TagJobRunsOnApplication"
+        Effect   = "Allow"
+        Action   = ["emr-serverless:TagResource"]
+        Resource = ["${var.application_arn}/jobruns/*"]
+      },
+      {
         Sid      = "PassJobRoleToEmrServerlessOnly"
         Effect   = "Allow"
         Action   = ["iam:PassRole"]
@@ -69,8 +77,24 @@ locals {
           StringEquals = { "iam:PassedToService" = "emr-serverless.amazonaws.com" }
         }
       },
-    ]
+    ], local.state_machine_statements)
   }
+
+  # The smoke test runs the batch state machine once and follows the execution.
+  state_machine_statements = var.state_machine_arn == null ? [] : [
+    {
+      Sid      = "StartBatchStateMachine"
+      Effect   = "Allow"
+      Action   = ["states:StartExecution"]
+      Resource = [var.state_machine_arn]
+    },
+    {
+      Sid      = "FollowBatchExecutions"
+      Effect   = "Allow"
+      Action   = ["states:DescribeExecution", "states:StopExecution"]
+      Resource = ["${replace(var.state_machine_arn, ":stateMachine:", ":execution:")}:*"]
+    },
+  ]
 }
 
 resource "aws_iam_policy" "this" {

@@ -59,6 +59,17 @@ variable "job_role_arn" {
   }
 }
 
+variable "state_machine_arn" {
+  description = "ARN of the batch state machine the CI smoke test starts and follows; null: no Step Functions permissions."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_machine_arn == null || can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]+$", coalesce(var.state_machine_arn, "x")))
+    error_message = "state_machine_arn must be a Step Functions state machine ARN, without wildcards."
+  }
+}
+
 variable "attach_to_role_names" {
   description = "Names of existing IAM roles (for example the CI pipeline's OIDC role) to attach the policy to."
   type        = list(string)

@@ -75,6 +75,19 @@ locals {
             }
           }
         },
+        {
+          # CloudWatch alarms publish to the project's KMS-encrypted SNS
+          # topics, only alarms of this account and region.
+          Sid       = "CloudWatchAlarmsPublishToEncryptedTopics"
+          Effect    = "Allow"
+          Principal = { Service = "cloudwatch.amazonaws.com" }
+          Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+          Resource  = "*"
+          Condition = {
+            StringEquals = { "aws:SourceAccount" = local.account_id }
+            ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:*" }
+          }
+        },
       ],
       length(var.kms_key_administrator_arns) == 0 ? [] : [
         {

@@ -1,9 +1,12 @@
-# One Medallion environment: lake storage, EMR Serverless compute, the
-# catalog/Athena layer and the CI job-submitter policy, wired together.
-# envs/<env> call this module with their own values.
+# One Medallion environment: lake storage, EMR Serverless compute, Kafka
+# (MSK), the catalog/Athena layer, the batch orchestration and the CI
+# job-submitter policy, wired together. envs/<env> call this module with their
+# own values.
 
 locals {
   name = "${var.project}-${var.environment}"
+
+  msk_subnet_ids = length(var.msk_subnet_ids) > 0 ? var.msk_subnet_ids : var.private_subnet_ids
 }
 
 module "lake_storage" {
@@ -37,6 +40,59 @@ module "emr_serverless" {
   ]
   read_only_prefixes  = [module.lake_storage.prefixes.artifacts]
   glue_database_names = values(var.glue_database_names)
+
+  # The workers reach the brokers through the brokers' security group (or
+  # kafka_cidr_blocks for an existing cluster), and the job role may read the
+  # pipeline topics of that one cluster.
+  kafka_security_group_ids = module.streaming.security_group_ids
+  kafka_access = {
+    cluster_arn = module.streaming.cluster_arn
+    topic_arns  = module.streaming.topic_arns
+    group_arns  = module.streaming.group_arns
+  }
+}
+
+module "streaming" {
+  source = "../streaming"
+
+  name                       = local.name
+  existing_bootstrap_brokers = var.existing_kafka_bootstrap_brokers
+  existing_cluster_arn       = var.existing_kafka_cluster_arn
+
+  vpc_id                    = var.vpc_id
+  subnet_ids                = local.msk_subnet_ids
+  client_security_group_ids = module.emr_serverless.security_group_ids
+  kafka_version             = var.msk_kafka_version
+  broker_instance_type      = var.msk_broker_instance_type
+  number_of_broker_nodes    = var.msk_number_of_broker_nodes
+  ebs_volume_size_gb        = var.msk_ebs_volume_size_gb
+  kms_key_arn               = module.lake_storage.kms_key_arn
+  log_retention_in_days     = var.log_retention_in_days
+  topic_names               = var.kafka_topics
+}
+
+module "orchestration" {
+  source = "../orchestration"
+
+  name             = local.name
+  application_id   = module.emr_serverless.application_id
+  application_arn  = module.emr_serverless.application_arn
+  job_role_arn     = module.emr_serverless.job_role_arn
+  lake_bucket_name = module.lake_storage.bucket_name
+  artifacts_prefix = module.lake_storage.prefixes.artifacts
+  artifact_version = var.artifact_version
+  spark_conf       = module.emr_serverless.spark_conf
+
+  kafka = {
+    bootstrap_servers = module.streaming.bootstrap_brokers
+    client_properties = module.streaming.client_properties
+  }
+
+  job_log_group_name        = module.emr_serverless.log_group_name
+  kms_key_arn               = module.lake_storage.kms_key_arn
+  batch_schedule_expression = var.batch_schedule_expression
+  alarm_email_addresses     = var.alarm_email_addresses
+  log_retention_in_days     = var.log_retention_in_days
 }
 
 module "catalog" {
@@ -68,5 +124,6 @@ module "job_submitter" {
   kms_key_arn          = module.lake_storage.kms_key_arn
   application_arn      = module.emr_serverless.application_arn
   job_role_arn         = module.emr_serverless.job_role_arn
+  state_machine_arn    = module.orchestration.state_machine_arn
   attach_to_role_names = var.ci_role_names
 }

@@ -4,7 +4,7 @@ output "lake_bucket_name" {
 }
 
 output "artifacts_uri" {
-  description = "s3:// URI CI uploads the job jar and pipeline specs under (for example <artifacts_uri><git sha>/medallion-jobs.jar)."
+  description = "s3:// URI CI uploads the job jar and pipeline spec under, one folder per version (<artifacts_uri><git sha>/medallion-jobs-spark.jar, .../pipeline.yaml)."
   value       = module.lake_storage.artifacts_uri
 }
 
@@ -56,4 +56,79 @@ output "glue_database_names" {
 output "ci_policy_arn" {
   description = "IAM policy for the CI principal: publish artifacts, run jobs, pass only the job role."
   value       = module.job_submitter.policy_arn
+}
+
+output "artifact_version" {
+  description = "Version (git commit id) of the artifacts the jobs run."
+  value       = var.artifact_version
+}
+
+output "jar_uri" {
+  description = "s3:// URI of the jobs jar of artifact_version."
+  value       = module.orchestration.jar_uri
+}
+
+output "pipeline_uri" {
+  description = "s3:// URI of the pipeline spec of artifact_version."
+  value       = module.orchestration.pipeline_uri
+}
+
+output "lake_root" {
+  description = "Lake root the jobs use (s3a://<bucket>)."
+  value       = module.orchestration.lake_root
+}
+
+output "kafka_bootstrap_brokers" {
+  description = "SASL/IAM bootstrap brokers of the MSK cluster."
+  value       = module.streaming.bootstrap_brokers
+}
+
+output "kafka_cluster_arn" {
+  description = "ARN of the MSK cluster."
+  value       = module.streaming.cluster_arn
+}
+
+output "kafka_topic_arns" {
+  description = "IAM ARNs of the pipeline topics the job role may read."
+  value       = module.streaming.topic_arns
+}
+
+output "kafka_group_arns" {
+  description = "IAM ARN patterns of the consumer groups the job role may use."
+  value       = module.streaming.group_arns
+}
+
+output "kafka_client_properties" {
+  description = "Kafka client settings for MSK IAM auth (--kafka-conf KEY=VALUE)."
+  value       = module.streaming.client_properties
+}
+
+output "kafka_spark_options" {
+  description = "The same settings as Spark Kafka source options (kafka.security.protocol, ...)."
+  value       = module.streaming.spark_kafka_options
+}
+
+output "streaming_job_name" {
+  description = "Name of the streaming job run."
+  value       = module.orchestration.streaming_job_name
+}
+
+output "streaming_job_run_request" {
+  description = "StartJobRun request (JSON) of the streaming ingest and refine job."
+  value       = module.orchestration.streaming_job_run_request
+}
+
+output "batch_state_machine_arn" {
+  description = "ARN of the batch state machine (aggregate --once, then maintain)."
+  value       = module.orchestration.state_machine_arn
+}
+
+output "batch_schedule_name" {
+  description = "EventBridge Scheduler schedule of the batch jobs."
+  value       = module.orchestration.schedule_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic notified when a batch execution fails."
+  value       = module.orchestration.alarm_topic_arn
 }

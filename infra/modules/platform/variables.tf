@@ -65,6 +65,11 @@ variable "analyst_principal_arns" {
   }
 }
 
+variable "artifact_version" {
+  description = "Git commit id of the published jobs jar and pipeline spec to run (7-40 lowercase hex characters). A deploy changes this."
+  type        = string
+}
+
 ################################################################################
 # Sizing and retention: no defaults, every environment states its own
 ################################################################################
@@ -98,9 +103,71 @@ variable "deletion_protection" {
   type        = bool
 }
 
+variable "msk_broker_instance_type" {
+  description = "MSK broker instance type."
+  type        = string
+}
+
+variable "msk_number_of_broker_nodes" {
+  description = "Number of MSK brokers (at least 3, a multiple of the number of MSK subnets)."
+  type        = number
+}
+
+variable "msk_ebs_volume_size_gb" {
+  description = "EBS storage per MSK broker, in GiB."
+  type        = number
+}
+
 ################################################################################
 # Optional
 ################################################################################
+
+variable "msk_subnet_ids" {
+  description = "Private subnets of the MSK brokers, one per Availability Zone (2 or 3); empty: private_subnet_ids."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "msk_kafka_version" {
+  description = "Kafka version of the MSK cluster."
+  type        = string
+  default     = "3.9.x"
+  nullable    = false
+}
+
+variable "kafka_topics" {
+  description = "Topics of the pipeline; the job role may read these only."
+  type        = list(string)
+  default     = ["plays", "impressions", "titles"]
+  nullable    = false
+}
+
+variable "existing_kafka_bootstrap_brokers" {
+  description = "SASL/IAM bootstrap brokers of an existing MSK cluster to use instead of creating one (with existing_kafka_cluster_arn, and kafka_cidr_blocks for the workers' egress)."
+  type        = string
+  default     = null
+}
+
+variable "existing_kafka_cluster_arn" {
+  description = "ARN of the existing MSK cluster of existing_kafka_bootstrap_brokers."
+  type        = string
+  default     = null
+}
+
+variable "batch_schedule_expression" {
+  description = "When the batch jobs (aggregate, maintain) run: rate(...) or cron(...)."
+  type        = string
+  default     = "rate(1 hour)"
+  nullable    = false
+}
+
+variable "alarm_email_addresses" {
+  description = "E-mail addresses notified when a batch execution fails."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
 
 variable "kafka_cidr_blocks" {
   description = "CIDR blocks of the Kafka (MSK) brokers the jobs consume from; empty for none."

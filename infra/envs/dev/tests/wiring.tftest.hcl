@@ -11,8 +11,9 @@ variables {
   aws_region             = "eu-west-1"
   lake_bucket_name       = "acme-medallion-dev-lake"
   vpc_id                 = "vpc-0123456789abcdef0"
-  private_subnet_ids     = ["subnet-0123456789abcdef0"]
+  private_subnet_ids     = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
   analyst_principal_arns = ["arn:aws:iam::123456789012:role/analysts-sso"]
+  artifact_version       = "4e26c98"
 }
 
 run "outputs_for_ci" {
@@ -70,6 +71,30 @@ run "dev_sizing_and_retention" {
   assert {
     condition     = var.deletion_protection == false
     error_message = "dev's deletion protection default changed."
+  }
+}
+
+run "dev_kafka_and_batch_jobs" {
+  command = plan
+
+  assert {
+    condition     = var.msk_broker_instance_type == "kafka.t3.small" && var.msk_number_of_broker_nodes == 3 && var.msk_ebs_volume_size_gb == 100
+    error_message = "dev's MSK default is 3 kafka.t3.small brokers with 100 GiB each."
+  }
+
+  assert {
+    condition     = output.jar_uri == "s3://acme-medallion-dev-lake/artifacts/4e26c98/medallion-jobs-spark.jar"
+    error_message = "The jobs must run the jar of artifact_version."
+  }
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).name == "medallion-dev-streaming" && jsondecode(output.streaming_job_run_request).mode == "STREAMING"
+    error_message = "The streaming job run must be named after the environment and run in STREAMING mode."
+  }
+
+  assert {
+    condition     = output.batch_state_machine_arn == "arn:aws:states:eu-west-1:123456789012:stateMachine:medallion-dev-batch"
+    error_message = "The batch state machine must be named after the environment."
   }
 }
 

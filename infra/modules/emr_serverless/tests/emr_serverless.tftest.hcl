@@ -196,6 +196,102 @@ run "job_policy_is_scoped_to_lake_prefixes_key_glue_dynamodb_and_logs" {
   }
 }
 
+run "kafka_permissions_are_scoped_to_the_cluster_topics_and_groups" {
+  command = plan
+
+  variables {
+    kafka_security_group_ids = ["sg-0bbbbbbbbbbbbbbbb"]
+    kafka_access = {
+      cluster_arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/medallion-test/abc-1"
+      topic_arns = [
+        "arn:aws:kafka:eu-west-1:123456789012:topic/medallion-test/abc-1/plays",
+        "arn:aws:kafka:eu-west-1:123456789012:topic/medallion-test/abc-1/impressions",
+        "arn:aws:kafka:eu-west-1:123456789012:topic/medallion-test/abc-1/titles",
+      ]
+      group_arns = ["arn:aws:kafka:eu-west-1:123456789012:group/medallion-test/abc-1/spark-kafka-source-*"]
+    }
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if contains(flatten([s.Action]), "kafka-cluster:Connect")
+    ])) == toset([var.kafka_access.cluster_arn])
+    error_message = "The job role may connect to the given cluster only."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if contains(flatten([s.Action]), "kafka-cluster:ReadData")
+    ])) == toset(var.kafka_access.topic_arns)
+    error_message = "The job role may read the pipeline topics only."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if contains(flatten([s.Action]), "kafka-cluster:AlterGroup")
+    ])) == toset(var.kafka_access.group_arns)
+    error_message = "The job role may use Spark's consumer groups only."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
+        for a in flatten([s.Action]) : !contains(["kafka-cluster:WriteData", "kafka-cluster:CreateTopic", "kafka-cluster:DeleteTopic", "kafka-cluster:AlterCluster"], a)
+      ]
+    ]))
+    error_message = "The jobs only read Kafka: no write, topic or cluster changes."
+  }
+
+  assert {
+    condition     = anytrue([for r in aws_security_group.this[0].egress : r.from_port == 9098 && r.security_groups == toset(["sg-0bbbbbbbbbbbbbbbb"]) && length(r.cidr_blocks) == 0])
+    error_message = "Kafka egress on 9098 must go to the brokers' security group."
+  }
+}
+
+run "no_kafka_permissions_without_a_cluster" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
+        for a in flatten([s.Action]) : !startswith(a, "kafka-cluster:")
+      ]
+    ]))
+    error_message = "Without kafka_access the job role gets no Kafka permissions."
+  }
+}
+
+run "rejects_topic_of_another_cluster" {
+  command = plan
+
+  variables {
+    kafka_access = {
+      cluster_arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/medallion-test/abc-1"
+      topic_arns  = ["arn:aws:kafka:eu-west-1:123456789012:topic/other/def-2/plays"]
+      group_arns  = []
+    }
+  }
+
+  expect_failures = [var.kafka_access]
+}
+
+run "rejects_wildcard_topic" {
+  command = plan
+
+  variables {
+    kafka_access = {
+      cluster_arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/medallion-test/abc-1"
+      topic_arns  = ["arn:aws:kafka:eu-west-1:123456789012:topic/medallion-test/abc-1/*"]
+      group_arns  = []
+    }
+  }
+
+  expect_failures = [var.kafka_access]
+}
+
 run "delta_log_store_table_is_encrypted_with_pitr" {
   command = plan
 

@@ -87,6 +87,36 @@ run "no_wildcards_and_writes_only_artifacts" {
   }
 }
 
+run "smoke_test_may_run_only_the_batch_state_machine" {
+  command = plan
+
+  variables {
+    state_machine_arn = "arn:aws:states:eu-west-1:123456789012:stateMachine:medallion-test-batch"
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_policy.this.policy).Statement : flatten([s.Resource])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "states:")])
+      ])) == toset([
+      "arn:aws:states:eu-west-1:123456789012:stateMachine:medallion-test-batch",
+      "arn:aws:states:eu-west-1:123456789012:execution:medallion-test-batch:*",
+    ])
+    error_message = "CI may start and follow executions of the batch state machine only."
+  }
+}
+
+run "no_step_functions_permissions_without_a_state_machine" {
+  command = plan
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_policy.this.policy).Statement : [for a in flatten([s.Action]) : !startswith(a, "states:")]
+    ]))
+    error_message = "Without state_machine_arn the policy grants no Step Functions actions."
+  }
+}
+
 run "rejects_non_application_arn" {
   command = plan
 

@@ -1,6 +1,6 @@
-# The platform module wires lake_storage, emr_serverless, catalog and
-# job_submitter together and exposes what CI needs. Plan only, with a mocked
-# AWS provider.
+# The platform module wires lake_storage, emr_serverless, streaming,
+# orchestration, catalog and job_submitter together and exposes what CI
+# needs. Plan only, with a mocked AWS provider.
 
 mock_provider "aws" {
   override_during = plan
@@ -12,8 +12,9 @@ variables {
   project                = "medallion"
   lake_bucket_name       = "acme-medallion-test-lake"
   vpc_id                 = "vpc-0123456789abcdef0"
-  private_subnet_ids     = ["subnet-0123456789abcdef0"]
+  private_subnet_ids     = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
   analyst_principal_arns = ["arn:aws:iam::123456789012:role/analysts-sso"]
+  artifact_version       = "4e26c98"
 
   emr_maximum_capacity = {
     cpu    = "16 vCPU"
@@ -24,6 +25,9 @@ variables {
   log_retention_in_days                 = 30
   athena_bytes_scanned_cutoff_per_query = 10737418240
   deletion_protection                   = false
+  msk_broker_instance_type              = "kafka.t3.small"
+  msk_number_of_broker_nodes            = 3
+  msk_ebs_volume_size_gb                = 100
 }
 
 run "outputs_for_ci" {
@@ -65,6 +69,88 @@ run "outputs_for_ci" {
   }
 }
 
+run "streaming_job_reads_the_created_cluster_with_iam_auth" {
+  command = plan
+
+  assert {
+    condition     = output.kafka_bootstrap_brokers == "b-1.mocked.kafka.eu-west-1.amazonaws.com:9098,b-2.mocked.kafka.eu-west-1.amazonaws.com:9098"
+    error_message = "The bootstrap brokers must be the created cluster's SASL/IAM brokers."
+  }
+
+  assert {
+    condition     = output.kafka_topic_arns == tolist([for t in ["plays", "impressions", "titles"] : "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/${t}"])
+    error_message = "The job role's topics must be the pipeline topics of the created cluster."
+  }
+
+  assert {
+    condition     = output.kafka_spark_options["kafka.sasl.mechanism"] == "AWS_MSK_IAM" && output.kafka_spark_options["kafka.security.protocol"] == "SASL_SSL"
+    error_message = "The Spark Kafka options must use MSK IAM auth over SASL_SSL."
+  }
+
+  assert {
+    condition = (
+      contains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, output.kafka_bootstrap_brokers) &&
+      contains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, "sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;")
+    )
+    error_message = "The streaming job run request must carry the brokers and the MSK IAM settings."
+  }
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).applicationId == "00abcdef12345678" && jsondecode(output.streaming_job_run_request).executionRoleArn == output.emr_job_role_arn
+    error_message = "The streaming job must run on the environment's application as the job role."
+  }
+
+  assert {
+    condition     = strcontains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters, "--conf spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName=medallion-test-delta-log")
+    error_message = "The jobs must get the Delta LogStore settings."
+  }
+}
+
+run "artifacts_and_batch_orchestration_for_ci" {
+  command = plan
+
+  assert {
+    condition     = output.jar_uri == "s3://acme-medallion-test-lake/artifacts/4e26c98/medallion-jobs-spark.jar" && output.pipeline_uri == "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml"
+    error_message = "The jar and the spec must be addressed by artifact_version under the artifacts prefix."
+  }
+
+  assert {
+    condition     = output.lake_root == "s3a://acme-medallion-test-lake"
+    error_message = "The jobs' lake root must be the lake bucket."
+  }
+
+  assert {
+    condition     = output.batch_state_machine_arn == "arn:aws:states:eu-west-1:123456789012:stateMachine:medallion-test-batch" && output.batch_schedule_name == "medallion-test-batch"
+    error_message = "The batch state machine and schedule must be named after project and environment."
+  }
+
+  assert {
+    condition     = output.alarm_topic_arn == "arn:aws:sns:eu-west-1:123456789012:medallion-test-alarms"
+    error_message = "The alarm topic must be exposed."
+  }
+}
+
+run "existing_kafka_cluster_is_used_as_is" {
+  command = plan
+
+  variables {
+    private_subnet_ids               = ["subnet-0123456789abcdef0"]
+    existing_kafka_bootstrap_brokers = "b-1.shared.kafka.eu-west-1.amazonaws.com:9098"
+    existing_kafka_cluster_arn       = "arn:aws:kafka:eu-west-1:123456789012:cluster/shared/22222222-3333-4444-5555-666666666666-2"
+    kafka_cidr_blocks                = ["10.20.0.0/16"]
+  }
+
+  assert {
+    condition     = output.kafka_bootstrap_brokers == "b-1.shared.kafka.eu-west-1.amazonaws.com:9098" && output.kafka_cluster_arn == "arn:aws:kafka:eu-west-1:123456789012:cluster/shared/22222222-3333-4444-5555-666666666666-2"
+    error_message = "With an existing cluster its brokers and ARN must be used."
+  }
+
+  assert {
+    condition     = alltrue([for a in output.kafka_topic_arns : startswith(a, "arn:aws:kafka:eu-west-1:123456789012:topic/shared/22222222-3333-4444-5555-666666666666-2/")])
+    error_message = "The job role's topics must belong to the existing cluster."
+  }
+}
+
 # Environment roots pass null for optional inputs they leave unset; null must
 # mean the default here, and partly given database names keep the rest.
 run "null_optional_inputs_take_the_defaults" {
@@ -77,6 +163,11 @@ run "null_optional_inputs_take_the_defaults" {
     emr_release_label              = null
     manage_glue_catalog_encryption = null
     force_destroy                  = null
+    msk_subnet_ids                 = null
+    msk_kafka_version              = null
+    kafka_topics                   = null
+    batch_schedule_expression      = null
+    alarm_email_addresses          = null
     glue_database_names = {
       bronze = "test_bronze"
       silver = null

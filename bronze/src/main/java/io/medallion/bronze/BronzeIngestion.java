@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.BronzeContract;
+import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spark.Checkpoints;
@@ -30,9 +31,6 @@ import org.apache.spark.sql.streaming.Trigger;
  * replayed after a crash writes nothing twice.
  */
 public final class BronzeIngestion {
-  /** Spark sets this local property to the query's id, which its checkpoint keeps for good. */
-  private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
-
   private final SparkSession spark;
   private final LakeLayout lake;
   private final IngestOptions options;
@@ -115,13 +113,10 @@ public final class BronzeIngestion {
    * this batch was committed before a crash, Delta skips it when the restarted query replays it.
    */
   static void appendBatch(Dataset<Row> batch, long batchId, String path, String table) {
-    String queryId = batch.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
-    if (queryId == null) {
-      throw new IllegalStateException("no streaming query id while writing " + table);
-    }
+    String appId = DeltaWrites.streamingAppId(batch.sparkSession(), table);
     Instant now = Instant.now();
-    batch
-        .select(
+    Dataset<Row> rows =
+        batch.select(
             col("topic").as(BronzeContract.TOPIC),
             col("partition").as(BronzeContract.PARTITION),
             col("offset").as(BronzeContract.OFFSET),
@@ -131,13 +126,8 @@ public final class BronzeIngestion {
             col("headers").as(BronzeContract.HEADERS),
             lit(now).as(BronzeContract.INGESTED_AT),
             lit(LocalDate.ofInstant(now, ZoneOffset.UTC)).as(BronzeContract.INGEST_DATE),
-            lit(batchId).as(BronzeContract.BATCH_ID))
-        .write()
-        .format("delta")
-        .mode("append")
-        .option("txnAppId", table + ":" + queryId)
-        .option("txnVersion", batchId)
-        .save(path);
+            lit(batchId).as(BronzeContract.BATCH_ID));
+    DeltaWrites.appendOnce(rows, path, appId, batchId);
   }
 
   /** Reads a bronze table as a batch, for checks and for the demo's summary. */

@@ -92,6 +92,14 @@ public final class LakeLayout {
     return root + "/_checkpoints/" + layer.folder() + "/" + table;
   }
 
+  /**
+   * A platform table under {@code <root>/_system/}: batch records, rule results and other state the
+   * platform keeps about itself.
+   */
+  public String system(String table) {
+    return root + "/_system/" + table;
+  }
+
   @Override
   public String toString() {
     return root;

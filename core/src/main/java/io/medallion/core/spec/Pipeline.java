@@ -13,13 +13,18 @@ import java.util.Optional;
  * @param description what it is for
  * @param sources the Kafka sources, in spec order
  * @param bronzeTables the bronze tables, in spec order
+ * @param silverTables the silver tables, in spec order
  */
 public record Pipeline(
     Path file,
     String name,
     String description,
     List<Source> sources,
-    List<BronzeTable> bronzeTables) {
+    List<BronzeTable> bronzeTables,
+    List<SilverTable> silverTables) {
+
+  /** The name of the one silver table that holds every rejected record. */
+  public static final String QUARANTINE_TABLE = "quarantine";
 
   /**
    * A Kafka source.
@@ -58,5 +63,141 @@ public record Pipeline(
   /** The bronze table with this name, if any. */
   public Optional<BronzeTable> bronzeTable(String tableName) {
     return bronzeTables.stream().filter(t -> t.name().equals(tableName)).findFirst();
+  }
+
+  /** The silver table with this name, if any. */
+  public Optional<SilverTable> silverTable(String tableName) {
+    return silverTables.stream().filter(t -> t.name().equals(tableName)).findFirst();
+  }
+
+  /**
+   * A silver table and how it is refined from bronze.
+   *
+   * @param name the table name, also its folder under {@code <lake-root>/silver/}
+   * @param source the bronze table it reads
+   * @param description what it holds
+   * @param payload how bronze values are parsed
+   * @param transform the transformation of parsed rows
+   * @param expectations data-quality rules, in spec order
+   * @param write how accepted rows are written
+   * @param triggerInterval the continuous trigger's interval
+   * @param maxFilesPerTrigger the most bronze files one micro-batch reads
+   */
+  public record SilverTable(
+      String name,
+      BronzeTable source,
+      String description,
+      Payload payload,
+      Transform transform,
+      List<Expectation> expectations,
+      Write write,
+      Duration triggerInterval,
+      int maxFilesPerTrigger) {
+
+    /** The fully qualified name analysts use, such as {@code silver.plays}. */
+    public String qualifiedName() {
+      return "silver." + name;
+    }
+  }
+
+  /**
+   * A payload format and its fields.
+   *
+   * @param format {@code json}
+   * @param fields the declared fields, in column order
+   */
+  public record Payload(String format, List<Field> fields) {}
+
+  /**
+   * One payload field.
+   *
+   * @param name the field's name in the payload and the column's name
+   * @param type a Spark SQL type in DDL form, such as {@code int} or {@code array<string>}
+   * @param required whether a record without it (or with null) is rejected
+   */
+  public record Field(String name, String type, boolean required) {}
+
+  /**
+   * A transformation of parsed rows.
+   *
+   * @param kind none, SQL text or a Java class
+   * @param text the SQL query (over the view {@code input}) or the class name
+   * @param specKey where it is declared, for errors found when the query is analysed
+   * @param specLine the line of {@code specKey}
+   */
+  public record Transform(TransformKind kind, String text, String specKey, int specLine) {
+    /** No transformation: the parsed rows as they are. */
+    public static final Transform NONE = new Transform(TransformKind.NONE, "", "", 0);
+  }
+
+  /** How a silver table transforms its parsed rows. */
+  public enum TransformKind {
+    NONE,
+    SQL,
+    CLASS
+  }
+
+  /**
+   * A data-quality rule.
+   *
+   * @param name its name
+   * @param rule a SQL boolean expression per row; empty for a table rule
+   * @param unique columns no two different records of a batch may share; empty for a row rule
+   * @param action what happens to a row that fails
+   * @param specKey where it is declared
+   * @param specLine the line of {@code specKey}
+   */
+  public record Expectation(
+      String name,
+      String rule,
+      List<String> unique,
+      ExpectationAction action,
+      String specKey,
+      int specLine) {
+
+    /** Whether this is a table rule (key uniqueness within a batch). */
+    public boolean isUnique() {
+      return !unique.isEmpty();
+    }
+  }
+
+  /** What happens to a row that fails a rule. */
+  public enum ExpectationAction {
+    /** Keep the row and count the failure. */
+    WARN,
+    /** Discard the row and count it. */
+    DROP,
+    /** Move the row to {@code silver.quarantine} with the rule and a reason. */
+    QUARANTINE,
+    /** Stop the job with the rule and an example row. */
+    FAIL
+  }
+
+  /**
+   * How accepted rows are written.
+   *
+   * @param mode append, SCD type 1 or SCD type 2
+   * @param keys the key columns
+   * @param sequenceBy the column ordering changes to one key; empty for append
+   * @param effectiveAt the column a version is valid from; empty unless SCD type 2
+   * @param deleteWhen a SQL condition marking a delete; empty when there are none
+   * @param partitionBy partition columns
+   */
+  public record Write(
+      WriteMode mode,
+      List<String> keys,
+      String sequenceBy,
+      String effectiveAt,
+      String deleteWhen,
+      List<String> partitionBy) {}
+
+  /** How a silver table is written. */
+  public enum WriteMode {
+    /** Insert rows whose key is new; the rest are duplicates. */
+    APPEND,
+    /** Keep the current row per key: the newest sequence wins, deletes remove the key. */
+    SCD1,
+    /** Keep every version per key with valid_from, valid_to and is_current. */
+    SCD2
   }
 }

@@ -178,8 +178,15 @@ public final class PipelineLoader {
               first(t.failOnDataLoss(), defaults.failOnDataLoss(), DEFAULT_FAIL_ON_DATA_LOSS),
               triggerInterval(t, defaults, key)));
     }
+    List<Pipeline.SilverTable> silverTables =
+        new SilverLoader(this, path).tables(spec.silver(), tables);
     return new Pipeline(
-        path, name, spec.description() == null ? "" : spec.description(), sourceList, tables);
+        path,
+        name,
+        spec.description() == null ? "" : spec.description(),
+        sourceList,
+        tables,
+        silverTables);
   }
 
   private StartingOffsets startingOffsets(
@@ -236,14 +243,14 @@ public final class PipelineLoader {
     return table != null ? table : layer != null ? layer : builtIn;
   }
 
-  private <T> T required(T value, String key, String what) {
+  <T> T required(T value, String key, String what) {
     if (value == null) {
       throw error(key, "'" + key + "' is missing", "Add " + key + ": " + what + ".");
     }
     return value;
   }
 
-  private void identifier(String value, String key) {
+  void identifier(String value, String key) {
     if (!IDENTIFIER.matcher(value).matches()) {
       throw error(
           key,
@@ -252,8 +259,12 @@ public final class PipelineLoader {
     }
   }
 
-  private SpecException error(String key, String problem, String fix) {
+  SpecException error(String key, String problem, String fix) {
     return new SpecException(file, locations.lineOf(key), key, problem, fix);
+  }
+
+  int lineOf(String key) {
+    return locations.lineOf(key);
   }
 
   private SpecException fromJackson(JsonProcessingException e) {

@@ -1,5 +1,8 @@
 package io.medallion.core.spec;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,9 +15,14 @@ import java.util.Map;
  * @param description what the pipeline is for
  * @param sources Kafka sources by name
  * @param bronze the bronze layer: one raw table per source
+ * @param silver the silver layer: typed, validated, deduplicated tables refined from bronze
  */
 public record PipelineSpec(
-    String name, String description, Map<String, SourceSpec> sources, BronzeSpec bronze) {
+    String name,
+    String description,
+    Map<String, SourceSpec> sources,
+    BronzeSpec bronze,
+    SilverSpec silver) {
 
   /**
    * One Kafka topic the pipeline reads.
@@ -68,4 +76,95 @@ public record PipelineSpec(
       Long maxOffsetsPerTrigger,
       Boolean failOnDataLoss,
       String triggerInterval) {}
+
+  /**
+   * The silver layer.
+   *
+   * @param defaults options every table inherits unless it sets its own
+   * @param tables silver tables by name ({@code quarantine} is reserved for the shared table)
+   */
+  public record SilverSpec(SilverOptions defaults, Map<String, SilverTableSpec> tables) {}
+
+  /**
+   * Refinement options; each may be left out to inherit.
+   *
+   * @param triggerInterval the continuous trigger's interval, such as {@code 5s}
+   * @param maxFilesPerTrigger the most bronze files one micro-batch reads
+   */
+  public record SilverOptions(String triggerInterval, Integer maxFilesPerTrigger) {}
+
+  /**
+   * One silver table.
+   *
+   * @param source the bronze table it refines
+   * @param description what the table holds
+   * @param payload how the bronze {@code value} bytes are parsed
+   * @param transform an optional transformation of the parsed rows
+   * @param expectations data-quality rules, evaluated in order
+   * @param write how accepted rows are written
+   * @param triggerInterval overrides the layer default
+   * @param maxFilesPerTrigger overrides the layer default
+   */
+  public record SilverTableSpec(
+      String source,
+      String description,
+      PayloadSpec payload,
+      TransformSpec transform,
+      List<ExpectationSpec> expectations,
+      WriteSpec write,
+      String triggerInterval,
+      Integer maxFilesPerTrigger) {}
+
+  /**
+   * The payload's format and schema.
+   *
+   * @param format {@code json} today; the slot where {@code avro} with a schema registry goes
+   * @param schema field name to Spark SQL type ({@code string}, {@code int}, {@code timestamp},
+   *     {@code array<string>}, ...), in column order
+   * @param required fields that must be present and not null
+   */
+  public record PayloadSpec(
+      String format, LinkedHashMap<String, String> schema, List<String> required) {}
+
+  /**
+   * A transformation of the parsed rows: exactly one of the three.
+   *
+   * @param sql a query over the view {@code input}
+   * @param sqlFile a file holding such a query, relative to the spec
+   * @param className a class implementing {@code io.medallion.silver.SilverTransform}
+   */
+  public record TransformSpec(
+      String sql, String sqlFile, @JsonProperty("class") String className) {}
+
+  /**
+   * A data-quality rule: a row rule ({@code rule}) or a table rule ({@code unique}).
+   *
+   * @param name the rule's name, recorded with its results and in quarantine
+   * @param rule a SQL boolean expression that every row must satisfy (null counts as false)
+   * @param unique columns whose values no two different records of one batch may share
+   * @param action {@code warn}, {@code drop}, {@code quarantine} or {@code fail}
+   * @param description what the rule protects
+   */
+  public record ExpectationSpec(
+      String name, String rule, List<String> unique, String action, String description) {}
+
+  /**
+   * How accepted rows are written.
+   *
+   * @param mode {@code append}, {@code scd1} (upsert by key, newest sequence wins) or {@code scd2}
+   *     (a version per change, with validity columns)
+   * @param keys the key columns; for {@code append}, rows whose key is already in the table are
+   *     duplicates
+   * @param sequenceBy the column that orders changes to one key ({@code scd1}, {@code scd2})
+   * @param effectiveAt the timestamp column a version is valid from ({@code scd2})
+   * @param deleteWhen a SQL condition marking a change record as a delete
+   * @param partitionBy partition columns of the table
+   */
+  public record WriteSpec(
+      String mode,
+      List<String> keys,
+      String sequenceBy,
+      String effectiveAt,
+      String deleteWhen,
+      List<String> partitionBy) {}
 }

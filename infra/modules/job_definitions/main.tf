@@ -1,0 +1,96 @@
+# What Medallion's job runs are: the jar and pipeline spec of one artifact
+# version, and the StartJobRun requests of the streaming job and of the batch
+# jobs. No resources: the orchestration module turns the batch requests into
+# Step Functions tasks, CI submits the streaming request, and
+# `ci/deploy.sh --dry-run` applies this module alone (no provider, no account)
+# to render the requests offline, so there is one definition of each request.
+
+locals {
+  # ci/publish.sh uploads to these two keys; keep the names in step with it.
+  artifact_uri = "s3://${var.lake_bucket_name}/${var.artifacts_prefix}${var.artifact_version}/"
+  jar_uri      = "${local.artifact_uri}medallion-jobs-spark.jar"
+  pipeline_uri = "${local.artifact_uri}pipeline.yaml"
+
+  # Hadoop's S3A filesystem, as the jobs expect; the layers are prefixes below.
+  lake_root = "s3a://${var.lake_bucket_name}"
+
+  main_class = "io.medallion.jobs.Main"
+
+  spark_submit_parameters = join(" ", concat(
+    ["--class", local.main_class],
+    [for k in sort(keys(var.spark_conf)) : "--conf ${k}=${var.spark_conf[k]}"],
+  ))
+
+  common_arguments = ["--pipeline", local.pipeline_uri, "--lake-root", local.lake_root]
+
+  # Kafka settings travel as program arguments, not --conf: the SASL JAAS
+  # setting contains spaces, which sparkSubmitParameters cannot carry.
+  kafka_arguments = var.kafka == null ? [] : concat(
+    ["--bootstrap-servers", var.kafka.bootstrap_servers],
+    flatten([for k in sort(keys(var.kafka.client_properties)) : ["--kafka-conf", "${k}=${var.kafka.client_properties[k]}"]]),
+  )
+
+  streaming_name = "${var.name}-streaming"
+
+  version_tags = merge(var.tags, { "medallion:artifact-version" = var.artifact_version })
+
+  streaming_request = {
+    name             = local.streaming_name
+    applicationId    = var.application_id
+    executionRoleArn = var.job_role_arn
+    mode             = "STREAMING"
+    # 0: no time limit; the job runs until the next deploy replaces it.
+    executionTimeoutMinutes = 0
+    retryPolicy             = { maxFailedAttemptsPerHour = var.streaming_max_failed_attempts_per_hour }
+    jobDriver = {
+      sparkSubmit = {
+        entryPoint            = local.jar_uri
+        entryPointArguments   = concat(var.streaming_arguments, local.common_arguments, local.kafka_arguments)
+        sparkSubmitParameters = local.spark_submit_parameters
+      }
+    }
+    configurationOverrides = {
+      monitoringConfiguration = {
+        cloudWatchLoggingConfiguration = {
+          enabled             = true
+          logGroupName        = var.log_group_name
+          logStreamNamePrefix = local.streaming_name
+          encryptionKeyArn    = var.kms_key_arn
+        }
+      }
+    }
+    tags = merge(local.version_tags, { "medallion:job" = "streaming" })
+  }
+
+  # The same request in the shape of the Step Functions EMR Serverless
+  # integration (upper-case field names). Batch retries are the state
+  # machine's, so there is no retryPolicy here.
+  batch_parameters = {
+    for j in var.batch_jobs : j.name => {
+      Name                    = "${var.name}-${j.name}"
+      ApplicationId           = var.application_id
+      ExecutionRoleArn        = var.job_role_arn
+      ExecutionTimeoutMinutes = j.timeout_minutes
+      # A new token per attempt: a retried task starts a new job run.
+      "ClientToken.$" = "States.UUID()"
+      JobDriver = {
+        SparkSubmit = {
+          EntryPoint            = local.jar_uri
+          EntryPointArguments   = concat(j.arguments, local.common_arguments)
+          SparkSubmitParameters = local.spark_submit_parameters
+        }
+      }
+      ConfigurationOverrides = {
+        MonitoringConfiguration = {
+          CloudWatchLoggingConfiguration = {
+            Enabled             = true
+            LogGroupName        = var.log_group_name
+            LogStreamNamePrefix = "${var.name}-${j.name}"
+            EncryptionKeyArn    = var.kms_key_arn
+          }
+        }
+      }
+      Tags = merge(local.version_tags, { "medallion:job" = j.name })
+    }
+  }
+}

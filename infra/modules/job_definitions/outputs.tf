@@ -1,0 +1,39 @@
+output "jar_uri" {
+  description = "s3:// URI of the jobs jar of artifact_version."
+  value       = local.jar_uri
+}
+
+output "pipeline_uri" {
+  description = "s3:// URI of the pipeline spec of artifact_version."
+  value       = local.pipeline_uri
+}
+
+output "lake_root" {
+  description = "Lake root the jobs read and write (s3a://<bucket>)."
+  value       = local.lake_root
+}
+
+output "streaming_job_name" {
+  description = "Name of the streaming job run (ci/streaming.sh replaces the running one of this name)."
+  value       = local.streaming_name
+}
+
+output "streaming_job_run_request" {
+  description = "StartJobRun request of the streaming ingest and refine job, as JSON for `aws emr-serverless start-job-run --cli-input-json`."
+  value       = jsonencode(local.streaming_request)
+}
+
+output "batch_job_names" {
+  description = "Batch job names in run order."
+  value       = [for j in var.batch_jobs : j.name]
+}
+
+output "batch_job_timeouts_minutes" {
+  description = "Time limit of each batch job, in minutes."
+  value       = { for j in var.batch_jobs : j.name => j.timeout_minutes }
+}
+
+output "batch_state_machine_parameters" {
+  description = "Parameters of each batch job's emr-serverless:startJobRun.sync task, by job name."
+  value       = local.batch_parameters
+}

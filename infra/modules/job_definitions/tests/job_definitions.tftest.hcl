@@ -1,0 +1,199 @@
+# The job runs of one artifact version, rendered without a provider: the
+# artifact addresses, the streaming StartJobRun request and the batch tasks'
+# parameters.
+
+variables {
+  name             = "medallion-test"
+  application_id   = "00abcdef12345678"
+  job_role_arn     = "arn:aws:iam::123456789012:role/medallion-test-job-runtime"
+  lake_bucket_name = "acme-medallion-test-lake"
+  artifact_version = "4e26c98"
+  log_group_name   = "/aws/emr-serverless/medallion-test"
+  kms_key_arn      = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  spark_conf = {
+    "spark.delta.logStore.s3a.impl" = "io.delta.storage.S3DynamoDBLogStore"
+  }
+  kafka = {
+    bootstrap_servers = "b-1.example:9098,b-2.example:9098"
+    client_properties = {
+      "security.protocol" = "SASL_SSL"
+      "sasl.mechanism"    = "AWS_MSK_IAM"
+    }
+  }
+}
+
+run "artifacts_are_addressed_by_version" {
+  command = plan
+
+  assert {
+    condition     = output.jar_uri == "s3://acme-medallion-test-lake/artifacts/4e26c98/medallion-jobs-spark.jar"
+    error_message = "The jar must be s3://<bucket>/artifacts/<version>/medallion-jobs-spark.jar."
+  }
+
+  assert {
+    condition     = output.pipeline_uri == "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml"
+    error_message = "The pipeline spec must be s3://<bucket>/artifacts/<version>/pipeline.yaml."
+  }
+
+  assert {
+    condition     = output.lake_root == "s3a://acme-medallion-test-lake"
+    error_message = "The lake root must be the bucket root over s3a://."
+  }
+}
+
+run "streaming_request_runs_the_jar_in_streaming_mode" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).mode == "STREAMING" && jsondecode(output.streaming_job_run_request).executionTimeoutMinutes == 0
+    error_message = "The ingest job must be a STREAMING job run without a time limit."
+  }
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPoint == output.jar_uri
+    error_message = "The streaming job must run the jar of artifact_version."
+  }
+
+  assert {
+    condition = slice(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, 0, 5) == [
+      "run", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake",
+    ]
+    error_message = "The streaming job's arguments must start with: run --pipeline <spec of the version> --lake-root s3a://<bucket>."
+  }
+
+  assert {
+    condition = slice(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, 5, 11) == [
+      "--bootstrap-servers", "b-1.example:9098,b-2.example:9098",
+      "--kafka-conf", "sasl.mechanism=AWS_MSK_IAM",
+      "--kafka-conf", "security.protocol=SASL_SSL",
+    ]
+    error_message = "The Kafka bootstrap servers and client settings must follow as --bootstrap-servers and --kafka-conf arguments."
+  }
+
+  assert {
+    condition     = startswith(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters, "--class io.medallion.jobs.Main ")
+    error_message = "The main class must be io.medallion.jobs.Main."
+  }
+
+  assert {
+    condition     = strcontains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters, "--conf spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore")
+    error_message = "spark_conf must be passed with --conf."
+  }
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).retryPolicy.maxFailedAttemptsPerHour == 5
+    error_message = "The streaming job must restart from its checkpoint after a failure, a bounded number of times per hour."
+  }
+
+  assert {
+    condition = jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration.cloudWatchLoggingConfiguration == {
+      enabled             = true
+      logGroupName        = "/aws/emr-serverless/medallion-test"
+      logStreamNamePrefix = "medallion-test-streaming"
+      encryptionKeyArn    = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    }
+    error_message = "The streaming job must log to the job log group, encrypted with the project key."
+  }
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).tags["medallion:artifact-version"] == "4e26c98"
+    error_message = "The job run must be tagged with its artifact version."
+  }
+}
+
+run "batch_jobs_aggregate_once_then_maintain" {
+  command = plan
+
+  assert {
+    condition     = output.batch_job_names == ["aggregate", "maintain"]
+    error_message = "By default the batch runs aggregate, then maintain."
+  }
+
+  assert {
+    condition = output.batch_state_machine_parameters["aggregate"].JobDriver.SparkSubmit.EntryPointArguments == [
+      "aggregate", "--once", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake",
+    ]
+    error_message = "The aggregate job must run: aggregate --once --pipeline <spec> --lake-root <root>."
+  }
+
+  assert {
+    condition     = output.batch_state_machine_parameters["maintain"].JobDriver.SparkSubmit.EntryPointArguments[0] == "maintain"
+    error_message = "The maintain job must run the maintain command."
+  }
+
+  assert {
+    condition = alltrue([
+      for p in values(output.batch_state_machine_parameters) :
+      p.JobDriver.SparkSubmit.EntryPoint == output.jar_uri && p.ExecutionTimeoutMinutes == 120 && p.ExecutionRoleArn == var.job_role_arn
+    ])
+    error_message = "Every batch job must run the versioned jar as the job role, with a time limit."
+  }
+
+  assert {
+    condition     = !strcontains(jsonencode(output.batch_state_machine_parameters), "bootstrap-servers")
+    error_message = "Batch jobs read Delta tables only; they get no Kafka arguments."
+  }
+}
+
+run "without_kafka_the_streaming_job_gets_no_kafka_arguments" {
+  command = plan
+
+  variables {
+    kafka = null
+  }
+
+  assert {
+    condition     = length(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments) == 5
+    error_message = "Without a Kafka cluster only the command, pipeline and lake root are passed."
+  }
+}
+
+run "rejects_branch_name_as_artifact_version" {
+  command = plan
+
+  variables {
+    artifact_version = "main"
+  }
+
+  expect_failures = [var.artifact_version]
+}
+
+run "rejects_short_artifact_version" {
+  command = plan
+
+  variables {
+    artifact_version = "4e26c9"
+  }
+
+  expect_failures = [var.artifact_version]
+}
+
+run "rejects_upper_case_artifact_version" {
+  command = plan
+
+  variables {
+    artifact_version = "4E26C98"
+  }
+
+  expect_failures = [var.artifact_version]
+}
+
+run "rejects_spark_conf_with_whitespace" {
+  command = plan
+
+  variables {
+    spark_conf = { "spark.driver.extraJavaOptions" = "-Da=1 -Db=2" }
+  }
+
+  expect_failures = [var.spark_conf]
+}
+
+run "rejects_batch_job_without_time_limit" {
+  command = plan
+
+  variables {
+    batch_jobs = [{ name = "aggregate", arguments = ["aggregate", "--once"], timeout_minutes = 0 }]
+  }
+
+  expect_failures = [var.batch_jobs]
+}

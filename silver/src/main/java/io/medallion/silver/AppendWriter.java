@@ -1,0 +1,68 @@
+package io.medallion.silver;
+
+import static org.apache.spark.sql.functions.expr;
+
+import io.delta.tables.DeltaTable;
+import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.spec.Pipeline.Write;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Append mode: rows whose key is not in the table yet are appended; the rest are duplicates.
+ *
+ * <p>Idempotent by Delta transaction id: the append carries (appId, batch id), so a replayed batch
+ * is skipped by Delta even if planning ran again.
+ */
+final class AppendWriter implements SilverWriter {
+  private final Write write;
+  private final String path;
+
+  AppendWriter(Write write, String path) {
+    this.write = write;
+    this.path = path;
+  }
+
+  @Override
+  public void create(SparkSession spark, StructType rowSchema) {
+    DeltaTable.createIfNotExists(spark)
+        .location(path)
+        .addColumns(rowSchema)
+        .partitionedBy(write.partitionBy().toArray(String[]::new))
+        .execute();
+  }
+
+  @Override
+  public Planned plan(Dataset<Row> candidates, long candidateCount, String appId, long version) {
+    if (write.keys().isEmpty()) {
+      return new Planned(
+          candidateCount,
+          0,
+          () -> DeltaWrites.appendOnce(candidates, path, appId, version),
+          () -> {});
+    }
+    Dataset<Row> existing =
+        candidates.sparkSession().read().format("delta").load(path).select(keyColumns());
+    Dataset<Row> fresh =
+        candidates
+            .as("s")
+            .join(
+                existing.as("t"), expr(SilverWriter.keyMatch(write.keys(), "t", "s")), "left_anti")
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    long accepted = fresh.count();
+    return new Planned(
+        accepted,
+        candidateCount - accepted,
+        () -> DeltaWrites.appendOnce(fresh, path, appId, version),
+        fresh::unpersist);
+  }
+
+  private org.apache.spark.sql.Column[] keyColumns() {
+    return write.keys().stream()
+        .map(k -> expr(JsonPayloadParser.quote(k)))
+        .toArray(org.apache.spark.sql.Column[]::new);
+  }
+}

@@ -1,0 +1,122 @@
+package io.medallion.silver;
+
+import static org.apache.spark.sql.functions.expr;
+
+import io.delta.tables.DeltaTable;
+import io.medallion.core.spec.Pipeline.Write;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * SCD type 1: the current row per key, the change with the highest sequence winning; a delete
+ * removes the key. Older changes arriving late are ignored, including an update older than a delete
+ * that already removed the key: deletes leave a tombstone (key, sequence) in a side table.
+ *
+ * <p>Idempotent by MERGE conditions: a change applies only when its sequence is greater than the
+ * row's (or the tombstone's), so replaying a batch changes nothing. The table is merged before the
+ * tombstones, so a crash between the two leaves a state the replay completes.
+ */
+final class Scd1Writer implements SilverWriter {
+  private static final String IS_DELETE = "__is_delete";
+
+  private final Write write;
+  private final String path;
+  private final String tombstones;
+
+  Scd1Writer(Write write, String path, String tombstones) {
+    this.write = write;
+    this.path = path;
+    this.tombstones = tombstones;
+  }
+
+  @Override
+  public void create(SparkSession spark, StructType rowSchema) {
+    DeltaTable.createIfNotExists(spark)
+        .location(path)
+        .addColumns(rowSchema)
+        .partitionedBy(write.partitionBy().toArray(String[]::new))
+        .execute();
+    if (!write.deleteWhen().isEmpty()) {
+      StructType keys = new StructType();
+      for (String k : write.keys()) {
+        keys = keys.add(rowSchema.apply(k));
+      }
+      DeltaTable.createIfNotExists(spark)
+          .location(tombstones)
+          .addColumns(keys.add(rowSchema.apply(write.sequenceBy())))
+          .comment("Deleted keys and the sequence of their delete, so late older changes stay out.")
+          .execute();
+    }
+  }
+
+  @Override
+  public Planned plan(Dataset<Row> candidates, long candidateCount, String appId, long version) {
+    String keys =
+        write.keys().stream().map(JsonPayloadParser::quote).collect(Collectors.joining(", "));
+    String seq = JsonPayloadParser.quote(write.sequenceBy());
+    String[] columns = candidates.columns();
+    Dataset<Row> latest =
+        candidates
+            .withColumn(IS_DELETE, expr(SilverWriter.isDelete(write)))
+            .withColumn(
+                "__newest",
+                expr(
+                    "row_number() OVER (PARTITION BY "
+                        + keys
+                        + " ORDER BY "
+                        + seq
+                        + " DESC, source_partition DESC, source_offset DESC)"))
+            .where("__newest = 1")
+            .drop("__newest");
+    SparkSession spark = candidates.sparkSession();
+    if (!write.deleteWhen().isEmpty()) {
+      Dataset<Row> tomb = spark.read().format("delta").load(tombstones);
+      latest =
+          latest
+              .as("s")
+              .join(
+                  tomb.as("t"),
+                  expr(
+                      SilverWriter.keyMatch(write.keys(), "t", "s")
+                          + " AND t."
+                          + seq
+                          + " >= s."
+                          + seq
+                          + " AND NOT s."
+                          + IS_DELETE),
+                  "left_anti");
+    }
+    Dataset<Row> changes = latest;
+    Map<String, String> assign = SilverWriter.fromSource(columns);
+    Runnable apply =
+        () -> {
+          DeltaTable.forPath(spark, path)
+              .as("t")
+              .merge(changes.as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
+              .whenMatched("s." + seq + " > t." + seq + " AND s." + IS_DELETE)
+              .delete()
+              .whenMatched("s." + seq + " > t." + seq)
+              .updateExpr(assign)
+              .whenNotMatched("NOT s." + IS_DELETE)
+              .insertExpr(assign)
+              .execute();
+          if (!write.deleteWhen().isEmpty()) {
+            String[] tombColumns = spark.read().format("delta").load(tombstones).columns();
+            DeltaTable.forPath(spark, tombstones)
+                .as("t")
+                .merge(
+                    changes.where(IS_DELETE).as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
+                .whenMatched("s." + seq + " > t." + seq)
+                .updateExpr(Map.of("t." + seq, "s." + seq))
+                .whenNotMatched()
+                .insertExpr(SilverWriter.fromSource(tombColumns))
+                .execute();
+          }
+        };
+    return new Planned(candidateCount, 0, apply, () -> {});
+  }
+}

@@ -1,0 +1,389 @@
+package io.medallion.silver;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.error.SpecException;
+import io.medallion.core.lake.BronzeContract;
+import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spark.FaultPoints;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.Pipeline.Expectation;
+import io.medallion.core.spec.Pipeline.ExpectationAction;
+import io.medallion.core.spec.Pipeline.SilverTable;
+import io.medallion.core.spec.Pipeline.WriteMode;
+import io.medallion.silver.SilverRecords.Counts;
+import io.medallion.silver.SilverRecords.RuleResult;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Refines one silver table, one batch of bronze rows at a time: parse, transform, expectations,
+ * deduplication, then the writes.
+ *
+ * <p>The writes of a batch happen in this order, each idempotent, so that a crash between any two
+ * and a replay of the batch leave every table written exactly once:
+ *
+ * <ol>
+ *   <li>the batch's reconciliation and rule results (Delta transaction id);
+ *   <li>the quarantined rows (Delta transaction id);
+ *   <li>the silver table (transaction id for append; MERGE conditions for SCD1 and SCD2).
+ * </ol>
+ *
+ * All counts are computed before the first write, from the batch and the table as they were, so a
+ * replay records nothing different.
+ */
+public final class TableRefiner {
+  /** Fault point between the quarantine write and the silver write of a batch. */
+  public static final String AFTER_QUARANTINE = "silver.after-quarantine";
+
+  private static final String DUPLICATE = "__duplicate";
+
+  private final Pipeline pipeline;
+  private final SilverTable table;
+  private final LakeLayout lake;
+  private final JsonPayloadParser parser;
+  private final TableTransform transform;
+  private final Expectations expectations;
+  private final SilverWriter writer;
+
+  public TableRefiner(Pipeline pipeline, SilverTable table, LakeLayout lake) {
+    this.pipeline = pipeline;
+    this.table = table;
+    this.lake = lake;
+    this.parser = new JsonPayloadParser(table.payload());
+    this.transform = new TableTransform(table.transform());
+    this.expectations = new Expectations(table.expectations());
+    this.writer =
+        SilverWriter.of(
+            table.write(),
+            lake.table(Layer.SILVER, table.name()),
+            lake.system("silver_tombstones/" + table.name()));
+  }
+
+  /** The table this refiner writes. */
+  public SilverTable table() {
+    return table;
+  }
+
+  /**
+   * Checks the transformation, rules and write columns against the real schemas, on no data, and
+   * creates the tables. A mistake is reported with the spec's line before any data is touched.
+   */
+  public void prepare(SparkSession spark) {
+    Dataset<Row> empty = spark.createDataFrame(List.of(), BronzeContract.SCHEMA);
+    Dataset<Row> parsed = parser.parse(empty).where(JsonPayloadParser.REJECT + " IS NULL");
+    Dataset<Row> transformed;
+    try {
+      transformed = transform.apply(parsed.drop(JsonPayloadParser.REJECT));
+      transformed.schema();
+    } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
+      throw specError(table.transform().specKey(), table.transform().specLine(), e);
+    }
+    List<String> columns = Arrays.asList(transformed.columns());
+    for (String carried : SilverColumns.CARRIED) {
+      if (!columns.contains(carried)) {
+        throw new SpecException(
+            pipeline.file().toString(),
+            table.transform().specLine(),
+            table.transform().specKey(),
+            "the transform of " + table.qualifiedName() + " drops the column " + carried,
+            "Keep the lineage and raw columns: select *, or list "
+                + String.join(", ", SilverColumns.CARRIED)
+                + ".");
+      }
+    }
+    for (Expectation r : table.expectations()) {
+      List<String> names = r.isUnique() ? r.unique() : List.of();
+      try {
+        if (r.isUnique()) {
+          transformed
+              .selectExpr(names.stream().map(JsonPayloadParser::quote).toArray(String[]::new))
+              .schema();
+        } else {
+          StructType type = transformed.selectExpr(r.rule()).schema();
+          if (!(type.fields()[0].dataType() instanceof BooleanType)) {
+            throw new SpecException(
+                pipeline.file().toString(),
+                r.specLine(),
+                r.specKey(),
+                "rule "
+                    + r.name()
+                    + " is not a condition: it gives "
+                    + type.fields()[0].dataType().simpleString(),
+                "Write a SQL condition that is true for a good row, such as position_s >= 0.");
+          }
+        }
+      } catch (SpecException e) {
+        throw e;
+      } catch (Exception e) {
+        throw specError(r.specKey(), r.specLine(), e);
+      }
+    }
+    String writeKey = "silver.tables." + table.name() + ".write";
+    List<String> writeColumns = new ArrayList<>(table.write().keys());
+    Stream.of(table.write().sequenceBy(), table.write().effectiveAt())
+        .filter(c -> !c.isEmpty())
+        .forEach(writeColumns::add);
+    writeColumns.addAll(table.write().partitionBy());
+    for (String c : writeColumns) {
+      if (!columns.contains(c)) {
+        throw new SpecException(
+            pipeline.file().toString(),
+            0,
+            writeKey,
+            "column '"
+                + c
+                + "' named in the write of "
+                + table.qualifiedName()
+                + " is not a column",
+            "Use columns of the transformed rows: " + String.join(", ", columns) + ".");
+      }
+    }
+    if (!table.write().deleteWhen().isEmpty()) {
+      try {
+        transformed.selectExpr(table.write().deleteWhen()).schema();
+      } catch (Exception e) {
+        throw specError(writeKey + ".delete_when", 0, e);
+      }
+    }
+    writer.create(spark, rowSchema(transformed));
+    QuarantineTable.create(spark, lake);
+    SilverRecords.create(spark, lake);
+  }
+
+  private static StructType rowSchema(Dataset<Row> transformed) {
+    return transformed.drop(SilverColumns.RAW, SilverColumns.RAW_ENCODING).schema();
+  }
+
+  private SpecException specError(String key, int line, Exception e) {
+    String message = String.valueOf(e.getMessage()).strip();
+    int nl = message.indexOf('\n');
+    return new SpecException(
+        pipeline.file().toString(),
+        line,
+        key,
+        "in " + table.qualifiedName() + ": " + (nl < 0 ? message : message.substring(0, nl)),
+        "Use the payload's fields and the columns "
+            + String.join(", ", SilverColumns.CARRIED)
+            + "; a SQL transform reads the view input.");
+  }
+
+  /** Refines one streaming micro-batch of bronze rows. */
+  public Counts refineStreamingBatch(Dataset<Row> bronze, long batchId) {
+    String appId = DeltaWrites.streamingAppId(bronze.sparkSession(), table.qualifiedName());
+    return refine(bronze, appId, batchId, SilverRecords.KIND_STREAM, true);
+  }
+
+  /**
+   * Refines a batch and writes it.
+   *
+   * @param bronze rows with the bronze contract's columns
+   * @param appId the Delta application id of every write
+   * @param version the transaction version of every write (the batch id)
+   * @param kind recorded with the counts
+   * @param quarantineRejects whether rejected rows go to quarantine (not when they came from it)
+   */
+  Counts refine(
+      Dataset<Row> bronze, String appId, long version, String kind, boolean quarantineRejects) {
+    SparkSession spark = bronze.sparkSession();
+    Timestamp now = Timestamp.from(Instant.now());
+    Dataset<Row> parsed = parser.parse(bronze).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> evaluated = null;
+    SilverWriter.Planned planned = null;
+    try {
+      long bronzeRows = 0;
+      long parseRejects = 0;
+      List<Row> parseCounts =
+          parsed.groupBy(expr(JsonPayloadParser.REJECT + ".rule AS rule")).count().collectAsList();
+      for (Row r : parseCounts) {
+        bronzeRows += r.getLong(1);
+        if (!r.isNullAt(0)) {
+          parseRejects += r.getLong(1);
+        }
+      }
+      long parsedRows = bronzeRows - parseRejects;
+      Dataset<Row> transformed =
+          transform.apply(
+              parsed.where(JsonPayloadParser.REJECT + " IS NULL").drop(JsonPayloadParser.REJECT));
+      evaluated =
+          dedupe(expectations.evaluate(transformed)).persist(StorageLevel.MEMORY_AND_DISK());
+
+      List<Column> sums = new ArrayList<>();
+      sums.add(expr("count(*)"));
+      sums.add(expr("count_if(" + Expectations.QUARANTINE + " IS NOT NULL)"));
+      sums.add(expr("count_if(" + Expectations.DROP + ")"));
+      sums.add(expr("count_if(" + DUPLICATE + ")"));
+      for (int i = 0; i < table.expectations().size(); i++) {
+        sums.add(expr("count_if(" + Expectations.failed(i) + ")"));
+      }
+      Row totals =
+          evaluated.agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
+      long transformedRows = totals.getLong(0);
+      long ruleQuarantined = totals.getLong(1);
+      long ruleDropped = totals.getLong(2);
+      long batchDuplicates = totals.getLong(3);
+      List<RuleResult> results = new ArrayList<>();
+      results.add(new RuleResult("parse", "quarantine", parsedRows, parseRejects));
+      for (int i = 0; i < table.expectations().size(); i++) {
+        Expectation r = table.expectations().get(i);
+        long failed = totals.getLong(4 + i);
+        results.add(
+            new RuleResult(r.name(), Expectations.action(r), transformedRows - failed, failed));
+        if (failed > 0 && r.action() == ExpectationAction.FAIL) {
+          throw failure(r, i, failed, transformedRows, evaluated, version);
+        }
+      }
+
+      Dataset<Row> candidates =
+          evaluated
+              .where(
+                  Expectations.QUARANTINE
+                      + " IS NULL AND NOT "
+                      + Expectations.DROP
+                      + " AND NOT "
+                      + DUPLICATE)
+              .select(outputColumns(evaluated));
+      long candidateCount = transformedRows - ruleQuarantined - ruleDropped - batchDuplicates;
+      planned = writer.plan(candidates, candidateCount, appId, version);
+      Counts counts =
+          new Counts(
+              bronzeRows,
+              planned.accepted(),
+              parseRejects + ruleQuarantined,
+              batchDuplicates + planned.duplicates(),
+              ruleDropped + (parsedRows - transformedRows));
+      SilverRecords.record(
+          spark, lake, table.qualifiedName(), kind, appId, version, counts, results);
+      if (quarantineRejects) {
+        DeltaWrites.appendOnce(
+            quarantineRows(parsed, evaluated, version, now),
+            QuarantineTable.path(lake),
+            appId,
+            version);
+      }
+      FaultPoints.reach(AFTER_QUARANTINE);
+      planned.write().run();
+      return counts;
+    } finally {
+      if (planned != null) {
+        planned.release().run();
+      }
+      if (evaluated != null) {
+        evaluated.unpersist();
+      }
+      parsed.unpersist();
+    }
+  }
+
+  /** Marks all but the first delivery (lowest partition, offset) of each dedupe key. */
+  private Dataset<Row> dedupe(Dataset<Row> evaluated) {
+    List<String> key = new ArrayList<>(table.write().keys());
+    if (table.write().mode() != WriteMode.APPEND) {
+      key.add(table.write().sequenceBy());
+    }
+    if (key.isEmpty()) {
+      return evaluated.withColumn(DUPLICATE, lit(false));
+    }
+    String kept = Expectations.QUARANTINE + " IS NULL AND NOT " + Expectations.DROP;
+    return evaluated.withColumn(
+        DUPLICATE,
+        expr(
+            "("
+                + kept
+                + ") AND row_number() OVER (PARTITION BY "
+                + String.join(", ", key.stream().map(JsonPayloadParser::quote).toList())
+                + ", ("
+                + kept
+                + ") ORDER BY source_partition, source_offset) > 1"));
+  }
+
+  private static Column[] outputColumns(Dataset<Row> evaluated) {
+    return Arrays.stream(evaluated.columns())
+        .filter(
+            c ->
+                !c.startsWith("__")
+                    && !c.equals(SilverColumns.RAW)
+                    && !c.equals(SilverColumns.RAW_ENCODING))
+        .map(c -> col(JsonPayloadParser.quote(c)))
+        .toArray(Column[]::new);
+  }
+
+  private Dataset<Row> quarantineRows(
+      Dataset<Row> parsed, Dataset<Row> evaluated, long batchId, Timestamp now) {
+    Dataset<Row> rejected =
+        parsed
+            .where(JsonPayloadParser.REJECT + " IS NOT NULL")
+            .select(quarantineColumns(JsonPayloadParser.REJECT, batchId, now));
+    Dataset<Row> failed =
+        evaluated
+            .where(Expectations.QUARANTINE + " IS NOT NULL")
+            .select(quarantineColumns(Expectations.QUARANTINE, batchId, now));
+    return rejected.unionByName(failed);
+  }
+
+  private Column[] quarantineColumns(String rejection, long batchId, Timestamp now) {
+    return new Column[] {
+      lit(table.qualifiedName()).as(QuarantineTable.SOURCE_TABLE),
+      col(rejection + ".rule").as(QuarantineTable.RULE),
+      col(rejection + ".reason").as(QuarantineTable.REASON),
+      col(SilverColumns.RAW).as(QuarantineTable.RAW_VALUE),
+      col(SilverColumns.SOURCE_TOPIC).as(QuarantineTable.TOPIC),
+      col(SilverColumns.SOURCE_PARTITION).as(QuarantineTable.PARTITION),
+      col(SilverColumns.SOURCE_OFFSET).as(QuarantineTable.OFFSET),
+      lit(batchId).as(QuarantineTable.BATCH_ID),
+      lit(now).as(QuarantineTable.QUARANTINED_AT),
+      col(SilverColumns.RAW_ENCODING).as(QuarantineTable.RAW_ENCODING)
+    };
+  }
+
+  private MedallionException failure(
+      Expectation rule, int index, long failed, long rows, Dataset<Row> evaluated, long batchId) {
+    Row example =
+        evaluated
+            .where(Expectations.failed(index))
+            .select(
+                col(SilverColumns.SOURCE_TOPIC),
+                col(SilverColumns.SOURCE_PARTITION),
+                col(SilverColumns.SOURCE_OFFSET),
+                col(SilverColumns.RAW))
+            .orderBy(SilverColumns.SOURCE_PARTITION, SilverColumns.SOURCE_OFFSET)
+            .first();
+    return new MedallionException(
+        table.qualifiedName()
+            + ": rule '"
+            + rule.name()
+            + "' (action fail) failed for "
+            + failed
+            + " of "
+            + rows
+            + " rows in batch "
+            + batchId
+            + ". Example: "
+            + example.getString(0)
+            + " partition "
+            + example.getInt(1)
+            + " offset "
+            + example.getLong(2)
+            + ": "
+            + example.getString(3),
+        "Correct the records at their source, or change the rule's action to quarantine (the stream"
+            + " goes on and rejects are kept in silver.quarantine); then run again. Nothing of this"
+            + " batch was written.");
+  }
+}

@@ -1,2 +1,0 @@
-/** Medallion silver. */
-package io.medallion.silver;

@@ -1,0 +1,450 @@
+package io.medallion.silver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spark.StreamRunner;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.Pipeline.SilverTable;
+import io.medallion.core.spec.PipelineLoader;
+import io.medallion.testkit.TestBronze;
+import io.medallion.testkit.TestSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Silver on real Delta tables and real Spark streaming, fed bronze rows written directly. */
+class SilverRefinementIT {
+  private static final String SPEC =
+      """
+      name: silvertest
+      sources:
+        events: {topic: events}
+        titles: {topic: titles}
+      bronze:
+        tables:
+          events: {source: events}
+          titles: {source: titles}
+      silver:
+        tables:
+          events:
+            source: events
+            payload:
+              schema:
+                event_id: string
+                event_type: string
+                position_s: int
+                event_time: timestamp
+              required: [event_time]
+            transform:
+              sql: SELECT *, to_date(event_time) AS event_date FROM input
+            expectations:
+              - {name: id_not_null, rule: event_id IS NOT NULL, action: quarantine}
+              - name: event_type_known
+                rule: event_type IN ('start', 'stop', 'heartbeat')
+                action: quarantine
+              - {name: position_not_negative, rule: position_s >= 0, action: quarantine}
+              - {name: not_a_test_event, rule: event_id <> 'drop-me', action: drop}
+              - {name: few_heartbeats, rule: event_type <> 'heartbeat', action: warn}
+            write:
+              mode: append
+              keys: [event_id]
+              partition_by: [event_date]
+          titles:
+            source: titles
+            payload: &titles
+              schema:
+                op: string
+                title_id: string
+                name: string
+                seq: bigint
+                updated_at: timestamp
+              required: [op, title_id, seq, updated_at]
+            expectations:
+              - {name: one_change_per_seq, unique: [title_id, seq], action: quarantine}
+            write: {mode: scd1, keys: [title_id], sequence_by: seq, delete_when: op = 'd'}
+          titles_history:
+            source: titles
+            payload:
+              schema:
+                op: string
+                title_id: string
+                name: string
+                seq: bigint
+                updated_at: timestamp
+              required: [op, title_id, seq, updated_at]
+            expectations:
+              - {name: one_change_per_seq, unique: [title_id, seq], action: quarantine}
+            write:
+              mode: scd2
+              keys: [title_id]
+              sequence_by: seq
+              effective_at: updated_at
+              delete_when: op = 'd'
+      """;
+
+  private final SparkSession spark = TestSpark.get();
+
+  @TempDir Path dir;
+
+  private Pipeline pipeline() {
+    return PipelineLoader.parse(dir.resolve("pipeline.yaml"), SPEC.replace("&titles", ""));
+  }
+
+  static String event(String id, String type, Object position, String time) {
+    return "{\"event_id\":\""
+        + id
+        + "\",\"event_type\":\""
+        + type
+        + "\",\"position_s\":"
+        + position
+        + ",\"event_time\":\""
+        + time
+        + "\"}";
+  }
+
+  static void refineOnce(SparkSession spark, Pipeline pipeline, LakeLayout lake, String... tables) {
+    List<SilverTable> selected =
+        Stream.of(tables).map(t -> pipeline.silverTable(t).orElseThrow()).toList();
+    StreamRunner.awaitAll(
+        new SilverRefinement(spark, pipeline, lake).startAll(selected, true, Optional.empty()),
+        () -> false,
+        Duration.ofSeconds(30));
+  }
+
+  @Test
+  void everyKindOfBadInputIsQuarantinedWithItsRuleAndReason() {
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    Pipeline pipeline = pipeline();
+    new TestBronze(spark, lake, "events", "events")
+        .append(
+            TestBronze.text(event("e1", "start", 0, "2026-11-20T10:00:00Z")),
+            TestBronze.text("{\"event_id\":\"e2\","),
+            new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0x80},
+            new byte[0],
+            null,
+            TestBronze.text(event("e3", "start", "\"x\"", "2026-11-20T10:00:00Z")),
+            TestBronze.text("{\"event_id\":\"e4\",\"event_type\":\"stop\",\"position_s\":5}"),
+            TestBronze.text(event("e5", "jump", 1, "2026-11-20T10:00:00Z")),
+            TestBronze.text(event("e6", "stop", -5, "2026-11-20T10:00:00Z")),
+            TestBronze.text(
+                "{\"event_id\":\"e7\",\"event_type\":\"stop\",\"position_s\":7,"
+                    + "\"event_time\":\"2026-11-21T00:30:00Z\",\"extra\":{\"a\":1}}"),
+            TestBronze.text("[1,2]"),
+            TestBronze.text(event("drop-me", "start", 0, "2026-11-20T10:00:00Z")),
+            TestBronze.text(event("e8", "heartbeat", 60, "2026-11-20T10:01:00Z")),
+            TestBronze.text(
+                "{\"event_type\":\"stop\",\"position_s\":1,\"event_time\":\"2026-11-20T10:00:00Z\"}"),
+            TestBronze.text(event("e9", "stop", 1, "not a time")));
+
+    refineOnce(spark, pipeline, lake, "events");
+
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(lake.table(Layer.SILVER, "events"))
+                .selectExpr(
+                    "event_id",
+                    "event_type",
+                    "position_s",
+                    "CAST(event_time AS STRING)",
+                    "CAST(event_date AS STRING)",
+                    "source_topic",
+                    "source_partition",
+                    "source_offset")
+                .orderBy("source_offset")
+                .collectAsList()
+                .stream()
+                .map(
+                    r ->
+                        tuple(
+                            r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6),
+                            r.get(7)))
+                .toList())
+        .containsExactly(
+            tuple("e1", "start", 0, "2026-11-20 10:00:00", "2026-11-20", "events", 0, 0L),
+            tuple("e7", "stop", 7, "2026-11-21 00:30:00", "2026-11-21", "events", 0, 9L),
+            tuple("e8", "heartbeat", 60, "2026-11-20 10:01:00", "2026-11-20", "events", 0, 12L));
+
+    List<Row> quarantined =
+        QuarantineTable.read(spark, lake)
+            .selectExpr(
+                "offset",
+                "rule",
+                "reason",
+                "raw_value",
+                "raw_encoding",
+                "source_table",
+                "topic",
+                "partition",
+                "batch_id")
+            .orderBy("offset")
+            .collectAsList();
+    assertThat(quarantined.stream().map(r -> tuple(r.get(0), r.get(1), r.get(2))).toList())
+        .containsExactly(
+            tuple(1L, "payload_malformed", "not a JSON object: {\"event_id\":\"e2\","),
+            tuple(2L, "payload_not_utf8", "the value is not UTF-8 text (3 bytes)"),
+            tuple(3L, "payload_empty", "the value is empty"),
+            tuple(4L, "payload_empty", "the value is null (a tombstone)"),
+            tuple(5L, "field_wrong_type", "field position_s: x is not a valid int"),
+            tuple(6L, "field_missing", "required field event_time is missing or null"),
+            tuple(
+                7L,
+                "event_type_known",
+                "failed event_type_known: event_type IN ('start', 'stop', 'heartbeat')"),
+            tuple(8L, "position_not_negative", "failed position_not_negative: position_s >= 0"),
+            tuple(10L, "payload_malformed", "not a JSON object: [1,2]"),
+            tuple(13L, "id_not_null", "failed id_not_null: event_id IS NOT NULL"),
+            tuple(
+                14L, "field_wrong_type", "field event_time: not a time is not a valid timestamp"));
+    Row binary = quarantined.get(1);
+    assertThat(binary.getString(3)).isEqualTo("//6A");
+    assertThat(binary.getString(4)).isEqualTo("base64");
+    assertThat(quarantined.get(4).getString(3))
+        .isEqualTo(event("e3", "start", "\"x\"", "2026-11-20T10:00:00Z"));
+    assertThat(quarantined.get(4).getString(4)).isEqualTo("utf8");
+    assertThat(quarantined.get(3).isNullAt(3)).isTrue();
+    assertThat(quarantined)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getString(5)).isEqualTo("silver.events");
+              assertThat(r.getString(6)).isEqualTo("events");
+              assertThat(r.getInt(7)).isZero();
+              assertThat(r.getLong(8)).isZero();
+            });
+
+    Row counts =
+        SilverRecords.reconciliation(spark, lake)
+            .selectExpr("bronze_rows", "accepted", "quarantined", "duplicates", "dropped")
+            .first();
+    assertThat(
+            List.of(
+                counts.getLong(0),
+                counts.getLong(1),
+                counts.getLong(2),
+                counts.getLong(3),
+                counts.getLong(4)))
+        .containsExactly(15L, 3L, 11L, 0L, 1L);
+    assertThat(
+            SilverRecords.expectationResults(spark, lake)
+                .selectExpr("rule", "action", "passed", "failed")
+                .collectAsList()
+                .stream()
+                .map(r -> tuple(r.get(0), r.get(1), r.get(2), r.get(3)))
+                .toList())
+        .containsExactlyInAnyOrder(
+            tuple("parse", "quarantine", 7L, 8L),
+            tuple("id_not_null", "quarantine", 6L, 1L),
+            tuple("event_type_known", "quarantine", 6L, 1L),
+            tuple("position_not_negative", "quarantine", 6L, 1L),
+            // A rule that is null for a row fails: the row without event_id fails this one too.
+            tuple("not_a_test_event", "drop", 5L, 2L),
+            tuple("few_heartbeats", "warn", 6L, 1L));
+  }
+
+  @Test
+  void duplicatesAcrossBatchesAndAReplayedBatchLeaveOneRowPerEventId() throws IOException {
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    Pipeline pipeline = pipeline();
+    TestBronze bronze = new TestBronze(spark, lake, "events", "events");
+    String e1 = event("e1", "start", 0, "2026-11-20T10:00:00Z");
+    String e2 = event("e2", "stop", 30, "2026-11-20T10:05:00Z");
+    String e3 = event("e3", "start", 0, "2026-11-20T11:00:00Z");
+    bronze.appendText(e1, e2, e1, "garbage");
+    refineOnce(spark, pipeline, lake, "events");
+    // Re-sent events arrive again at new offsets, in a later batch.
+    bronze.appendText(e2, e3, e1);
+    refineOnce(spark, pipeline, lake, "events");
+
+    // A crash after the batch's writes but before its checkpoint commit: the batch is replayed.
+    Path commits = Path.of(lake.checkpoint(Layer.SILVER, "events"), "commits");
+    Files.delete(commits.resolve("1"));
+    Files.deleteIfExists(commits.resolve(".1.crc"));
+    refineOnce(spark, pipeline, lake, "events");
+
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(lake.table(Layer.SILVER, "events"))
+                .selectExpr("event_id", "source_offset")
+                .orderBy("event_id")
+                .collectAsList()
+                .stream()
+                .map(r -> tuple(r.get(0), r.get(1)))
+                .toList())
+        .containsExactly(tuple("e1", 0L), tuple("e2", 1L), tuple("e3", 5L));
+    assertThat(QuarantineTable.read(spark, lake).count()).isEqualTo(1);
+    assertThat(
+            SilverRecords.reconciliation(spark, lake)
+                .selectExpr(
+                    "batch_id", "bronze_rows", "accepted", "quarantined", "duplicates", "dropped")
+                .orderBy("batch_id")
+                .collectAsList()
+                .stream()
+                .map(r -> tuple(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
+                .toList())
+        .containsExactly(tuple(0L, 4L, 2L, 1L, 1L, 0L), tuple(1L, 3L, 1L, 0L, 2L, 0L));
+  }
+
+  private static final String T0 = "2026-11-20T10:00:00Z";
+
+  static String change(String op, String title, String name, long seq, String time) {
+    return "{\"op\":\""
+        + op
+        + "\",\"title_id\":\""
+        + title
+        + "\",\"name\":\""
+        + name
+        + "\",\"seq\":"
+        + seq
+        + ",\"updated_at\":\""
+        + time
+        + "\"}";
+  }
+
+  private List<List<Object>> snapshot(LakeLayout lake, String table, String... columns) {
+    return spark
+        .read()
+        .format("delta")
+        .load(lake.table(Layer.SILVER, table))
+        .selectExpr(columns)
+        .collectAsList()
+        .stream()
+        .map(r -> java.util.stream.IntStream.range(0, r.size()).mapToObj(r::get).toList())
+        .sorted(Comparator.comparing(Object::toString))
+        .toList();
+  }
+
+  @Test
+  void outOfOrderTitleChangesGiveExactScd1AndScd2AndAFullRefreshAgrees() {
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    Pipeline pipeline = pipeline();
+    TestBronze bronze = new TestBronze(spark, lake, "titles", "titles");
+    bronze.appendText(
+        change("c", "t1", "A", 1, "2026-11-20T10:00:00Z"),
+        change("u", "t1", "C", 3, "2026-11-20T10:30:00Z"),
+        change("c", "t2", "X", 1, "2026-11-20T10:00:00Z"),
+        change("c", "t3", "P", 1, "2026-11-20T10:00:00Z"),
+        change("d", "t3", "P", 3, "2026-11-20T10:50:00Z"),
+        change("c", "t4", "M", 1, "2026-11-20T10:00:00Z"),
+        change("u", "t4", "N1", 2, "2026-11-20T10:10:00Z"),
+        change("u", "t4", "N2", 2, "2026-11-20T10:10:00Z"),
+        change("c", "t1", "A", 1, "2026-11-20T10:00:00Z"));
+    refineOnce(spark, pipeline, lake, "titles", "titles_history");
+    // Late: an update older than one applied, a delete, an update older than a delete.
+    bronze.appendText(
+        change("u", "t1", "B", 2, "2026-11-20T10:20:00Z"),
+        change("d", "t2", "X", 2, "2026-11-20T10:40:00Z"),
+        change("u", "t3", "Q", 2, "2026-11-20T10:10:00Z"));
+    refineOnce(spark, pipeline, lake, "titles", "titles_history");
+
+    String[] current = {"title_id", "name", "seq", "op"};
+    List<List<Object>> expectedCurrent =
+        List.of(List.of("t1", "C", 3L, "u"), List.of("t4", "M", 1L, "c"));
+    assertThat(snapshot(lake, "titles", current)).isEqualTo(expectedCurrent);
+    String[] history = {
+      "title_id",
+      "seq",
+      "op",
+      "name",
+      "CAST(valid_from AS STRING)",
+      "CAST(valid_to AS STRING)",
+      "is_current"
+    };
+    List<List<Object>> expectedHistory =
+        List.of(
+            java.util.Arrays.asList(
+                "t1", 1L, "c", "A", "2026-11-20 10:00:00", "2026-11-20 10:20:00", false),
+            java.util.Arrays.asList(
+                "t1", 2L, "u", "B", "2026-11-20 10:20:00", "2026-11-20 10:30:00", false),
+            java.util.Arrays.asList("t1", 3L, "u", "C", "2026-11-20 10:30:00", null, true),
+            java.util.Arrays.asList(
+                "t2", 1L, "c", "X", "2026-11-20 10:00:00", "2026-11-20 10:40:00", false),
+            java.util.Arrays.asList(
+                "t2", 2L, "d", "X", "2026-11-20 10:40:00", "2026-11-20 10:40:00", false),
+            java.util.Arrays.asList(
+                "t3", 1L, "c", "P", "2026-11-20 10:00:00", "2026-11-20 10:10:00", false),
+            java.util.Arrays.asList(
+                "t3", 2L, "u", "Q", "2026-11-20 10:10:00", "2026-11-20 10:50:00", false),
+            java.util.Arrays.asList(
+                "t3", 3L, "d", "P", "2026-11-20 10:50:00", "2026-11-20 10:50:00", false),
+            java.util.Arrays.asList("t4", 1L, "c", "M", "2026-11-20 10:00:00", null, true));
+    assertThat(snapshot(lake, "titles_history", history)).isEqualTo(expectedHistory);
+    // The two different changes with the same seq are quarantined, once per table.
+    assertThat(
+            QuarantineTable.read(spark, lake)
+                .selectExpr("source_table", "offset", "rule")
+                .orderBy("source_table", "offset")
+                .collectAsList()
+                .stream()
+                .map(r -> tuple(r.get(0), r.get(1), r.get(2)))
+                .toList())
+        .containsExactly(
+            tuple("silver.titles", 6L, "one_change_per_seq"),
+            tuple("silver.titles", 7L, "one_change_per_seq"),
+            tuple("silver.titles_history", 6L, "one_change_per_seq"),
+            tuple("silver.titles_history", 7L, "one_change_per_seq"));
+
+    // A full refresh rebuilds both from all of bronze in one batch: the same tables.
+    SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
+    refinement.reset(pipeline.silverTable("titles").orElseThrow());
+    refinement.reset(pipeline.silverTable("titles_history").orElseThrow());
+    refineOnce(spark, pipeline, lake, "titles", "titles_history");
+    assertThat(snapshot(lake, "titles", current)).isEqualTo(expectedCurrent);
+    assertThat(snapshot(lake, "titles_history", history)).isEqualTo(expectedHistory);
+    assertThat(QuarantineTable.read(spark, lake).count()).isEqualTo(4);
+    assertThat(SilverRecords.reconciliation(spark, lake).count()).isEqualTo(2);
+  }
+
+  @Test
+  void aFailRuleStopsTheJobNamingTheRuleAndAnExampleRow() {
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    Pipeline pipeline =
+        PipelineLoader.parse(
+            dir.resolve("pipeline.yaml"),
+            SPEC.replace("&titles", "")
+                .replace(
+                    "{name: position_not_negative, rule: position_s >= 0, action: quarantine}",
+                    "{name: position_not_negative, rule: position_s >= 0, action: fail}"));
+    new TestBronze(spark, lake, "events", "events")
+        .appendText(
+            event("e1", "start", 0, T0), event("e2", "stop", -3, T0), event("e3", "stop", -4, T0));
+
+    assertThatThrownBy(() -> refineOnce(spark, pipeline, lake, "events"))
+        .satisfies(
+            e -> {
+              Throwable t = e;
+              while (t != null && !(t instanceof MedallionException)) {
+                t = t.getCause();
+              }
+              assertThat(t)
+                  .isNotNull()
+                  .hasMessage(
+                      "silver.events: rule 'position_not_negative' (action fail) failed for 2 of 3"
+                          + " rows in batch 0. Example: events partition 0 offset 1: "
+                          + event("e2", "stop", -3, T0)
+                          + "\n  Fix: Correct the records at their source, or change the rule's action to"
+                          + " quarantine (the stream goes on and rejects are kept in"
+                          + " silver.quarantine); then run again. Nothing of this batch was"
+                          + " written.");
+            });
+    assertThat(spark.read().format("delta").load(lake.table(Layer.SILVER, "events")).count())
+        .isZero();
+    assertThat(QuarantineTable.read(spark, lake).count()).isZero();
+  }
+}
