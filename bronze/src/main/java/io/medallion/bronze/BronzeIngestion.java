@@ -9,12 +9,16 @@ import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spark.Checkpoints;
+import io.medallion.core.spark.StreamRunner;
+import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline.BronzeTable;
 import io.medallion.core.spec.StartingOffsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -82,6 +86,25 @@ public final class BronzeIngestion {
                     options.triggerInterval().orElse(table.triggerInterval()).toMillis()))
         .foreachBatch(append)
         .start();
+  }
+
+  /** Starts one query per table; if one fails to start, those already started are stopped. */
+  public List<RunningQuery> startAll(List<BronzeTable> tables) {
+    List<RunningQuery> queries = new ArrayList<>();
+    try {
+      for (BronzeTable table : tables) {
+        queries.add(
+            new RunningQuery(
+                queryName(table), lake.checkpoint(Layer.BRONZE, table.name()), start(table)));
+      }
+    } catch (TimeoutException | RuntimeException e) {
+      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("a bronze query did not start", e);
+    }
+    return queries;
   }
 
   private DataStreamReader kafkaReader(BronzeTable table) {

@@ -5,16 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.medallion.bronze.BronzeIngestion;
 import io.medallion.core.lake.LakeLayout;
-import io.medallion.localstack.ChildJvm;
 import io.medallion.testkit.TestKafka;
 import io.medallion.testkit.TestKafka.Coordinates;
 import io.medallion.testkit.TestLake;
 import io.medallion.testkit.TestSpark;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -149,31 +146,8 @@ class KillAndRestartIT {
     return spec;
   }
 
-  /** Runs {@code lakehouse <command>} in a child JVM with this JVM's class path and flags. */
   private static Process lakehouse(
       Path log, String command, Path spec, Path lakeDir, String... extra) throws Exception {
-    List<String> args = new ArrayList<>();
-    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (flag.startsWith("--add-opens")
-          || flag.startsWith("-Djdk.reflect")
-          || flag.startsWith("-Dio.netty")) {
-        args.add(flag);
-      }
-    }
-    args.add("-Xmx1g");
-    args.add("-Dspark.master=local[2]");
-    args.add("-Dlog4j2.configurationFile=log4j2-test.xml");
-    args.add("-cp");
-    args.add(System.getProperty("java.class.path"));
-    args.add(Main.class.getName());
-    args.add(command);
-    args.add("--pipeline");
-    args.add(spec.toString());
-    args.add("--lake-root");
-    args.add(lakeDir.toString());
-    args.add("--bootstrap-servers");
-    args.add(TestKafka.bootstrapServers());
-    args.addAll(List.of(extra));
-    return ChildJvm.launch(args, log, false);
+    return LakehouseProcess.start(log, List.of(), command, spec, lakeDir, extra);
   }
 }

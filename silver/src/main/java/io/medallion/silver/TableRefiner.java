@@ -187,21 +187,55 @@ public final class TableRefiner {
   /** Refines one streaming micro-batch of bronze rows. */
   public Counts refineStreamingBatch(Dataset<Row> bronze, long batchId) {
     String appId = DeltaWrites.streamingAppId(bronze.sparkSession(), table.qualifiedName());
-    return refine(bronze, appId, batchId, SilverRecords.KIND_STREAM, true);
+    return refine(bronze, appId, batchId, new StreamOutcome(appId, batchId));
+  }
+
+  /**
+   * What a refined batch records besides the silver table: a streaming batch records its counts and
+   * appends its rejects to quarantine; a quarantine reprocess records what moved out.
+   */
+  interface Outcome {
+    /** Before the silver write: records the counts and results, writes rejects if it should. */
+    void beforeWrite(Counts counts, List<RuleResult> results, Dataset<Row> rejects);
+
+    /** After the silver write. */
+    default void afterWrite(Dataset<Row> rejects) {}
+  }
+
+  private final class StreamOutcome implements Outcome {
+    private final String appId;
+    private final long batchId;
+
+    StreamOutcome(String appId, long batchId) {
+      this.appId = appId;
+      this.batchId = batchId;
+    }
+
+    @Override
+    public void beforeWrite(Counts counts, List<RuleResult> results, Dataset<Row> rejects) {
+      SparkSession spark = rejects.sparkSession();
+      SilverRecords.record(
+          spark,
+          lake,
+          table.qualifiedName(),
+          SilverRecords.KIND_STREAM,
+          appId,
+          batchId,
+          counts,
+          results);
+      DeltaWrites.appendOnce(rejects, QuarantineTable.path(lake), appId, batchId);
+    }
   }
 
   /**
    * Refines a batch and writes it.
    *
    * @param bronze rows with the bronze contract's columns
-   * @param appId the Delta application id of every write
-   * @param version the transaction version of every write (the batch id)
-   * @param kind recorded with the counts
-   * @param quarantineRejects whether rejected rows go to quarantine (not when they came from it)
+   * @param appId the Delta application id of the silver write
+   * @param version the transaction version of the silver write (the batch id)
+   * @param outcome what else the batch records
    */
-  Counts refine(
-      Dataset<Row> bronze, String appId, long version, String kind, boolean quarantineRejects) {
-    SparkSession spark = bronze.sparkSession();
+  Counts refine(Dataset<Row> bronze, String appId, long version, Outcome outcome) {
     Timestamp now = Timestamp.from(Instant.now());
     Dataset<Row> parsed = parser.parse(bronze).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> evaluated = null;
@@ -268,17 +302,11 @@ public final class TableRefiner {
               parseRejects + ruleQuarantined,
               batchDuplicates + planned.duplicates(),
               ruleDropped + (parsedRows - transformedRows));
-      SilverRecords.record(
-          spark, lake, table.qualifiedName(), kind, appId, version, counts, results);
-      if (quarantineRejects) {
-        DeltaWrites.appendOnce(
-            quarantineRows(parsed, evaluated, version, now),
-            QuarantineTable.path(lake),
-            appId,
-            version);
-      }
+      Dataset<Row> rejects = quarantineRows(parsed, evaluated, version, now);
+      outcome.beforeWrite(counts, results, rejects);
       FaultPoints.reach(AFTER_QUARANTINE);
       planned.write().run();
+      outcome.afterWrite(rejects);
       return counts;
     } finally {
       if (planned != null) {

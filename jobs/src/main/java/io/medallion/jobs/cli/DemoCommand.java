@@ -10,7 +10,6 @@ import io.medallion.jobs.generate.GeneratorSettings;
 import io.medallion.localstack.LocalKafka;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
@@ -27,7 +26,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Start the local broker, generate the reference events (some bad, duplicate and late),"
-          + " ingest them to bronze, and show what happened."
+          + " land them in bronze, refine them into silver, and show what happened."
     })
 final class DemoCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -83,29 +82,32 @@ final class DemoCommand implements Callable<Integer> {
           new GeneratorSettings(events, seed, 0.01, 0.02, 0.02, Instant.now(), 0, 1000, 50_000);
       GenerateCommand.produce(out, servers, common.kafkaConf(), pipeline, settings);
 
-      out.println("3. Ingesting to bronze (--once: everything available, then stop)");
+      out.println(
+          "3. Running the pipeline once: Kafka to bronze, then bronze to silver (--once: everything"
+              + " available, then stop)");
       out.flush();
       SparkSession spark = SparkSessions.getOrCreate("medallion-demo", common.sparkConf());
       long ingestStart = System.nanoTime();
-      Map<String, Long> ingested =
-          IngestRun.run(
-              spark, lake, pipeline.bronzeTables(), IngestOptions.of(servers, true), System.out);
+      RunCommand.run(
+          spark, pipeline, lake, IngestOptions.of(servers, true), java.util.Optional.empty());
       double ingestSeconds = (System.nanoTime() - ingestStart) / 1e9;
 
       out.println();
       out.println("Bronze tables");
-      out.printf("  %-22s %12s %12s  %s%n", "table", "this run", "total", "location");
+      out.printf("  %-22s %12s  %s%n", "table", "rows", "location");
       for (BronzeTable table : pipeline.bronzeTables()) {
         long total = BronzeIngestion.read(spark, lake, table.name()).count();
         out.printf(
-            "  %-22s %,12d %,12d  %s%n",
+            "  %-22s %,12d  %s%n",
             table.qualifiedName(),
-            ingested.getOrDefault(table.qualifiedName(), 0L),
             total,
             lake.table(io.medallion.core.lake.Layer.BRONZE, table.name()));
       }
+      out.flush();
+      SilverSummary.print(spark, lake, pipeline.silverTables(), System.out);
+      System.out.flush();
       out.printf(
-          "Ingested in %.1f s; demo took %.1f s.%n",
+          "Pipeline ran in %.1f s; demo took %.1f s.%n",
           ingestSeconds, (System.nanoTime() - started) / 1e9);
       out.println();
       BronzeTable first = pipeline.bronzeTables().get(0);

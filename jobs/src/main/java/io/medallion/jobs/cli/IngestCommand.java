@@ -1,5 +1,6 @@
 package io.medallion.jobs.cli;
 
+import io.medallion.bronze.BronzeIngestion;
 import io.medallion.bronze.IngestOptions;
 import io.medallion.bronze.KafkaPreflight;
 import io.medallion.core.error.MedallionException;
@@ -70,7 +71,8 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() {
     Pipeline pipeline = common.pipeline();
     LakeLayout lake = common.lake();
-    List<BronzeTable> selected = select(pipeline);
+    List<BronzeTable> selected =
+        Tables.select(tables, pipeline.bronzeTables(), BronzeTable::name, "bronze", pipeline);
     IngestOptions options = options(common.bootstrapServers());
     // Before Spark starts: its Kafka source would wait forever on a missing broker or topic.
     KafkaPreflight.check(
@@ -79,38 +81,13 @@ final class IngestCommand implements Callable<Integer> {
         selected.stream().map(t -> t.source().topic()).toList());
     SparkSession spark = SparkSessions.getOrCreate("medallion-ingest", common.sparkConf());
     long start = System.nanoTime();
-    Map<String, Long> rows = IngestRun.run(spark, lake, selected, options, System.out);
+    Map<String, Long> rows =
+        QueryRun.run(
+            spark, () -> new BronzeIngestion(spark, lake, options).startAll(selected), System.out);
     if (!LakehouseCommand.shuttingDown()) {
       System.out.printf("Ingested %s in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
     }
     return 0;
-  }
-
-  private List<BronzeTable> select(Pipeline pipeline) {
-    if (tables.isEmpty()) {
-      return pipeline.bronzeTables();
-    }
-    List<BronzeTable> selected = new ArrayList<>();
-    for (String name : tables) {
-      String bare = name.startsWith("bronze.") ? name.substring("bronze.".length()) : name;
-      selected.add(
-          pipeline
-              .bronzeTable(bare)
-              .orElseThrow(
-                  () ->
-                      new MedallionException(
-                          "--tables names '"
-                              + name
-                              + "', which is not a bronze table of "
-                              + pipeline.file()
-                              + ".",
-                          "Use one of: "
-                              + String.join(
-                                  ", ",
-                                  pipeline.bronzeTables().stream().map(BronzeTable::name).toList())
-                              + ".")));
-    }
-    return selected;
   }
 
   private IngestOptions options(String bootstrapServers) {

@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
       KafkaCommand.class,
       GenerateCommand.class,
       IngestCommand.class,
+      RefineCommand.class,
+      RunCommand.class,
+      QuarantineCommand.class,
+      CheckCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
