@@ -15,9 +15,10 @@
 # terraform is not installed. The last line is always the summary
 # "terraform: N passed, M failed" (N, M: terraform test run blocks).
 #
-# Working files (.terraform/) go to a temporary directory; a
-# .terraform.lock.hcl that this script creates is removed again (infra/lib.sh,
-# shared with the ci/ scripts).
+# Everything but the format check runs in a temporary copy of infra/ (see
+# tf_prepare in infra/lib.sh, shared with the ci/ scripts): no .terraform/ and
+# no lock file is written into the source tree, and two runs at the same time
+# do not interfere.
 
 set -euo pipefail
 
@@ -33,12 +34,7 @@ cd "$infra_dir"
 source "$infra_dir/lib.sh"
 
 work_dir="$(mktemp -d)"
-
-cleanup() {
-  tf_remove_created_lock_files
-  rm -rf -- "$work_dir"
-}
-trap cleanup EXIT
+trap 'rm -rf -- "$work_dir"' EXIT
 
 tf_prepare "$work_dir"
 init_args=(-backend=false "${TF_INIT_ARGS[@]}")
@@ -61,6 +57,7 @@ if ! terraform fmt -check -recursive -no-color . >"$work_dir/fmt.log" 2>&1; then
   report_failure "terraform fmt (run: terraform fmt -recursive infra)" "$work_dir/fmt.log"
 fi
 
+cd "$TF_INFRA_DIR"
 dirs=()
 for d in modules/*/ envs/*/ bootstrap/; do
   [[ -f "${d}versions.tf" || -f "${d}main.tf" ]] && dirs+=("${d%/}")
@@ -69,7 +66,6 @@ done
 for d in "${dirs[@]}"; do
   echo "== $d"
   log="$work_dir/$(echo "$d" | tr '/' '_').log"
-  tf_isolate "$work_dir" "$d"
 
   if ! terraform -chdir="$d" init "${init_args[@]}" >"$log" 2>&1; then
     report_failure "$d: terraform init" "$log"

@@ -2,11 +2,12 @@
 # version, and the StartJobRun requests of the streaming job and of the batch
 # jobs. No resources: the orchestration module turns the batch requests into
 # Step Functions tasks, CI submits the streaming request, and
-# `ci/deploy.sh --dry-run` applies this module alone (no provider, no account)
+# `ci/deploy.sh --dry-run` plans this module alone (no provider, no account)
 # to render the requests offline, so there is one definition of each request.
 
 locals {
-  # ci/publish.sh uploads to these two keys; keep the names in step with it.
+  # ci/publish.sh uploads these two objects (names in ci/lib.sh); ci/deploy.sh
+  # stops if the two disagree.
   artifact_uri = "s3://${var.lake_bucket_name}/${var.artifacts_prefix}${var.artifact_version}/"
   jar_uri      = "${local.artifact_uri}medallion-jobs-spark.jar"
   pipeline_uri = "${local.artifact_uri}pipeline.yaml"
@@ -23,11 +24,21 @@ locals {
 
   common_arguments = ["--pipeline", local.pipeline_uri, "--lake-root", local.lake_root]
 
+  # Kafka client settings for MSK IAM authentication, the only authentication
+  # the cluster accepts. The credentials are the job role's; nothing secret is
+  # configured. software.amazon.msk:aws-msk-iam-auth must be on the classpath.
+  kafka_client_properties = {
+    "security.protocol"                  = "SASL_SSL"
+    "sasl.mechanism"                     = "AWS_MSK_IAM"
+    "sasl.jaas.config"                   = "software.amazon.msk.auth.iam.IAMLoginModule required;"
+    "sasl.client.callback.handler.class" = "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
+  }
+
   # Kafka settings travel as program arguments, not --conf: the SASL JAAS
   # setting contains spaces, which sparkSubmitParameters cannot carry.
-  kafka_arguments = var.kafka == null ? [] : concat(
-    ["--bootstrap-servers", var.kafka.bootstrap_servers],
-    flatten([for k in sort(keys(var.kafka.client_properties)) : ["--kafka-conf", "${k}=${var.kafka.client_properties[k]}"]]),
+  kafka_arguments = var.kafka_bootstrap_servers == null ? [] : concat(
+    ["--bootstrap-servers", var.kafka_bootstrap_servers],
+    flatten([for k in sort(keys(local.kafka_client_properties)) : ["--kafka-conf", "${k}=${local.kafka_client_properties[k]}"]]),
   )
 
   streaming_name = "${var.name}-streaming"

@@ -1,3 +1,8 @@
+output "artifact_uri" {
+  description = "s3:// URI of the folder of artifact_version: ci/publish.sh uploads the jar and the pipeline spec into it."
+  value       = local.artifact_uri
+}
+
 output "jar_uri" {
   description = "s3:// URI of the jobs jar of artifact_version."
   value       = local.jar_uri
@@ -36,4 +41,14 @@ output "batch_job_timeouts_minutes" {
 output "batch_state_machine_parameters" {
   description = "Parameters of each batch job's emr-serverless:startJobRun.sync task, by job name."
   value       = local.batch_parameters
+}
+
+output "kafka_client_properties" {
+  description = "Kafka client settings for MSK IAM authentication, as the streaming job gets them (--kafka-conf KEY=VALUE)."
+  value       = local.kafka_client_properties
+}
+
+output "spark_kafka_options" {
+  description = "The same settings as Spark Kafka source options (\"kafka.\" prefix), for code that sets them on readStream."
+  value       = { for k, v in local.kafka_client_properties : "kafka.${k}" => v }
 }

@@ -71,13 +71,10 @@ variable "spark_conf" {
   }
 }
 
-variable "kafka" {
-  description = "Kafka cluster of the streaming job: bootstrap servers and Kafka client settings (passed as --bootstrap-servers and --kafka-conf KEY=VALUE). Null: the streaming job gets no Kafka arguments."
-  type = object({
-    bootstrap_servers = string
-    client_properties = map(string)
-  })
-  default = null
+variable "kafka_bootstrap_servers" {
+  description = "SASL/IAM bootstrap brokers (host:9098,...) of the MSK cluster the streaming job reads. Null: the streaming job gets no Kafka arguments."
+  type        = string
+  default     = null
 }
 
 variable "log_group_name" {

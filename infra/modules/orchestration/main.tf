@@ -20,7 +20,7 @@ module "jobs" {
   artifacts_prefix                       = var.artifacts_prefix
   artifact_version                       = var.artifact_version
   spark_conf                             = var.spark_conf
-  kafka                                  = var.kafka
+  kafka_bootstrap_servers                = var.kafka_bootstrap_servers
   log_group_name                         = var.job_log_group_name
   kms_key_arn                            = var.kms_key_arn
   batch_jobs                             = var.batch_jobs

@@ -1,3 +1,8 @@
+output "artifact_uri" {
+  description = "s3:// URI of the artifacts folder of artifact_version."
+  value       = module.jobs.artifact_uri
+}
+
 output "jar_uri" {
   description = "s3:// URI of the jobs jar the jobs run (ci/publish.sh uploads it there)."
   value       = module.jobs.jar_uri
@@ -41,4 +46,14 @@ output "alarm_topic_arn" {
 output "state_machine_log_group_name" {
   description = "CloudWatch log group of the state machine's executions."
   value       = local.log_group_name
+}
+
+output "kafka_client_properties" {
+  description = "Kafka client settings for MSK IAM authentication (--kafka-conf KEY=VALUE)."
+  value       = module.jobs.kafka_client_properties
+}
+
+output "spark_kafka_options" {
+  description = "The same settings as Spark Kafka source options (kafka.security.protocol, ...)."
+  value       = module.jobs.spark_kafka_options
 }

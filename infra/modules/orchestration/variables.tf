@@ -54,13 +54,10 @@ variable "spark_conf" {
   default     = {}
 }
 
-variable "kafka" {
-  description = "Kafka bootstrap servers and client settings of the streaming job; null for none."
-  type = object({
-    bootstrap_servers = string
-    client_properties = map(string)
-  })
-  default = null
+variable "kafka_bootstrap_servers" {
+  description = "SASL/IAM bootstrap brokers of the MSK cluster the streaming job reads; null for none."
+  type        = string
+  default     = null
 }
 
 variable "job_log_group_name" {

@@ -83,10 +83,7 @@ module "orchestration" {
   artifact_version = var.artifact_version
   spark_conf       = module.emr_serverless.spark_conf
 
-  kafka = {
-    bootstrap_servers = module.streaming.bootstrap_brokers
-    client_properties = module.streaming.client_properties
-  }
+  kafka_bootstrap_servers = module.streaming.bootstrap_brokers
 
   job_log_group_name        = module.emr_serverless.log_group_name
   kms_key_arn               = module.lake_storage.kms_key_arn

@@ -100,12 +100,12 @@ output "kafka_group_arns" {
 
 output "kafka_client_properties" {
   description = "Kafka client settings for MSK IAM auth (--kafka-conf KEY=VALUE)."
-  value       = module.streaming.client_properties
+  value       = module.orchestration.kafka_client_properties
 }
 
 output "kafka_spark_options" {
   description = "The same settings as Spark Kafka source options (kafka.security.protocol, ...)."
-  value       = module.streaming.spark_kafka_options
+  value       = module.orchestration.spark_kafka_options
 }
 
 output "streaming_job_name" {

@@ -1,7 +1,8 @@
 # Kafka for the streaming jobs: an Amazon MSK cluster that only IAM-authenticated
 # clients reach, over TLS, from the EMR Serverless workers' security group; or,
 # with existing_bootstrap_brokers, an existing cluster. Either way the module
-# tells the jobs how to connect and which IAM resources they may use.
+# tells the jobs where the brokers are and which IAM resources (cluster,
+# topics, consumer groups) they may use.
 
 locals {
   create = var.existing_bootstrap_brokers == null
@@ -27,18 +28,8 @@ locals {
 
   # IAM names topics and groups after the cluster:
   #   arn:...:cluster/<name>/<uuid> -> arn:...:topic/<name>/<uuid>/<topic>
-  topic_arns = local.cluster_arn == null ? [] : [for t in var.topic_names : "${replace(local.cluster_arn, ":cluster/", ":topic/")}/${t}"]
-  group_arns = local.cluster_arn == null ? [] : [for g in var.consumer_group_patterns : "${replace(local.cluster_arn, ":cluster/", ":group/")}/${g}"]
-
-  # Kafka client settings for MSK IAM authentication (software.amazon.msk:
-  # aws-msk-iam-auth must be on the job's classpath). The credentials are the
-  # job role's; nothing secret is configured here.
-  client_properties = {
-    "security.protocol"                  = "SASL_SSL"
-    "sasl.mechanism"                     = "AWS_MSK_IAM"
-    "sasl.jaas.config"                   = "software.amazon.msk.auth.iam.IAMLoginModule required;"
-    "sasl.client.callback.handler.class" = "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
-  }
+  topic_arns = [for t in var.topic_names : "${replace(local.cluster_arn, ":cluster/", ":topic/")}/${t}"]
+  group_arns = [for g in var.consumer_group_patterns : "${replace(local.cluster_arn, ":cluster/", ":group/")}/${g}"]
 }
 
 ################################################################################

@@ -33,16 +33,6 @@ output "security_group_ids" {
   value       = local.create ? [aws_security_group.brokers[0].id] : []
 }
 
-output "client_properties" {
-  description = "Kafka client settings for MSK IAM authentication (for the jobs' --kafka-conf KEY=VALUE)."
-  value       = local.client_properties
-}
-
-output "spark_kafka_options" {
-  description = "The same settings as Spark Kafka source options (\"kafka.\" prefix), for code that sets them on readStream."
-  value       = { for k, v in local.client_properties : "kafka.${k}" => v }
-}
-
 output "log_group_name" {
   description = "CloudWatch log group of the broker logs (null with an existing cluster)."
   value       = local.create ? local.log_group_name : null

@@ -246,6 +246,11 @@ run "kafka_permissions_are_scoped_to_the_cluster_topics_and_groups" {
   }
 
   assert {
+    condition     = length(aws_iam_role_policy.job.policy) <= 10240
+    error_message = "The job policy must stay within IAM's 10,240-character limit for inline role policies."
+  }
+
+  assert {
     condition     = anytrue([for r in aws_security_group.this[0].egress : r.from_port == 9098 && r.security_groups == toset(["sg-0bbbbbbbbbbbbbbbb"]) && length(r.cidr_blocks) == 0])
     error_message = "Kafka egress on 9098 must go to the brokers' security group."
   }

@@ -13,13 +13,7 @@ variables {
   spark_conf = {
     "spark.delta.logStore.s3a.impl" = "io.delta.storage.S3DynamoDBLogStore"
   }
-  kafka = {
-    bootstrap_servers = "b-1.example:9098,b-2.example:9098"
-    client_properties = {
-      "security.protocol" = "SASL_SSL"
-      "sasl.mechanism"    = "AWS_MSK_IAM"
-    }
-  }
+  kafka_bootstrap_servers = "b-1.example:9098,b-2.example:9098"
 }
 
 run "artifacts_are_addressed_by_version" {
@@ -38,6 +32,11 @@ run "artifacts_are_addressed_by_version" {
   assert {
     condition     = output.lake_root == "s3a://acme-medallion-test-lake"
     error_message = "The lake root must be the bucket root over s3a://."
+  }
+
+  assert {
+    condition     = output.artifact_uri == "s3://acme-medallion-test-lake/artifacts/4e26c98/"
+    error_message = "Each version must have its own artifacts folder."
   }
 }
 
@@ -62,12 +61,24 @@ run "streaming_request_runs_the_jar_in_streaming_mode" {
   }
 
   assert {
-    condition = slice(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, 5, 11) == [
+    condition = slice(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, 5, 15) == [
       "--bootstrap-servers", "b-1.example:9098,b-2.example:9098",
+      "--kafka-conf", "sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+      "--kafka-conf", "sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;",
       "--kafka-conf", "sasl.mechanism=AWS_MSK_IAM",
       "--kafka-conf", "security.protocol=SASL_SSL",
     ]
-    error_message = "The Kafka bootstrap servers and client settings must follow as --bootstrap-servers and --kafka-conf arguments."
+    error_message = "The bootstrap servers and the MSK IAM settings must follow as --bootstrap-servers and --kafka-conf arguments."
+  }
+
+  assert {
+    condition = output.spark_kafka_options == {
+      "kafka.security.protocol"                  = "SASL_SSL"
+      "kafka.sasl.mechanism"                     = "AWS_MSK_IAM"
+      "kafka.sasl.jaas.config"                   = "software.amazon.msk.auth.iam.IAMLoginModule required;"
+      "kafka.sasl.client.callback.handler.class" = "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
+    }
+    error_message = "The Spark Kafka options must configure MSK IAM authentication over SASL_SSL."
   }
 
   assert {
@@ -139,7 +150,7 @@ run "without_kafka_the_streaming_job_gets_no_kafka_arguments" {
   command = plan
 
   variables {
-    kafka = null
+    kafka_bootstrap_servers = null
   }
 
   assert {

@@ -202,6 +202,13 @@ run "kms_key_rotates_with_explicit_policy_and_no_open_principal" {
     ]))
     error_message = "The KMS key policy must list actions explicitly, not \"*\" or \"kms:*\"."
   }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_kms_key.this.policy).Statement : can(s.Condition) if can(s.Principal.Service)
+    ])
+    error_message = "AWS services (CloudWatch Logs, CloudWatch alarms) may use the key only under conditions naming this account's resources."
+  }
 }
 
 run "prefixes_are_exposed_as_outputs" {

@@ -78,7 +78,7 @@ run "streaming_job_reads_the_created_cluster_with_iam_auth" {
   }
 
   assert {
-    condition     = output.kafka_topic_arns == tolist([for t in ["plays", "impressions", "titles"] : "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/${t}"])
+    condition     = tolist(output.kafka_topic_arns) == tolist([for t in ["plays", "impressions", "titles"] : "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/${t}"])
     error_message = "The job role's topics must be the pipeline topics of the created cluster."
   }
 

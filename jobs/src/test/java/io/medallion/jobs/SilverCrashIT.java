@@ -33,24 +33,13 @@ class SilverCrashIT {
 
   private final SparkSession spark = TestSpark.get();
 
-  /** The reference spec, reading topics of its own on the shared test broker. */
-  private Path referenceSpec(String prefix) throws Exception {
-    String yaml = Files.readString(Path.of("../pipelines/engagement/pipeline.yaml"));
-    for (String topic : List.of("plays", "impressions", "titles")) {
-      yaml = yaml.replace("    topic: " + topic + "\n", "    topic: " + prefix + topic + "\n");
-    }
-    Path spec = dir.resolve("pipeline.yaml");
-    Files.writeString(spec, yaml);
-    return spec;
-  }
-
   private static int cli(StringWriter out, String... args) {
     return LakehouseCommand.execute(new PrintWriter(out, true), new PrintWriter(out, true), args);
   }
 
   @Test
   void aCrashBetweenTheQuarantineAndSilverWritesLeavesEachTableWrittenOnce() throws Exception {
-    Path spec = referenceSpec("crash-");
+    Path spec = ReferenceSpec.copy(dir, "crash-");
     Path lakeDir = dir.resolve("lake");
     LakeLayout lake = LakeLayout.of(lakeDir.toString());
     String[] common = {

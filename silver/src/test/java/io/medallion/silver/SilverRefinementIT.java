@@ -447,4 +447,58 @@ class SilverRefinementIT {
         .isZero();
     assertThat(QuarantineTable.read(spark, lake).count()).isZero();
   }
+
+  @Test
+  void reprocessMovesRecordsThatNowPassIntoSilverOnceAndReconciliationHolds() {
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    new TestBronze(spark, lake, "events", "events")
+        .appendText(
+            event("e1", "start", 0, T0),
+            event("e2", "jump", 1, T0),
+            event("e3", "jump", 2, T0),
+            event("e4", "dance", 3, T0),
+            "garbage");
+    refineOnce(spark, pipeline(), lake, "events");
+    assertThat(QuarantineTable.read(spark, lake).count()).isEqualTo(4);
+
+    // The rule was too strict: 'jump' is a valid event type after all.
+    Pipeline fixed =
+        PipelineLoader.parse(
+            dir.resolve("pipeline.yaml"),
+            SPEC.replace("&titles", "")
+                .replace(
+                    "IN ('start', 'stop', 'heartbeat')",
+                    "IN ('start', 'stop', 'heartbeat', 'jump')"));
+    SilverTable events = fixed.silverTable("events").orElseThrow();
+    assertThat(QuarantineReprocess.run(spark, fixed, lake, events, Optional.of("event_type_known")))
+        .isEqualTo(new SilverRecords.Counts(0, 2, -2, 0, 0));
+    assertThat(QuarantineReprocess.run(spark, fixed, lake, events, Optional.empty()))
+        .as("the rest still fails: nothing moves")
+        .isEqualTo(new SilverRecords.Counts(0, 0, 0, 0, 0));
+
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(lake.table(Layer.SILVER, "events"))
+                .select("event_id")
+                .orderBy("event_id")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .toList())
+        .containsExactly("e1", "e2", "e3");
+    assertThat(
+            QuarantineTable.read(spark, lake)
+                .select("offset", "rule")
+                .orderBy("offset")
+                .collectAsList()
+                .stream()
+                .map(r -> tuple(r.get(0), r.get(1)))
+                .toList())
+        .containsExactly(tuple(3L, "event_type_known"), tuple(4L, "payload_malformed"));
+    assertThat(ReconciliationCheck.check(spark, lake, List.of(events)))
+        .allSatisfy(f -> assertThat(f.ok()).as(f.toString()).isTrue())
+        .hasSize(4);
+  }
 }

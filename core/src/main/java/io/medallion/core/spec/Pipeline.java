@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param sources the Kafka sources, in spec order
  * @param bronzeTables the bronze tables, in spec order
  * @param silverTables the silver tables, in spec order
+ * @param goldTables the gold tables, in spec order
  */
 public record Pipeline(
     Path file,
@@ -21,10 +22,15 @@ public record Pipeline(
     String description,
     List<Source> sources,
     List<BronzeTable> bronzeTables,
-    List<SilverTable> silverTables) {
+    List<SilverTable> silverTables,
+    List<GoldTable> goldTables) {
 
   /** The name of the one silver table that holds every rejected record. */
   public static final String QUARANTINE_TABLE = "quarantine";
+
+  /** Platform tables queries may read, by qualified name (the layer {@code _system}). */
+  public static final List<String> SYSTEM_TABLES =
+      List.of("_system.reconciliation", "_system.expectation_results", "_system.gold_late_slices");
 
   /**
    * A Kafka source.
@@ -199,5 +205,59 @@ public record Pipeline(
     SCD1,
     /** Keep every version per key with valid_from, valid_to and is_current. */
     SCD2
+  }
+
+  /** The gold table with this name, if any. */
+  public Optional<GoldTable> goldTable(String tableName) {
+    return goldTables.stream().filter(t -> t.name().equals(tableName)).findFirst();
+  }
+
+  /**
+   * A gold table and how it is refreshed.
+   *
+   * @param name the table name, also its folder under {@code <lake-root>/gold/}
+   * @param description what it means
+   * @param sql its query
+   * @param sources the qualified tables the query reads, such as {@code silver.plays}
+   * @param refresh how it is refreshed
+   * @param slice incremental and streaming: the DATE column naming the part a change affects
+   * @param watermark streaming: the allowed lateness before an event waits for a batch run
+   * @param eventTime streaming: the sources' event-time column
+   * @param partitionBy partition columns
+   * @param triggerInterval the continuous trigger's interval
+   * @param specKey where it is declared, for errors found when the query is analysed
+   * @param specLine the line of {@code specKey}
+   */
+  public record GoldTable(
+      String name,
+      String description,
+      String sql,
+      List<String> sources,
+      Refresh refresh,
+      String slice,
+      Duration watermark,
+      String eventTime,
+      List<String> partitionBy,
+      Duration triggerInterval,
+      String specKey,
+      int specLine) {
+
+    /** The fully qualified name analysts use, such as {@code gold.trending_now}. */
+    public String qualifiedName() {
+      return "gold." + name;
+    }
+  }
+
+  /** How a gold table is kept up to date. */
+  public enum Refresh {
+    /** Recomputed whole on every run. */
+    FULL,
+    /** Only the slices that new source rows touch are recomputed. */
+    INCREMENTAL,
+    /**
+     * Incremental, continuously, with a watermark: slices older than it are closed, and events that
+     * arrive for them are recorded as late and corrected by the next batch run.
+     */
+    STREAMING
   }
 }

@@ -16,6 +16,7 @@ import io.medallion.core.spec.PipelineSpec.BronzeOptions;
 import io.medallion.core.spec.PipelineSpec.BronzeTableSpec;
 import io.medallion.core.spec.PipelineSpec.SourceSpec;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -84,6 +85,27 @@ public final class PipelineLoader {
           e);
     }
     return parse(path, text);
+  }
+
+  /**
+   * Loads and validates a spec from a URI that Hadoop reads, such as {@code s3://bucket/spec.yaml}
+   * on a cluster. Its SQL must be inline: {@code sql_file} resolves against local folders only.
+   */
+  public static Pipeline load(URI location) {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+    try (var in = path.getFileSystem(new org.apache.hadoop.conf.Configuration()).open(path)) {
+      return parse(
+          Path.of(location.getPath()), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (java.io.FileNotFoundException e) {
+      throw new MedallionException(
+          "Pipeline spec " + location + " does not exist.",
+          "Check the URI passed with --pipeline.");
+    } catch (IOException e) {
+      throw new MedallionException(
+          "Cannot read pipeline spec " + location + ": " + e.getMessage(),
+          "Check the URI and the credentials for its file system.",
+          e);
+    }
   }
 
   /** Parses and validates spec text; {@code path} names it in errors and anchors SQL files. */
@@ -180,13 +202,20 @@ public final class PipelineLoader {
     }
     List<Pipeline.SilverTable> silverTables =
         new SilverLoader(this, path).tables(spec.silver(), tables);
+    java.util.Set<String> known = new java.util.LinkedHashSet<>();
+    tables.forEach(t -> known.add(t.qualifiedName()));
+    silverTables.forEach(t -> known.add(t.qualifiedName()));
+    known.add("silver." + Pipeline.QUARANTINE_TABLE);
+    known.addAll(Pipeline.SYSTEM_TABLES);
+    List<Pipeline.GoldTable> goldTables = new GoldLoader(this, path).tables(spec.gold(), known);
     return new Pipeline(
         path,
         name,
         spec.description() == null ? "" : spec.description(),
         sourceList,
         tables,
-        silverTables);
+        silverTables,
+        goldTables);
   }
 
   private StartingOffsets startingOffsets(
@@ -349,7 +378,7 @@ public final class PipelineLoader {
   }
 
   /** The valid key closest to a misspelt one, if it is close enough to be a typo. */
-  static String nearest(String typo, List<String> valid) {
+  public static String nearest(String typo, List<String> valid) {
     return valid.stream()
         .min(Comparator.comparingInt(v -> editDistance(typo, v)))
         .filter(v -> editDistance(typo, v) <= Math.max(2, typo.length() / 3))

@@ -16,13 +16,15 @@ import java.util.Map;
  * @param sources Kafka sources by name
  * @param bronze the bronze layer: one raw table per source
  * @param silver the silver layer: typed, validated, deduplicated tables refined from bronze
+ * @param gold the gold layer: aggregates defined by SQL over silver
  */
 public record PipelineSpec(
     String name,
     String description,
     Map<String, SourceSpec> sources,
     BronzeSpec bronze,
-    SilverSpec silver) {
+    SilverSpec silver,
+    GoldSpec gold) {
 
   /**
    * One Kafka topic the pipeline reads.
@@ -167,4 +169,45 @@ public record PipelineSpec(
       String effectiveAt,
       String deleteWhen,
       List<String> partitionBy) {}
+
+  /**
+   * The gold layer.
+   *
+   * @param defaults options every table inherits unless it sets its own
+   * @param tables gold tables by name
+   */
+  public record GoldSpec(GoldOptions defaults, Map<String, GoldTableSpec> tables) {}
+
+  /**
+   * Aggregation options.
+   *
+   * @param triggerInterval the continuous trigger's interval, such as {@code 10s}
+   */
+  public record GoldOptions(String triggerInterval) {}
+
+  /**
+   * One gold table.
+   *
+   * @param description what it means, for analysts
+   * @param sql the query over silver (and gold) tables, by qualified name
+   * @param sqlFile a file holding it, relative to the spec
+   * @param refresh {@code full}, {@code incremental} or {@code streaming}
+   * @param slice incremental and streaming: the DATE column, present in every source and in the
+   *     output, that says which part of the table a new source row affects
+   * @param watermark streaming: how far behind the newest event time an event may arrive and still
+   *     update its slice at once, such as {@code 10m}; later events wait for the next batch run
+   * @param eventTime streaming: the sources' event-time column (default {@code event_time})
+   * @param partitionBy partition columns
+   * @param triggerInterval overrides the layer default
+   */
+  public record GoldTableSpec(
+      String description,
+      String sql,
+      String sqlFile,
+      String refresh,
+      String slice,
+      String watermark,
+      String eventTime,
+      List<String> partitionBy,
+      String triggerInterval) {}
 }

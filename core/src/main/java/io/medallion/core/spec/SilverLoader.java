@@ -166,7 +166,7 @@ final class SilverLoader {
       String type = loader.required(f.getValue(), fieldKey, "a Spark SQL type such as string");
       try {
         CatalystSqlParser$.MODULE$.parseDataType(type);
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Spark's ParseException is checked in Java's eyes, not declared
         throw loader.error(
             fieldKey,
             "'" + type + "' is not a Spark SQL type",
@@ -198,7 +198,7 @@ final class SilverLoader {
     String sql = t.sql() != null ? t.sql() : readSql(sqlKey, t.sqlFile());
     try {
       CatalystSqlParser$.MODULE$.parsePlan(sql);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's ParseException is checked in Java's eyes, not declared
       throw loader.error(
           sqlKey,
           "the SQL does not parse: " + firstLine(e),
@@ -316,7 +316,7 @@ final class SilverLoader {
   private void expression(String key, String sql) {
     try {
       CatalystSqlParser$.MODULE$.parseExpression(sql);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's ParseException is checked in Java's eyes, not declared
       throw loader.error(
           key, "the condition does not parse: " + firstLine(e), "Write a SQL boolean expression.");
     }
@@ -326,7 +326,7 @@ final class SilverLoader {
     return loader.lineOf(key);
   }
 
-  private static String firstLine(RuntimeException e) {
+  private static String firstLine(Exception e) {
     String m = String.valueOf(e.getMessage()).strip();
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);

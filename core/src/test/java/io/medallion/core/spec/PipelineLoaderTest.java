@@ -170,4 +170,94 @@ class PipelineLoaderTest {
         .isInstanceOf(SpecException.class)
         .hasMessageContaining("the spec is empty");
   }
+
+  private static final String LAYERS =
+      VALID
+          + """
+          silver:
+            tables:
+              orders:
+                source: orders
+                payload:
+                  schema:
+                    order_id: string
+                    amount: double
+                    order_date: date
+                expectations:
+                  - name: amount_positive
+                    rule: amount > 0
+                    action: quarantine
+                write:
+                  mode: append
+                  keys: [order_id]
+          gold:
+            tables:
+              daily_sales:
+                refresh: incremental
+                slice: order_date
+                sql: SELECT order_date, sum(amount) AS sales FROM silver.orders GROUP BY order_date
+              big_days:
+                refresh: full
+                sql: SELECT * FROM gold.daily_sales WHERE sales > 100
+          """;
+
+  @Test
+  void readsSilverAndGoldWithTheirSources() {
+    Pipeline p = PipelineLoader.parse(FILE, LAYERS);
+
+    Pipeline.SilverTable orders = p.silverTable("orders").orElseThrow();
+    assertThat(orders.source().name()).isEqualTo("orders");
+    assertThat(orders.payload().fields())
+        .extracting(Pipeline.Field::name, Pipeline.Field::type)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("order_id", "string"),
+            org.assertj.core.groups.Tuple.tuple("amount", "double"),
+            org.assertj.core.groups.Tuple.tuple("order_date", "date"));
+    assertThat(orders.expectations().get(0).action())
+        .isEqualTo(Pipeline.ExpectationAction.QUARANTINE);
+    assertThat(orders.write().mode()).isEqualTo(Pipeline.WriteMode.APPEND);
+    assertThat(p.goldTable("daily_sales").orElseThrow().sources()).containsExactly("silver.orders");
+    assertThat(p.goldTable("big_days").orElseThrow().sources()).containsExactly("gold.daily_sales");
+  }
+
+  @Test
+  void badSilverAndGoldInputIsRejectedWithLineAndFix() {
+    assertThatThrownBy(
+            () -> PipelineLoader.parse(FILE, LAYERS.replace("rule: amount > 0", "rule: amount >")))
+        .hasMessageStartingWith(
+            "pipelines/test/pipeline.yaml:30 [silver.tables.orders.expectations[0].rule]: the"
+                + " condition does not parse");
+    assertThatThrownBy(
+            () -> PipelineLoader.parse(FILE, LAYERS.replace("action: quarantine", "action: skip")))
+        .hasMessage(
+            "pipelines/test/pipeline.yaml:31 [silver.tables.orders.expectations[0].action]:"
+                + " unknown action 'skip'\n  Fix: Use one of: warn, drop, quarantine, fail.");
+    assertThatThrownBy(
+            () -> PipelineLoader.parse(FILE, LAYERS.replace("amount: double", "amount: dubble")))
+        .hasMessageStartingWith(
+            "pipelines/test/pipeline.yaml:26 [silver.tables.orders.payload.schema.amount]: 'dubble'"
+                + " is not a Spark SQL type");
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE, LAYERS.replace("FROM silver.orders", "FROM silver.order")))
+        .hasMessageStartingWith(
+            "pipelines/test/pipeline.yaml:40 [gold.tables.daily_sales.sql]: the query reads"
+                + " silver.order, which the spec does not declare");
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE,
+                    LAYERS.replace(
+                        "FROM silver.orders GROUP BY order_date",
+                        "FROM gold.big_days GROUP BY order_date")))
+        .hasMessageContaining("gold tables read each other in a cycle");
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE, LAYERS.replace("refresh: incremental", "refresh: hourly")))
+        .hasMessageStartingWith(
+            "pipelines/test/pipeline.yaml:38 [gold.tables.daily_sales.refresh]: unknown refresh"
+                + " 'hourly'");
+  }
 }

@@ -5,6 +5,7 @@ import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.PipelineLoader;
 import io.medallion.localstack.LocalKafka;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,10 +18,12 @@ public final class CommonOptions {
 
   @Option(
       names = "--pipeline",
-      paramLabel = "FILE",
+      paramLabel = "FILE|URI",
       defaultValue = "${env:MEDALLION_PIPELINE:-" + DEFAULT_PIPELINE + "}",
-      description = "Pipeline spec (env MEDALLION_PIPELINE; default: ${DEFAULT-VALUE}).")
-  Path pipeline;
+      description =
+          "Pipeline spec: a file, or a URI such as s3://bucket/pipeline.yaml read through Hadoop"
+              + " (env MEDALLION_PIPELINE; default: ${DEFAULT-VALUE}).")
+  String pipeline;
 
   @Option(
       names = "--lake-root",
@@ -66,7 +69,9 @@ public final class CommonOptions {
 
   /** The pipeline, loaded and validated. */
   public Pipeline pipeline() {
-    return PipelineLoader.load(pipeline);
+    return pipeline.contains("://")
+        ? PipelineLoader.load(URI.create(pipeline))
+        : PipelineLoader.load(Path.of(pipeline));
   }
 
   /** The lake layout. */

@@ -7,12 +7,13 @@ import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
 import io.medallion.jobs.generate.GeneratorSettings;
+import io.medallion.jobs.sql.ResultFormat;
+import io.medallion.jobs.sql.SqlShell;
 import io.medallion.localstack.LocalKafka;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,8 +84,8 @@ final class DemoCommand implements Callable<Integer> {
       GenerateCommand.produce(out, servers, common.kafkaConf(), pipeline, settings);
 
       out.println(
-          "3. Running the pipeline once: Kafka to bronze, then bronze to silver (--once: everything"
-              + " available, then stop)");
+          "3. Running the pipeline once: Kafka to bronze, bronze to silver, silver to gold"
+              + " (--once: everything available, then stop)");
       out.flush();
       SparkSession spark = SparkSessions.getOrCreate("medallion-demo", common.sparkConf());
       long ingestStart = System.nanoTime();
@@ -110,19 +111,34 @@ final class DemoCommand implements Callable<Integer> {
           "Pipeline ran in %.1f s; demo took %.1f s.%n",
           ingestSeconds, (System.nanoTime() - started) / 1e9);
       out.println();
-      BronzeTable first = pipeline.bronzeTables().get(0);
-      out.println(
-          "A few raw records of "
-              + first.qualifiedName()
-              + " (bronze keeps the bytes exactly as delivered):");
-      for (Row row :
-          BronzeIngestion.read(spark, lake, first.name())
-              .selectExpr("partition", "offset", "CAST(value AS STRING) AS value")
-              .orderBy("partition", "offset")
-              .limit(3)
-              .collectAsList()) {
-        out.printf("  %s/%s  %s%n", row.get(0), row.get(1), row.getString(2));
+      SqlShell shell = new SqlShell(spark, pipeline, lake, ResultFormat.TABLE, false, 100, out);
+      if (pipeline.goldTable("trending_now").isPresent()) {
+        out.println(
+            "Trending now: the top 3 titles of the latest hour, in the 5 busiest countries");
+        shell.execute(
+            "WITH latest AS (SELECT max(window_start) AS w FROM gold.trending_now),"
+                + " busiest AS (SELECT country FROM gold.trending_now, latest"
+                + " WHERE window_start = w GROUP BY country ORDER BY sum(score) DESC, country"
+                + " LIMIT 5)"
+                + " SELECT t.country, t.window_start, t.rank, t.title_id, t.score"
+                + " FROM gold.trending_now t, latest WHERE t.window_start = latest.w"
+                + " AND t.country IN (SELECT country FROM busiest) AND t.rank <= 3"
+                + " ORDER BY t.country, t.rank");
+        out.println();
       }
+      if (pipeline.goldTable("data_quality_daily").isPresent()) {
+        out.println("Data quality: rows passed and failed per silver table and rule");
+        shell.execute(
+            "SELECT `table`, rule, sum(passed) AS passed, sum(failed) AS failed"
+                + " FROM gold.data_quality_daily GROUP BY `table`, rule ORDER BY `table`, rule");
+        out.println();
+      }
+      out.println("Query further (read-only; \\tables lists every table):");
+      out.println(
+          "  ./lakehouse sql --lake-root "
+              + lake
+              + " -e \"SELECT * FROM gold.title_daily_engagement ORDER BY plays DESC LIMIT 10\"");
+      out.println("  ./lakehouse sql --lake-root " + lake + "      # an interactive prompt");
       out.flush();
     } finally {
       if (startedBroker != null && !keepBroker) {

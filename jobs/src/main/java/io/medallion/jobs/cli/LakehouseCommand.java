@@ -19,9 +19,11 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       IngestCommand.class,
       RefineCommand.class,
+      AggregateCommand.class,
       RunCommand.class,
       QuarantineCommand.class,
       CheckCommand.class,
+      SqlCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -8,6 +8,7 @@ import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
+import io.medallion.gold.GoldAggregation;
 import io.medallion.silver.SilverRefinement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,9 +25,9 @@ import picocli.CommandLine.Option;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the pipeline's layers together: Kafka to bronze, bronze to silver.",
+      "Run the pipeline's layers together: Kafka to bronze, bronze to silver, silver to gold.",
       "Continuous by default (Ctrl-C stops after the current micro-batches); --once lands what"
-          + " Kafka holds, refines it, and stops."
+          + " Kafka holds, refines it, aggregates it, and stops."
     })
 final class RunCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -75,8 +76,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Runs bronze and silver. With --once, bronze first and silver after it, so that silver sees all
-   * that bronze landed; continuously, all queries at once.
+   * Runs every layer. With --once, one layer after the other, so that each sees all that the one
+   * before it wrote; continuously, all queries at once.
    */
   static void run(
       SparkSession spark,
@@ -86,11 +87,16 @@ final class RunCommand implements Callable<Integer> {
       Optional<Duration> interval) {
     BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
     SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
+    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
     if (options.once()) {
       QueryRun.run(spark, () -> ingestion.startAll(pipeline.bronzeTables()), System.out);
       if (!LakehouseCommand.shuttingDown() && !pipeline.silverTables().isEmpty()) {
         QueryRun.run(
             spark, () -> refinement.startAll(pipeline.silverTables(), true, interval), System.out);
+      }
+      if (!LakehouseCommand.shuttingDown() && !pipeline.goldTables().isEmpty()) {
+        QueryRun.run(
+            spark, () -> aggregation.startAll(pipeline.goldTables(), true, interval), System.out);
       }
       return;
     }
@@ -100,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
           List<RunningQuery> queries = new ArrayList<>(ingestion.startAll(pipeline.bronzeTables()));
           try {
             queries.addAll(refinement.startAll(pipeline.silverTables(), false, interval));
+            queries.addAll(aggregation.startAll(pipeline.goldTables(), false, interval));
           } catch (RuntimeException e) {
             queries.forEach(q -> io.medallion.core.spark.StreamRunner.stopQuietly(q.query()));
             throw e;

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Checks the CI layer: shellcheck on the scripts of ci/ and infra/; the
+# workflows parse, pin every action by commit, keep permissions and run time
+# bounded, and call only ci/ scripts that exist; bad deploy arguments are
+# refused; and `ci/deploy.sh --dry-run --env dev --jar JAR` succeeds.
+#
+# Usage: ci/test.sh [JAR]
+#   JAR  the cluster jar (jobs/target/medallion-jobs-<version>-spark.jar);
+#        without it a dummy jar is used, which is enough for the dry run.
+#
+# The last line is "ci: N passed, M failed"; exits 1 when a check failed.
+
+set -euo pipefail
+
+USAGE="Usage: ci/test.sh [JAR]"
+
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+case "${1:-}" in
+  -h | --help) printf '%s\n' "$USAGE"; exit 0 ;;
+esac
+[[ $# -le 1 ]] || usage_error "at most one argument, the jar"
+jar="${1:-}"
+if [[ -n "$jar" && "$jar" != /* ]]; then
+  jar="$PWD/$jar"
+fi
+
+cd "$REPO_ROOT"
+tmp="$(mktemp -d)"
+trap 'rm -rf -- "$tmp"' EXIT
+
+passed=0
+failed=0
+
+# check NAME CMD...: runs CMD quietly; prints its output only when it fails.
+check() {
+  local name="$1"
+  shift
+  if "$@" >"$tmp/out" 2>&1; then
+    echo "ok:   $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL: $name"
+    sed 's/^/    /' "$tmp/out"
+    failed=$((failed + 1))
+  fi
+}
+
+# expect_usage_error ARGS...: ci/deploy.sh refuses ARGS with exit code 2 and a message.
+expect_usage_error() {
+  local rc=0
+  ci/deploy.sh "$@" >"$tmp/usage.out" 2>&1 || rc=$?
+  cat "$tmp/usage.out"
+  [[ $rc -eq 2 ]] && grep -q '^deploy.sh: ' "$tmp/usage.out"
+}
+
+# strict_and_executable FILE: a runnable script with bash strict mode.
+strict_and_executable() {
+  [[ -x "$1" ]] || { echo "$1 is not executable (chmod +x)"; return 1; }
+  grep -qx 'set -euo pipefail' "$1" || { echo "$1 lacks 'set -euo pipefail'"; return 1; }
+}
+
+scripts=(ci/*.sh infra/*.sh)
+
+echo "== shell scripts"
+if command -v shellcheck >/dev/null 2>&1; then
+  for f in "${scripts[@]}"; do
+    check "shellcheck $f" shellcheck -x "$f"
+  done
+else
+  echo "SKIPPED: shellcheck not on PATH"
+fi
+for f in "${scripts[@]}"; do
+  # Libraries are sourced, not run.
+  [[ "$f" == */lib.sh ]] || check "$f is executable with set -euo pipefail" strict_and_executable "$f"
+done
+
+echo "== workflows"
+if python3 -c 'import yaml' 2>/dev/null; then
+  # One line per check: "ok <name>" or "FAIL <name>: <reason>".
+  python3 - .github/workflows ci/Jenkinsfile >"$tmp/workflows" <<'PY'
+import glob, os, re, sys, yaml
+
+workflow_dir, jenkinsfile = sys.argv[1], sys.argv[2]
+pinned = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
+script_ref = re.compile(r"\bci/[A-Za-z0-9_.-]+\.sh\b")
+
+def report(ok, name, reason=""):
+    print(f"ok {name}" if ok else f"FAIL {name}: {reason}")
+
+files = sorted(glob.glob(os.path.join(workflow_dir, "*.yml")) + glob.glob(os.path.join(workflow_dir, "*.yaml")))
+report(bool(files), "workflows exist", f"no workflow files in {workflow_dir}")
+referenced = {}
+for path in files:
+    text = open(path).read()
+    for ref in script_ref.findall(text):
+        referenced.setdefault(ref, path)
+    try:
+        wf = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        report(False, f"{path} parses as YAML", str(e).replace("\n", " "))
+        continue
+    report(isinstance(wf, dict) and "jobs" in wf, f"{path} parses as YAML", "no jobs")
+    if not isinstance(wf, dict) or "jobs" not in wf:
+        continue
+    report(wf.get("permissions") == {"contents": "read"}, f"{path}: top-level permissions are contents: read",
+           f"found {wf.get('permissions')!r}")
+    # YAML 1.1 reads the key "on" as True.
+    triggers = wf.get("on", wf.get(True)) or {}
+    reusable = isinstance(triggers, dict) and set(triggers) == {"workflow_call"}
+    if not reusable:  # a called workflow runs under its caller's concurrency group
+        report("concurrency" in wf, f"{path}: has a concurrency group", "no top-level concurrency")
+    report("aws-access-key-id" not in text and "aws-secret-access-key" not in text,
+           f"{path}: no stored AWS keys", "uses aws-access-key-id / aws-secret-access-key; use OIDC role-to-assume")
+    for job_id, job in wf["jobs"].items():
+        name = f"{path}: job {job_id}"
+        if "uses" in job:
+            # A call of a reusable workflow: its jobs are checked in their own file.
+            called = job["uses"]
+            report(called.startswith("./.github/workflows/") and os.path.isfile(called[2:]),
+                   f"{name} calls a workflow of this repository", f"'{called}' is not a local workflow file")
+            continue
+        report(isinstance(job.get("timeout-minutes"), int), f"{name} has timeout-minutes", "missing")
+        steps = job.get("steps", [])
+        uses = [s["uses"] for s in steps if "uses" in s]
+        for u in uses:
+            if u.startswith("./") or u.startswith("docker://"):
+                continue
+            report(bool(pinned.match(u)), f"{name}: {u.split('@')[0]} pinned by commit SHA",
+                   f"'{u}' is not pinned by a full 40-character commit SHA")
+        wants_oidc = any(u.startswith("aws-actions/configure-aws-credentials@") for u in uses)
+        has_token = (job.get("permissions") or {}).get("id-token") == "write"
+        report(wants_oidc == has_token, f"{name}: id-token: write exactly when it assumes an AWS role",
+               "id-token: write without configure-aws-credentials" if has_token else "configure-aws-credentials without id-token: write")
+        for s in steps:
+            w = s.get("with") or {}
+            if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
+                report("role-to-assume" in w, f"{name}: AWS access through an assumed role (OIDC)", "no role-to-assume")
+
+if os.path.exists(jenkinsfile):
+    for ref in script_ref.findall(open(jenkinsfile).read()):
+        referenced.setdefault(ref, jenkinsfile)
+for ref, where in sorted(referenced.items()):
+    report(os.path.isfile(ref) and os.access(ref, os.X_OK), f"{ref} (called in {where}) exists and is executable",
+           "missing or not executable")
+PY
+  while IFS= read -r line; do
+    if [[ "$line" == ok\ * ]]; then
+      echo "ok:   ${line#ok }"
+      passed=$((passed + 1))
+    else
+      echo "FAIL: ${line#FAIL }"
+      failed=$((failed + 1))
+    fi
+  done <"$tmp/workflows"
+else
+  echo "SKIPPED: python3 with PyYAML not available (workflow checks)"
+fi
+
+echo "== ci/deploy.sh"
+check "ci/deploy.sh refuses an unknown environment" expect_usage_error --dry-run --env staging
+check "ci/deploy.sh refuses --env without a value" expect_usage_error --dry-run --env
+check "ci/deploy.sh refuses a branch name as --version" expect_usage_error --dry-run --env dev --version main
+check "ci/deploy.sh refuses an unknown option" expect_usage_error --dry-run --env dev --force
+
+if [[ -z "$jar" ]]; then
+  jar="$tmp/medallion-jobs-dummy-spark.jar"
+  printf 'not a real jar\n' >"$jar"
+  echo "no jar given: the dry run uses a dummy jar ($jar)"
+fi
+check "ci/deploy.sh --dry-run --env dev --jar $jar" ci/deploy.sh --dry-run --env dev --jar "$jar"
+# A step the dry run could not do here (no terraform, no provider mirror offline).
+grep -h 'SKIPPED' "$tmp/out" || true
+
+echo "ci: $passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,209 @@
+package io.medallion.core.spec;
+
+import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.Pipeline.Refresh;
+import io.medallion.core.spec.PipelineSpec.GoldOptions;
+import io.medallion.core.spec.PipelineSpec.GoldSpec;
+import io.medallion.core.spec.PipelineSpec.GoldTableSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
+
+/**
+ * Validates the gold section: SQL that parses and reads only tables the spec declares, a refresh
+ * strategy with what it needs, and no table that reads itself or forms a cycle.
+ */
+final class GoldLoader {
+  static final String DEFAULT_TRIGGER_INTERVAL = "10s";
+
+  /** A qualified table reference in a query: layer, a dot, a table name. */
+  private static final Pattern REFERENCE =
+      Pattern.compile("(?i)(?<![\\w.`])(bronze|silver|gold|_system)\\.([a-z_][a-z0-9_]*)\\b");
+
+  private final PipelineLoader loader;
+  private final Path specFolder;
+
+  GoldLoader(PipelineLoader loader, Path specFile) {
+    this.loader = loader;
+    Path parent = specFile.toAbsolutePath().getParent();
+    this.specFolder = parent == null ? Path.of(".") : parent;
+  }
+
+  List<GoldTable> tables(GoldSpec gold, Set<String> knownTables) {
+    if (gold == null || gold.tables() == null) {
+      return List.of();
+    }
+    GoldOptions defaults = gold.defaults() == null ? new GoldOptions(null) : gold.defaults();
+    Set<String> known = new LinkedHashSet<>(knownTables);
+    gold.tables().keySet().forEach(name -> known.add("gold." + name));
+    List<GoldTable> tables = new ArrayList<>();
+    for (Map.Entry<String, GoldTableSpec> e : gold.tables().entrySet()) {
+      String key = "gold.tables." + e.getKey();
+      loader.identifier(e.getKey(), key);
+      GoldTableSpec t = loader.required(e.getValue(), key, "a table with sql and refresh");
+      tables.add(table(e.getKey(), key, t, defaults, known));
+    }
+    checkCycles(tables);
+    return tables;
+  }
+
+  private GoldTable table(
+      String name, String key, GoldTableSpec t, GoldOptions defaults, Set<String> known) {
+    if ((t.sql() == null) == (t.sqlFile() == null)) {
+      throw loader.error(
+          key, "a gold table needs exactly one of sql and sql_file", "Write its query in one.");
+    }
+    String sqlKey = t.sql() != null ? key + ".sql" : key + ".sql_file";
+    String sql = t.sql() != null ? t.sql() : read(sqlKey, t.sqlFile());
+    try {
+      CatalystSqlParser$.MODULE$.parsePlan(sql);
+    } catch (Exception ex) { // Spark's ParseException is checked in Java's eyes, not declared
+      String m = String.valueOf(ex.getMessage()).strip();
+      throw loader.error(
+          sqlKey,
+          "the SQL does not parse: " + m.lines().findFirst().orElse(m),
+          "Fix the query; it reads tables by qualified name, such as silver.plays.");
+    }
+    List<String> sources = new ArrayList<>();
+    Matcher m = REFERENCE.matcher(sql);
+    while (m.find()) {
+      String ref = m.group(1).toLowerCase(Locale.ROOT) + "." + m.group(2).toLowerCase(Locale.ROOT);
+      if (!known.contains(ref)) {
+        throw loader.error(
+            sqlKey,
+            "the query reads " + ref + ", which the spec does not declare",
+            "Use one of: " + String.join(", ", known) + ".");
+      }
+      if (ref.equals("gold." + name)) {
+        throw loader.error(sqlKey, "gold." + name + " reads itself", "Read other tables only.");
+      }
+      if (!sources.contains(ref)) {
+        sources.add(ref);
+      }
+    }
+    if (sources.isEmpty()) {
+      throw loader.error(
+          sqlKey,
+          "the query reads no table by qualified name",
+          "Name its sources with their layer, such as FROM silver.plays.");
+    }
+    String refreshText =
+        loader.required(t.refresh(), key + ".refresh", "full, incremental or streaming");
+    Refresh refresh;
+    try {
+      refresh = Refresh.valueOf(refreshText.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException ex) {
+      throw loader.error(
+          key + ".refresh",
+          "unknown refresh '" + refreshText + "'",
+          "Use full (recompute all), incremental (recompute the slices new rows touch) or"
+              + " streaming (incremental, continuously, with a watermark).");
+    }
+    String slice = t.slice() == null ? "" : t.slice();
+    if (refresh != Refresh.FULL && slice.isEmpty()) {
+      throw loader.error(
+          key + ".slice",
+          refreshText + " needs slice",
+          "Name the DATE column present in every source and in the output, such as event_date.");
+    }
+    Duration watermark = Duration.ZERO;
+    if (refresh == Refresh.STREAMING) {
+      String text = loader.required(t.watermark(), key + ".watermark", "a lateness such as 10m");
+      watermark =
+          Durations.parse(text)
+              .orElseThrow(
+                  () ->
+                      loader.error(
+                          key + ".watermark",
+                          "'" + text + "' is not a duration",
+                          "Write a number and a unit: 30s, 10m or 1h."));
+    }
+    String intervalText =
+        t.triggerInterval() != null
+            ? t.triggerInterval()
+            : defaults.triggerInterval() != null
+                ? defaults.triggerInterval()
+                : DEFAULT_TRIGGER_INTERVAL;
+    Duration interval =
+        Durations.parse(intervalText)
+            .orElseThrow(
+                () ->
+                    loader.error(
+                        t.triggerInterval() != null
+                            ? key + ".trigger_interval"
+                            : "gold.defaults.trigger_interval",
+                        "'" + intervalText + "' is not a duration",
+                        "Write a number and a unit: 500ms, 5s, 1m or 1h."));
+    return new GoldTable(
+        name,
+        t.description() == null ? "" : t.description(),
+        sql,
+        List.copyOf(sources),
+        refresh,
+        slice,
+        watermark,
+        t.eventTime() == null ? "event_time" : t.eventTime(),
+        t.partitionBy() == null ? List.of() : List.copyOf(t.partitionBy()),
+        interval,
+        sqlKey,
+        loader.lineOf(sqlKey));
+  }
+
+  private void checkCycles(List<GoldTable> tables) {
+    for (GoldTable start : tables) {
+      List<String> path = new ArrayList<>();
+      if (reaches(start.qualifiedName(), start, tables, path)) {
+        throw loader.error(
+            "gold.tables." + start.name(),
+            "gold tables read each other in a cycle: "
+                + start.qualifiedName()
+                + " -> "
+                + String.join(" -> ", path),
+            "Break the cycle: a gold table may read silver and other gold tables, not itself.");
+      }
+    }
+  }
+
+  private static boolean reaches(
+      String target, GoldTable from, List<GoldTable> all, List<String> path) {
+    for (String source : from.sources()) {
+      if (path.contains(source)) {
+        continue;
+      }
+      path.add(source);
+      if (source.equals(target)) {
+        return true;
+      }
+      for (GoldTable next : all) {
+        if (next.qualifiedName().equals(source) && reaches(target, next, all, path)) {
+          return true;
+        }
+      }
+      path.remove(path.size() - 1);
+    }
+    return false;
+  }
+
+  private String read(String key, String file) {
+    Path path = specFolder.resolve(file).normalize();
+    try {
+      return Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw loader.error(
+          key,
+          "cannot read SQL file " + path + " (" + e.getClass().getSimpleName() + ")",
+          "Name a file relative to the spec's folder " + specFolder + ".");
+    }
+  }
+}

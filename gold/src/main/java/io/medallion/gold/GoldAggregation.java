@@ -1,0 +1,192 @@
+package io.medallion.gold;
+
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.error.SpecException;
+import io.medallion.core.lake.LakeCatalog;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spark.Checkpoints;
+import io.medallion.core.spark.StreamRunner;
+import io.medallion.core.spark.StreamRunner.RunningQuery;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.Pipeline.Refresh;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Aggregates silver into gold: one streaming query and one checkpoint per gold table, reading the
+ * table's sources as Delta streams (commits that rewrite rows, such as SCD merges, are skipped:
+ * they are not new rows) and handing each batch of new rows to a {@link GoldTableRefresher}.
+ */
+public final class GoldAggregation {
+  private final SparkSession spark;
+  private final Pipeline pipeline;
+  private final LakeLayout lake;
+
+  public GoldAggregation(SparkSession spark, Pipeline pipeline, LakeLayout lake) {
+    this.spark = spark;
+    this.pipeline = pipeline;
+    this.lake = lake;
+  }
+
+  /** The streaming query's name for a gold table: {@code gold.<table>}. */
+  public static String queryName(GoldTable table) {
+    return table.qualifiedName();
+  }
+
+  /** Where a qualified table such as {@code silver.plays} lives. */
+  public String location(String qualified) {
+    String layer = qualified.substring(0, qualified.indexOf('.'));
+    String name = qualified.substring(qualified.indexOf('.') + 1);
+    return layer.equals("_system")
+        ? lake.system(name)
+        : lake.table(Layer.valueOf(layer.toUpperCase(java.util.Locale.ROOT)), name);
+  }
+
+  /**
+   * Checks every table's sources and query, then starts one query per table. In a batch run ({@code
+   * once}), slices recorded as late are corrected first.
+   */
+  public List<RunningQuery> startAll(
+      List<GoldTable> tables, boolean once, Optional<Duration> interval) {
+    LakeCatalog.register(spark, pipeline, lake);
+    LateSlices.create(spark, lake);
+    List<GoldTableRefresher> refreshers = new ArrayList<>();
+    for (GoldTable table : tables) {
+      check(table);
+      refreshers.add(new GoldTableRefresher(table, lake));
+    }
+    List<RunningQuery> queries = new ArrayList<>();
+    try {
+      for (GoldTableRefresher refresher : refreshers) {
+        if (once) {
+          refresher.correctLateSlices(spark);
+        }
+        queries.add(
+            new RunningQuery(
+                queryName(refresher.table()),
+                lake.checkpoint(Layer.GOLD, refresher.table().name()),
+                start(refresher, once, interval)));
+      }
+    } catch (TimeoutException | RuntimeException e) {
+      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("a gold query did not start", e);
+    }
+    return queries;
+  }
+
+  /** Recomputes a table whole from its sources, as it is defined; for checks and backfills. */
+  public Dataset<Row> recomputation(GoldTable table) {
+    LakeCatalog.register(spark, pipeline, lake);
+    return spark.sql(table.sql());
+  }
+
+  private void check(GoldTable table) {
+    for (String source : table.sources()) {
+      if (!DeltaTable.isDeltaTable(spark, location(source))) {
+        throw new MedallionException(
+            table.qualifiedName()
+                + " reads "
+                + source
+                + ", which does not exist yet at "
+                + location(source)
+                + ".",
+            "Refine silver first: ./lakehouse refine --once (or ./lakehouse run --once, which runs every layer).");
+      }
+    }
+    List<String> columns;
+    try {
+      columns = Arrays.asList(spark.sql(table.sql()).columns());
+    } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
+      String m = String.valueOf(e.getMessage()).strip();
+      throw new SpecException(
+          pipeline.file().toString(),
+          table.specLine(),
+          table.specKey(),
+          "the query of "
+              + table.qualifiedName()
+              + " does not run: "
+              + m.lines().findFirst().orElse(m),
+          "Use the columns of its sources; analysts' names work: silver.plays, silver.titles_history, ...");
+    }
+    if (table.refresh() != Refresh.FULL) {
+      require(table, columns, table.slice(), "its output");
+      for (String source : table.sources()) {
+        List<String> sourceColumns =
+            Arrays.asList(spark.read().format("delta").load(location(source)).columns());
+        require(table, sourceColumns, table.slice(), source);
+        if (table.refresh() == Refresh.STREAMING) {
+          require(table, sourceColumns, table.eventTime(), source);
+        }
+      }
+    }
+  }
+
+  private void require(GoldTable table, List<String> columns, String column, String where) {
+    if (!columns.contains(column)) {
+      throw new SpecException(
+          pipeline.file().toString(),
+          0,
+          "gold.tables." + table.name(),
+          "column '" + column + "' of " + table.qualifiedName() + " is not in " + where,
+          "Every source and the output need the slice column (and, for streaming, the event time).");
+    }
+  }
+
+  private org.apache.spark.sql.streaming.StreamingQuery start(
+      GoldTableRefresher refresher, boolean once, Optional<Duration> interval)
+      throws TimeoutException {
+    GoldTable table = refresher.table();
+    Dataset<Row> changes = null;
+    for (String source : table.sources()) {
+      Dataset<Row> stream =
+          spark
+              .readStream()
+              .format("delta")
+              .option("skipChangeCommits", "true")
+              .load(location(source));
+      Dataset<Row> selected =
+          table.refresh() == Refresh.FULL
+              ? stream.select(
+                  lit(null).cast(DataTypes.DateType).as(GoldTableRefresher.SLICE),
+                  lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME))
+              : stream.select(
+                  expr("`" + table.slice() + "`").as(GoldTableRefresher.SLICE),
+                  table.refresh() == Refresh.STREAMING
+                      ? expr("`" + table.eventTime() + "`").as(GoldTableRefresher.EVENT_TIME)
+                      : lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME));
+      changes = changes == null ? selected : changes.unionByName(selected);
+    }
+    VoidFunction2<Dataset<Row>, Long> apply = (batch, id) -> refresher.apply(batch, id, once);
+    return changes
+        .writeStream()
+        .queryName(queryName(table))
+        .option(
+            "checkpointLocation",
+            Checkpoints.ensure(spark, lake.checkpoint(Layer.GOLD, table.name())))
+        .trigger(
+            once
+                ? Trigger.AvailableNow()
+                : Trigger.ProcessingTime(interval.orElse(table.triggerInterval()).toMillis()))
+        .foreachBatch(apply)
+        .start();
+  }
+}

@@ -1,0 +1,169 @@
+package io.medallion.gold;
+
+import static org.apache.spark.sql.functions.expr;
+
+import io.delta.tables.DeltaTable;
+import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.Pipeline.Refresh;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Keeps one gold table equal to its query over the current silver tables, by recomputing it: whole
+ * ({@code full}), or only the slices (dates) that a batch of new source rows touches ({@code
+ * incremental}, {@code streaming}), replacing exactly those slices with Delta's {@code
+ * replaceWhere}.
+ *
+ * <p>Idempotent: a recompute reads the sources as they are and overwrites its slices, so replaying
+ * a batch writes the same rows again. A streaming table also keeps a watermark (the newest event
+ * time seen in this run minus the allowed lateness): a slice older than the watermark's date is
+ * closed, and rows arriving for it are recorded in {@link LateSlices} instead of reopening it.
+ */
+final class GoldTableRefresher {
+  /** Column names of the change stream the refresher reads. */
+  static final String SLICE = "__slice";
+
+  static final String EVENT_TIME = "__event_time";
+
+  private final GoldTable table;
+  private final LakeLayout lake;
+  private final String path;
+  private Instant newestEventTime;
+
+  GoldTableRefresher(GoldTable table, LakeLayout lake) {
+    this.table = table;
+    this.lake = lake;
+    this.path = lake.table(Layer.GOLD, table.name());
+  }
+
+  GoldTable table() {
+    return table;
+  }
+
+  /** Recomputes the whole table. */
+  void recomputeAll(SparkSession spark) {
+    Dataset<Row> rows = spark.sql(table.sql());
+    var writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
+    if (!table.partitionBy().isEmpty()) {
+      writer = writer.partitionBy(table.partitionBy().toArray(String[]::new));
+    }
+    writer.save(path);
+  }
+
+  /** Recomputes the given slices, or the whole table if it does not exist yet. */
+  void recompute(SparkSession spark, List<LocalDate> slices) {
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      recomputeAll(spark);
+      return;
+    }
+    if (slices.isEmpty()) {
+      return;
+    }
+    String predicate = "`" + table.slice() + "` IN (" + dates(slices) + ")";
+    spark
+        .sql(table.sql())
+        .where(predicate)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", predicate)
+        .save(path);
+  }
+
+  /** Recomputes the slices recorded as late and marks them corrected. */
+  void correctLateSlices(SparkSession spark) {
+    if (table.refresh() != Refresh.STREAMING) {
+      return;
+    }
+    List<LocalDate> pending = LateSlices.pending(spark, lake, table.qualifiedName());
+    recompute(spark, pending);
+    LateSlices.corrected(spark, lake, table.qualifiedName(), pending);
+  }
+
+  /**
+   * Applies one batch of source changes.
+   *
+   * @param changes new source rows: {@link #SLICE} and, for streaming, {@link #EVENT_TIME}
+   * @param batch whether this is a batch run, where no slice is closed
+   */
+  void apply(Dataset<Row> changes, long batchId, boolean batch) {
+    SparkSession spark = changes.sparkSession();
+    if (table.refresh() == Refresh.FULL) {
+      if (!changes.isEmpty() || !DeltaTable.isDeltaTable(spark, path)) {
+        recomputeAll(spark);
+      }
+      return;
+    }
+    if (table.refresh() == Refresh.INCREMENTAL || batch) {
+      recompute(spark, slices(changes.select(SLICE).distinct().collectAsList()));
+      return;
+    }
+    // Streaming: slices before the watermark's date are closed for this run.
+    LocalDate closedBefore =
+        newestEventTime == null
+            ? LocalDate.MIN
+            : LocalDate.ofInstant(newestEventTime.minus(table.watermark()), ZoneOffset.UTC);
+    List<Row> perSlice =
+        changes
+            .groupBy(SLICE)
+            .agg(expr("count(*)"), expr("max(" + EVENT_TIME + ")"))
+            .collectAsList();
+    List<LocalDate> open = new ArrayList<>();
+    Map<LocalDate, Long> late = new LinkedHashMap<>();
+    Instant newest = newestEventTime;
+    for (Row r : perSlice) {
+      if (r.isNullAt(0)) {
+        continue;
+      }
+      LocalDate slice = r.getDate(0).toLocalDate();
+      if (slice.isBefore(closedBefore)) {
+        late.put(slice, r.getLong(1));
+      } else {
+        open.add(slice);
+      }
+      if (!r.isNullAt(2)) {
+        Instant t = ((Timestamp) r.get(2)).toInstant();
+        newest = newest == null || t.isAfter(newest) ? t : newest;
+      }
+    }
+    if (!late.isEmpty()) {
+      LateSlices.record(
+          spark,
+          lake,
+          table.qualifiedName(),
+          late,
+          DeltaWrites.streamingAppId(spark, table.qualifiedName()),
+          batchId);
+    }
+    recompute(spark, open);
+    newestEventTime = newest;
+  }
+
+  private static List<LocalDate> slices(List<Row> rows) {
+    TreeSet<LocalDate> slices = new TreeSet<>();
+    for (Row r : rows) {
+      if (!r.isNullAt(0)) {
+        slices.add(r.getDate(0).toLocalDate());
+      }
+    }
+    return List.copyOf(slices);
+  }
+
+  static String dates(List<LocalDate> slices) {
+    return slices.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "));
+  }
+}

@@ -1,2 +1,0 @@
-/** Medallion gold. */
-package io.medallion.gold;

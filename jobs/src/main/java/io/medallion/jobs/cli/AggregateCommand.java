@@ -1,0 +1,67 @@
+package io.medallion.jobs.cli;
+
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.spark.SparkSessions;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.gold.GoldAggregation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lakehouse aggregate}: silver to gold, once or continuously. */
+@Command(
+    name = "aggregate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Aggregate silver into gold: each gold table is kept equal to its query over silver.",
+      "Continuous by default; --once recomputes what new silver rows touch (and every slice a"
+          + " streaming table recorded as late), then stops."
+    })
+final class AggregateCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Option(names = "--once", description = "Process everything new in silver, then stop.")
+  boolean once;
+
+  @Option(
+      names = "--tables",
+      split = ",",
+      paramLabel = "TABLE",
+      description = "Gold tables to refresh (default: all in the spec).")
+  List<String> tables = new ArrayList<>();
+
+  @Option(
+      names = "--trigger-interval",
+      paramLabel = "DURATION",
+      description = "Continuous trigger interval such as 10s (default: from the spec).")
+  String triggerInterval;
+
+  @Override
+  public Integer call() {
+    Pipeline pipeline = common.pipeline();
+    LakeLayout lake = common.lake();
+    List<GoldTable> selected =
+        Tables.select(tables, pipeline.goldTables(), GoldTable::name, "gold", pipeline);
+    if (selected.isEmpty()) {
+      throw new MedallionException(
+          pipeline.file() + " declares no gold tables.", "Add a gold section to the spec.");
+    }
+    Optional<Duration> interval = RefineCommand.interval(triggerInterval);
+    SparkSession spark = SparkSessions.getOrCreate("medallion-aggregate", common.sparkConf());
+    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
+    long start = System.nanoTime();
+    QueryRun.run(spark, () -> aggregation.startAll(selected, once, interval), System.out);
+    if (!LakehouseCommand.shuttingDown()) {
+      System.out.printf("Aggregated gold in %.1f s%n", (System.nanoTime() - start) / 1e9);
+    }
+    return 0;
+  }
+}
