@@ -54,7 +54,9 @@ public final class QuarantineReprocess {
     try {
       Row identity =
           quarantined
-              .agg(expr("count(*)"), expr("coalesce(sum(xxhash64(topic, partition, offset)), 0)"))
+              .agg(
+                  expr("count(*)"),
+                  expr("coalesce(bit_xor(xxhash64(topic, partition, offset)), 0)"))
               .first();
       long count = identity.getLong(0);
       if (count == 0) {
