@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       QuarantineCommand.class,
       CheckCommand.class,
       SqlCommand.class,
+      SqlServerCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
