@@ -16,7 +16,6 @@ import io.medallion.core.spec.StartingOffsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,21 +89,11 @@ public final class BronzeIngestion {
 
   /** Starts one query per table; if one fails to start, those already started are stopped. */
   public List<RunningQuery> startAll(List<BronzeTable> tables) {
-    List<RunningQuery> queries = new ArrayList<>();
-    try {
-      for (BronzeTable table : tables) {
-        queries.add(
+    return StreamRunner.startEach(
+        tables,
+        table ->
             new RunningQuery(
                 queryName(table), lake.checkpoint(Layer.BRONZE, table.name()), start(table)));
-      }
-    } catch (TimeoutException | RuntimeException e) {
-      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("a bronze query did not start", e);
-    }
-    return queries;
   }
 
   private DataStreamReader kafkaReader(BronzeTable table) {

@@ -71,26 +71,17 @@ public final class GoldAggregation {
       check(table);
       refreshers.add(new GoldTableRefresher(table, lake));
     }
-    List<RunningQuery> queries = new ArrayList<>();
-    try {
-      for (GoldTableRefresher refresher : refreshers) {
-        if (once) {
-          refresher.correctLateSlices(spark);
-        }
-        queries.add(
-            new RunningQuery(
-                queryName(refresher.table()),
-                lake.checkpoint(Layer.GOLD, refresher.table().name()),
-                start(refresher, once, interval)));
-      }
-    } catch (TimeoutException | RuntimeException e) {
-      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("a gold query did not start", e);
-    }
-    return queries;
+    return StreamRunner.startEach(
+        refreshers,
+        refresher -> {
+          if (once) {
+            refresher.correctLateSlices(spark);
+          }
+          return new RunningQuery(
+              queryName(refresher.table()),
+              lake.checkpoint(Layer.GOLD, refresher.table().name()),
+              start(refresher, once, interval));
+        });
   }
 
   /** Recomputes a table whole from its sources, as it is defined; for checks and backfills. */

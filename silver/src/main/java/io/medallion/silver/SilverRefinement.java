@@ -12,7 +12,6 @@ import io.medallion.core.spec.Pipeline.SilverTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -100,23 +99,13 @@ public final class SilverRefinement {
   public List<RunningQuery> startAll(
       List<SilverTable> tables, boolean once, Optional<Duration> interval) {
     List<TableRefiner> refiners = tables.stream().map(this::prepare).toList();
-    List<RunningQuery> queries = new ArrayList<>();
-    try {
-      for (TableRefiner refiner : refiners) {
-        queries.add(
+    return StreamRunner.startEach(
+        refiners,
+        refiner ->
             new RunningQuery(
                 queryName(refiner.table()),
                 checkpoint(refiner.table()),
                 start(refiner, once, interval)));
-      }
-    } catch (TimeoutException | RuntimeException e) {
-      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("a silver query did not start", e);
-    }
-    return queries;
   }
 
   /** The checkpoint of a silver table's query. */

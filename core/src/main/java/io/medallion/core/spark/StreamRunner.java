@@ -83,6 +83,33 @@ public final class StreamRunner {
     }
   }
 
+  /** Starts one streaming query for an item. */
+  @FunctionalInterface
+  public interface Starter<T> {
+    /** Starts the item's query. */
+    RunningQuery start(T item) throws TimeoutException;
+  }
+
+  /**
+   * Starts one query per item, in order. If one fails to start, the queries already started are
+   * stopped before the failure is thrown, so that none is left running unattended.
+   */
+  public static <T> List<RunningQuery> startEach(List<T> items, Starter<T> starter) {
+    List<RunningQuery> queries = new java.util.ArrayList<>();
+    try {
+      for (T item : items) {
+        queries.add(starter.start(item));
+      }
+    } catch (TimeoutException | RuntimeException e) {
+      queries.forEach(q -> stopQuietly(q.query()));
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("a streaming query did not start in time", e);
+    }
+    return queries;
+  }
+
   /** Stops a query if it is still active, ignoring a query that does not stop in time. */
   public static void stopQuietly(StreamingQuery query) {
     try {

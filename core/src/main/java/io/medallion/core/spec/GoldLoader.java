@@ -5,10 +5,6 @@ import io.medallion.core.spec.Pipeline.Refresh;
 import io.medallion.core.spec.PipelineSpec.GoldOptions;
 import io.medallion.core.spec.PipelineSpec.GoldSpec;
 import io.medallion.core.spec.PipelineSpec.GoldTableSpec;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -32,12 +28,9 @@ final class GoldLoader {
       Pattern.compile("(?i)(?<![\\w.`])(bronze|silver|gold|_system)\\.([a-z_][a-z0-9_]*)\\b");
 
   private final PipelineLoader loader;
-  private final Path specFolder;
 
-  GoldLoader(PipelineLoader loader, Path specFile) {
+  GoldLoader(PipelineLoader loader) {
     this.loader = loader;
-    Path parent = specFile.toAbsolutePath().getParent();
-    this.specFolder = parent == null ? Path.of(".") : parent;
   }
 
   List<GoldTable> tables(GoldSpec gold, Set<String> knownTables) {
@@ -65,7 +58,7 @@ final class GoldLoader {
           key, "a gold table needs exactly one of sql and sql_file", "Write its query in one.");
     }
     String sqlKey = t.sql() != null ? key + ".sql" : key + ".sql_file";
-    String sql = t.sql() != null ? t.sql() : read(sqlKey, t.sqlFile());
+    String sql = t.sql() != null ? t.sql() : loader.readSql(sqlKey, t.sqlFile());
     try {
       CatalystSqlParser$.MODULE$.parsePlan(sql);
     } catch (Exception ex) { // Spark's ParseException is checked in Java's eyes, not declared
@@ -193,17 +186,5 @@ final class GoldLoader {
       path.remove(path.size() - 1);
     }
     return false;
-  }
-
-  private String read(String key, String file) {
-    Path path = specFolder.resolve(file).normalize();
-    try {
-      return Files.readString(path, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw loader.error(
-          key,
-          "cannot read SQL file " + path + " (" + e.getClass().getSimpleName() + ")",
-          "Name a file relative to the spec's folder " + specFolder + ".");
-    }
   }
 }

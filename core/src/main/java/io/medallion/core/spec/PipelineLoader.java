@@ -61,10 +61,13 @@ public final class PipelineLoader {
           .build();
 
   private final String file;
+  private final Path specFolder;
   private final YamlLocations locations;
 
-  private PipelineLoader(String file, YamlLocations locations) {
-    this.file = file;
+  private PipelineLoader(Path path, YamlLocations locations) {
+    this.file = path.toString();
+    Path parent = path.toAbsolutePath().getParent();
+    this.specFolder = parent == null ? Path.of(".") : parent;
     this.locations = locations;
   }
 
@@ -110,7 +113,7 @@ public final class PipelineLoader {
 
   /** Parses and validates spec text; {@code path} names it in errors and anchors SQL files. */
   public static Pipeline parse(Path path, String yaml) {
-    PipelineLoader loader = new PipelineLoader(path.toString(), YamlLocations.index(YAML, yaml));
+    PipelineLoader loader = new PipelineLoader(path, YamlLocations.index(YAML, yaml));
     if (yaml.isBlank()) {
       throw loader.error("", "the spec is empty", "Start from pipelines/engagement/pipeline.yaml.");
     }
@@ -200,14 +203,13 @@ public final class PipelineLoader {
               first(t.failOnDataLoss(), defaults.failOnDataLoss(), DEFAULT_FAIL_ON_DATA_LOSS),
               triggerInterval(t, defaults, key)));
     }
-    List<Pipeline.SilverTable> silverTables =
-        new SilverLoader(this, path).tables(spec.silver(), tables);
+    List<Pipeline.SilverTable> silverTables = new SilverLoader(this).tables(spec.silver(), tables);
     java.util.Set<String> known = new java.util.LinkedHashSet<>();
     tables.forEach(t -> known.add(t.qualifiedName()));
     silverTables.forEach(t -> known.add(t.qualifiedName()));
     known.add("silver." + Pipeline.QUARANTINE_TABLE);
     known.addAll(Pipeline.SYSTEM_TABLES);
-    List<Pipeline.GoldTable> goldTables = new GoldLoader(this, path).tables(spec.gold(), known);
+    List<Pipeline.GoldTable> goldTables = new GoldLoader(this).tables(spec.gold(), known);
     return new Pipeline(
         path,
         name,
@@ -268,7 +270,20 @@ public final class PipelineLoader {
                     "Write a number and a unit: 500ms, 5s, 1m or 1h."));
   }
 
-  private static <T> T first(T table, T layer, T builtIn) {
+  /** Reads a SQL file named in the spec, relative to the spec's folder. */
+  String readSql(String key, String sqlFile) {
+    Path path = specFolder.resolve(sqlFile).normalize();
+    try {
+      return Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw error(
+          key,
+          "cannot read SQL file " + path + " (" + e.getClass().getSimpleName() + ")",
+          "Name a file relative to the spec's folder " + specFolder + ".");
+    }
+  }
+
+  static <T> T first(T table, T layer, T builtIn) {
     return table != null ? table : layer != null ? layer : builtIn;
   }
 

@@ -17,10 +17,6 @@ import io.medallion.core.spec.PipelineSpec.SilverSpec;
 import io.medallion.core.spec.PipelineSpec.SilverTableSpec;
 import io.medallion.core.spec.PipelineSpec.TransformSpec;
 import io.medallion.core.spec.PipelineSpec.WriteSpec;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,12 +37,9 @@ final class SilverLoader {
   static final int DEFAULT_MAX_FILES_PER_TRIGGER = 1000;
 
   private final PipelineLoader loader;
-  private final Path specFolder;
 
-  SilverLoader(PipelineLoader loader, Path specFile) {
+  SilverLoader(PipelineLoader loader) {
     this.loader = loader;
-    Path parent = specFile.toAbsolutePath().getParent();
-    this.specFolder = parent == null ? Path.of(".") : parent;
   }
 
   List<SilverTable> tables(SilverSpec silver, List<BronzeTable> bronzeTables) {
@@ -104,7 +97,7 @@ final class SilverLoader {
             ? key + ".trigger_interval"
             : "silver.defaults.trigger_interval";
     String intervalText =
-        first(
+        PipelineLoader.first(
             t.triggerInterval(),
             defaults.triggerInterval(),
             PipelineLoader.DEFAULT_TRIGGER_INTERVAL);
@@ -117,7 +110,8 @@ final class SilverLoader {
                         "'" + intervalText + "' is not a duration",
                         "Write a number and a unit: 500ms, 5s, 1m or 1h."));
     int maxFiles =
-        first(t.maxFilesPerTrigger(), defaults.maxFilesPerTrigger(), DEFAULT_MAX_FILES_PER_TRIGGER);
+        PipelineLoader.first(
+            t.maxFilesPerTrigger(), defaults.maxFilesPerTrigger(), DEFAULT_MAX_FILES_PER_TRIGGER);
     if (maxFiles < 1) {
       throw loader.error(
           t.maxFilesPerTrigger() != null
@@ -195,7 +189,7 @@ final class SilverLoader {
           TransformKind.CLASS, t.className(), key + ".class", line(key + ".class"));
     }
     String sqlKey = t.sql() != null ? key + ".sql" : key + ".sql_file";
-    String sql = t.sql() != null ? t.sql() : readSql(sqlKey, t.sqlFile());
+    String sql = t.sql() != null ? t.sql() : loader.readSql(sqlKey, t.sqlFile());
     try {
       CatalystSqlParser$.MODULE$.parsePlan(sql);
     } catch (Exception e) { // Spark's ParseException is checked in Java's eyes, not declared
@@ -205,18 +199,6 @@ final class SilverLoader {
           "Fix the query; it reads the view input.");
     }
     return new Transform(TransformKind.SQL, sql, sqlKey, line(sqlKey));
-  }
-
-  private String readSql(String key, String file) {
-    Path path = specFolder.resolve(file).normalize();
-    try {
-      return Files.readString(path, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw loader.error(
-          key,
-          "cannot read SQL file " + path + " (" + e.getClass().getSimpleName() + ")",
-          "Name a file relative to the spec's folder " + specFolder + ".");
-    }
   }
 
   private List<Expectation> expectations(String key, List<ExpectationSpec> specs) {
@@ -330,9 +312,5 @@ final class SilverLoader {
     String m = String.valueOf(e.getMessage()).strip();
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);
-  }
-
-  private static <T> T first(T table, T layer, T builtIn) {
-    return table != null ? table : layer != null ? layer : builtIn;
   }
 }
