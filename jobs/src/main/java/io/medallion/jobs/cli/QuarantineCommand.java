@@ -75,15 +75,16 @@ final class QuarantineCommand implements Callable<Integer> {
     if (action == Action.reprocess) {
       Counts moved =
           QuarantineReprocess.run(spark, pipeline, lake, silver, Optional.ofNullable(rule));
+      long stayed = remaining(spark, lake, silver);
       out.printf(
           "Reprocessed %,d records of %s: %,d accepted, %,d duplicates, %,d dropped; %,d stay in"
               + " quarantine.%n",
-          -moved.quarantined() + remaining(spark, lake, silver),
+          -moved.quarantined() + stayed,
           silver.qualifiedName(),
           moved.accepted(),
           moved.duplicates(),
           moved.dropped(),
-          remaining(spark, lake, silver));
+          stayed);
       out.flush();
       return 0;
     }
