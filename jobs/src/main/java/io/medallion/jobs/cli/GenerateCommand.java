@@ -67,7 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
     return report;
   }
 
-  private static Map<String, String> topicsOf(Pipeline pipeline) {
+  static Map<String, String> topicsOf(Pipeline pipeline) {
     Map<String, String> topics = new HashMap<>();
     for (String name :
         new String[] {EventGenerator.PLAYS, EventGenerator.IMPRESSIONS, EventGenerator.TITLES}) {

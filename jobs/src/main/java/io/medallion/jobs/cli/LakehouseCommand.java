@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       SqlServerCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LakehouseCommand implements Runnable {

@@ -5,6 +5,7 @@ import io.medallion.bronze.IngestOptions;
 import io.medallion.bronze.KafkaPreflight;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spark.SparkSessions;
+import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
       "Continuous by default (Ctrl-C stops after the current micro-batches); --once lands what"
           + " Kafka holds, refines it, aggregates it, and stops."
     })
-final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Option(names = "--once", description = "Process everything available, then stop.")
@@ -85,10 +86,10 @@ final class RunCommand implements Callable<Integer> {
       LakeLayout lake,
       IngestOptions options,
       Optional<Duration> interval) {
-    BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
-    SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
-    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
     if (options.once()) {
+      BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
+      SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
+      GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
       QueryRun.run(spark, () -> ingestion.startAll(pipeline.bronzeTables()), System.out);
       if (!LakehouseCommand.shuttingDown() && !pipeline.silverTables().isEmpty()) {
         QueryRun.run(
@@ -101,18 +102,31 @@ final class RunCommand implements Callable<Integer> {
       return;
     }
     QueryRun.run(
-        spark,
-        () -> {
-          List<RunningQuery> queries = new ArrayList<>(ingestion.startAll(pipeline.bronzeTables()));
-          try {
-            queries.addAll(refinement.startAll(pipeline.silverTables(), false, interval));
-            queries.addAll(aggregation.startAll(pipeline.goldTables(), false, interval));
-          } catch (RuntimeException e) {
-            queries.forEach(q -> io.medallion.core.spark.StreamRunner.stopQuietly(q.query()));
-            throw e;
-          }
-          return queries;
-        },
-        System.out);
+        spark, () -> startContinuous(spark, pipeline, lake, options, interval), System.out);
+  }
+
+  /**
+   * Starts every layer's queries continuously; if one fails to start, stops those it started.
+   *
+   * @return the running queries, bronze first
+   */
+  public static List<RunningQuery> startContinuous(
+      SparkSession spark,
+      Pipeline pipeline,
+      LakeLayout lake,
+      IngestOptions options,
+      Optional<Duration> interval) {
+    BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
+    SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
+    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
+    List<RunningQuery> queries = new ArrayList<>(ingestion.startAll(pipeline.bronzeTables()));
+    try {
+      queries.addAll(refinement.startAll(pipeline.silverTables(), false, interval));
+      queries.addAll(aggregation.startAll(pipeline.goldTables(), false, interval));
+    } catch (RuntimeException e) {
+      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
+      throw e;
+    }
+    return queries;
   }
 }

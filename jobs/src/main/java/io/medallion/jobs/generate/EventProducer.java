@@ -43,6 +43,18 @@ public final class EventProducer {
     }
   }
 
+  /** Hears of every record the broker acknowledged (on the producer's I/O thread). */
+  @FunctionalInterface
+  public interface AckListener {
+    /**
+     * @param topic the record's topic
+     * @param partition its partition
+     * @param offset its offset
+     * @param sentAtMillis when it was handed to the producer, in epoch milliseconds
+     */
+    void acknowledged(String topic, int partition, long offset, long sentAtMillis);
+  }
+
   /** Producer settings for exactly-once-friendly sends. */
   static Properties config(String bootstrapServers, Map<String, String> extra) {
     Properties p = new Properties();
@@ -73,6 +85,16 @@ public final class EventProducer {
       Map<String, String> clientConf,
       GeneratorSettings settings,
       Map<String, String> topics) {
+    return run(bootstrapServers, clientConf, settings, topics, null);
+  }
+
+  /** Like {@link #run(String, Map, GeneratorSettings, Map)}, telling {@code acks} of each ack. */
+  public static Report run(
+      String bootstrapServers,
+      Map<String, String> clientConf,
+      GeneratorSettings settings,
+      Map<String, String> topics,
+      AckListener acks) {
     EventGenerator generator = new EventGenerator(settings);
     Map<String, LongAdder> acked = new ConcurrentHashMap<>();
     Map<GeneratedEvent.Kind, Long> kinds = new EnumMap<>(GeneratedEvent.Kind.class);
@@ -94,12 +116,16 @@ public final class EventProducer {
         }
         String topic = topics.getOrDefault(event.topic(), event.topic());
         kinds.merge(event.kind(), 1L, Long::sum);
+        long sentAt = acks == null ? 0 : System.currentTimeMillis();
         producer.send(
             new ProducerRecord<>(
                 topic, event.key().getBytes(StandardCharsets.UTF_8), event.value()),
             (metadata, error) -> {
               if (error == null) {
                 acked.computeIfAbsent(topic, t -> new LongAdder()).increment();
+                if (acks != null) {
+                  acks.acknowledged(topic, metadata.partition(), metadata.offset(), sentAt);
+                }
               } else {
                 failed.increment();
                 firstFailure.compareAndSet(null, error);

@@ -23,12 +23,22 @@ public final class Topics {
    * @return the topics it created
    */
   public static List<String> ensure(String bootstrapServers, Pipeline pipeline) {
+    return ensure(bootstrapServers, pipeline, 0);
+  }
+
+  /**
+   * Like {@link #ensure(String, Pipeline)}, with {@code partitions} partitions per topic instead of
+   * the spec's when it is above 0.
+   */
+  public static List<String> ensure(String bootstrapServers, Pipeline pipeline, int partitions) {
     try (Admin admin = LocalKafka.admin(bootstrapServers, Duration.ofSeconds(15))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (Pipeline.Source source : pipeline.sources()) {
         if (!existing.contains(source.topic())) {
-          missing.add(new NewTopic(source.topic(), source.partitions(), (short) 1));
+          missing.add(
+              new NewTopic(
+                  source.topic(), partitions > 0 ? partitions : source.partitions(), (short) 1));
         }
       }
       if (!missing.isEmpty()) {
