@@ -40,7 +40,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -91,6 +93,8 @@ public final class Benchmark {
    * @param e2eRate events per second the producer offers in the end-to-end stage
    * @param e2eSeconds how long it produces
    * @param triggerInterval every query's trigger interval in the end-to-end stage
+   * @param stages the stages to report; a stage another one needs (silver for gold) still runs,
+   *     unreported
    */
   public record Settings(
       long events,
@@ -101,7 +105,12 @@ public final class Benchmark {
       Path out,
       double e2eRate,
       int e2eSeconds,
-      Duration triggerInterval) {}
+      Duration triggerInterval,
+      Set<String> stages) {}
+
+  /** What each stage needs to have run before it, on the same round's tables. */
+  private static final Map<String, String> NEEDS =
+      Map.of("naive_gold", "naive_silver", "silver", "bronze", "gold", "silver");
 
   private final SparkSession spark;
   private final Pipeline pipeline;
@@ -141,6 +150,8 @@ public final class Benchmark {
   /** Generates the events, runs every stage, and writes the report. */
   public BenchReport run() {
     spark.conf().set("spark.sql.streaming.numRecentProgressUpdates", "100000");
+    // Tables and checkpoints left by an interrupted run would resume against the fresh broker.
+    deleteTree(settings.out().resolve("work"));
     Topics.ensure(servers, pipeline, settings.partitions());
     out.printf(
         "Generating %,d reference events (seed %d)...%n", settings.events(), settings.seed());
@@ -191,7 +202,7 @@ public final class Benchmark {
       measure("gold", measured, () -> gold(lake, silverWritten));
       deleteTree(dir);
     }
-    for (int round = 0; round < settings.repeat(); round++) {
+    for (int round = 0; round < settings.repeat() && needed("end_to_end"); round++) {
       Path dir = settings.out().resolve("work").resolve("end-to-end-" + round);
       measure("end_to_end", true, () -> endToEnd(dir));
       deleteTree(dir);
@@ -206,7 +217,18 @@ public final class Benchmark {
     Sample run() throws Exception;
   }
 
-  private void measure(String name, boolean measured, Stage stage) {
+  /** Whether a stage is reported, or a reported stage needs it. */
+  private boolean needed(String stage) {
+    return settings.stages().contains(stage)
+        || NEEDS.entrySet().stream()
+            .anyMatch(e -> e.getValue().equals(stage) && needed(e.getKey()));
+  }
+
+  private void measure(String name, boolean measuredRound, Stage stage) {
+    if (!needed(name)) {
+      return;
+    }
+    boolean measured = measuredRound && settings.stages().contains(name);
     System.gc();
     memory.reset();
     Sample sample;
@@ -228,7 +250,11 @@ public final class Benchmark {
         full.rows(),
         full.seconds(),
         full.rows() / full.seconds(),
-        measured ? "" : "  (warm-up, not counted)");
+        measured
+            ? ""
+            : measuredRound
+                ? "  (needed by a later stage, not reported)"
+                : "  (warm-up, not counted)");
     out.flush();
     if (measured) {
       samples.computeIfAbsent(name, k -> new ArrayList<>()).add(full);
@@ -519,7 +545,8 @@ public final class Benchmark {
           "every query ran its first trigger",
           Duration.ofMinutes(2),
           queries,
-          () -> queries.stream().allMatch(q -> q.query().lastProgress() != null));
+          () -> queries.stream().allMatch(q -> q.query().lastProgress() != null),
+          () -> "");
       Freshness freshness = new Freshness(topics.get(EventGenerator.PLAYS));
       long events = Math.round(settings.e2eRate() * settings.e2eSeconds());
       EventProducer.Report produced =
@@ -538,19 +565,40 @@ public final class Benchmark {
                   50_000),
               topics,
               freshness);
-      long[][] visible = new long[1][];
-      String bronzeQuery = BronzeIngestion.queryName(plays.source());
-      String silverQuery = SilverRefinement.queryName(plays);
-      String goldQuery = GoldAggregation.queryName(gold);
+      long[][] visible = {new long[0]};
+      Path root = lake.localRoot();
+      String bronzeTable = plays.source().name();
+      String silverUpstream = "/" + Layer.BRONZE.folder() + "/" + bronzeTable;
+      String goldUpstream = "/" + Layer.SILVER.folder() + "/" + plays.name();
+      Supplier<String> state =
+          () ->
+              String.format(
+                  "%d of %d acknowledged plays visible; batches with rows: %d bronze, %d silver,"
+                      + " %d gold",
+                  Arrays.stream(visible[0]).filter(v -> v >= 0).count(),
+                  visible[0].length,
+                  log.of(BronzeIngestion.queryName(plays.source())).size(),
+                  log.of(SilverRefinement.queryName(plays)).size(),
+                  log.of(GoldAggregation.queryName(gold)).size());
       awaitCondition(
           "every acknowledged play is visible in " + gold.qualifiedName(),
           Duration.ofSeconds(Math.max(300, settings.e2eSeconds() * 10L)),
           queries,
           () -> {
             visible[0] =
-                freshness.visibleAt(log.of(bronzeQuery), log.of(silverQuery), log.of(goldQuery));
+                freshness.visibleAt(
+                    new Freshness.Hop(
+                        log.of(BronzeIngestion.queryName(plays.source())),
+                        root.resolve(Layer.BRONZE.folder()).resolve(bronzeTable),
+                        null),
+                    new Freshness.Hop(
+                        log.of(SilverRefinement.queryName(plays)),
+                        root.resolve(Layer.SILVER.folder()).resolve(plays.name()),
+                        silverUpstream),
+                    new Freshness.Hop(log.of(GoldAggregation.queryName(gold)), null, goldUpstream));
             return Arrays.stream(visible[0]).allMatch(v -> v >= 0);
-          });
+          },
+          state);
       long[] sent = freshness.sentAt();
       long[] latency = new long[sent.length];
       long last = 0;
@@ -583,7 +631,11 @@ public final class Benchmark {
 
   /** Waits for a condition with a deadline, failing early if a query failed. */
   private static void awaitCondition(
-      String what, Duration timeout, List<RunningQuery> queries, Condition condition)
+      String what,
+      Duration timeout,
+      List<RunningQuery> queries,
+      Condition condition,
+      Supplier<String> state)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.holds()) {
@@ -593,7 +645,8 @@ public final class Benchmark {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("Gave up waiting until " + what + " after " + timeout);
+        throw new TimeoutException(
+            "Gave up waiting until " + what + " after " + timeout + ". " + state.get());
       }
       try {
         queries.get(0).query().awaitTermination(500);

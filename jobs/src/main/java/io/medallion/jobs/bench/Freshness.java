@@ -5,27 +5,53 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.jobs.generate.EventProducer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * How long an event takes from the producer to gold: for each acknowledged record of one topic, the
- * time from its send to the end of the first gold micro-batch that can contain it.
+ * time from its send to the end of the first gold micro-batch that contains it.
  *
- * <p>The chain follows the queries' own progress reports: the record is in bronze when the first
- * bronze batch whose end offset passes it commits; it is in silver when a silver batch that started
- * after that commit (and read rows) commits; it is visible in gold when a gold batch that started
- * after the silver commit commits. A batch that started later sees every earlier commit, so the
- * chain never credits a batch with rows it cannot have read.
+ * <p>The chain is exact, from the queries' progress reports and the tables' Delta logs: the record
+ * is in the bronze batch whose Kafka end offset first passes it; that batch wrote one version of
+ * the bronze table (the version whose transaction id carries the batch id); the record reaches
+ * silver in the first silver batch whose Delta source offset passes that version, which wrote one
+ * version of the silver table; and it is visible in gold when the first gold batch whose source
+ * offset passes that silver version commits. A silver batch that wrote nothing for the record (a
+ * duplicate of an event already there) makes it visible when it commits.
  */
 final class Freshness implements EventProducer.AckListener {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Delta marks a version read to its end with an index near {@code Long.MAX_VALUE}; anything this
+   * high is that mark, never a file index.
+   */
+  private static final long VERSION_END_INDEX = Long.MAX_VALUE - 1_000_000;
+
+  /** A commit file of the Delta log. */
+  private static final Pattern COMMIT = Pattern.compile("\\d{20}\\.json");
+
   private final String topic;
   private final Map<Integer, Acks> acks = new ConcurrentHashMap<>();
+
+  /**
+   * One hop of the chain: the batches of the query that writes a table and that table's log.
+   *
+   * @param batches the query's batches that read rows, in order
+   * @param table the Delta table the query writes
+   * @param upstream what the query's Delta source description ends with ({@code /bronze/plays}), or
+   *     null for the Kafka hop
+   */
+  record Hop(List<BatchLog.Batch> batches, Path table, String upstream) {}
 
   /** The sends and offsets of one partition, in offset order (one producer, in order). */
   private static final class Acks {
@@ -76,27 +102,38 @@ final class Freshness implements EventProducer.AckListener {
   /**
    * Visibility of every acknowledged record.
    *
+   * @param bronze the bronze query of the topic and its table
+   * @param silver the silver query reading that table and its table
+   * @param gold the gold query reading the silver table (its table is not needed)
    * @return per record, when it became visible in gold (epoch ms), or -1 if it is not yet
    */
-  long[] visibleAt(
-      List<BatchLog.Batch> bronze, List<BatchLog.Batch> silver, List<BatchLog.Batch> gold) {
+  long[] visibleAt(Hop bronze, Hop silver, Hop gold) {
+    Map<Long, Long> bronzeVersions = versionsByBatch(bronze.table());
+    Map<Long, Long> silverVersions = versionsByBatch(silver.table());
     List<long[]> out = new ArrayList<>();
     for (Map.Entry<Integer, Acks> entry : acks.entrySet()) {
       Acks a = entry.getValue();
-      long[] ends = bronzeEnds(bronze, entry.getKey());
+      long[] ends = kafkaEnds(bronze.batches(), entry.getKey());
       synchronized (a) {
         long[] visible = new long[a.size];
         for (int i = 0; i < a.size; i++) {
           visible[i] = -1;
           int b = firstAbove(ends, a.offsets[i]);
-          if (b < 0) {
+          Long bronzeVersion = b < 0 ? null : bronzeVersions.get(bronze.batches().get(b).id());
+          if (bronzeVersion == null) {
             continue;
           }
-          long inSilver = firstEndStartingAfter(silver, bronze.get(b).endMillis());
-          if (inSilver < 0) {
+          BatchLog.Batch s = firstReading(silver, bronzeVersion);
+          if (s == null) {
             continue;
           }
-          visible[i] = firstEndStartingAfter(gold, inSilver);
+          Long silverVersion = silverVersions.get(s.id());
+          if (silverVersion == null) {
+            visible[i] = s.endMillis();
+            continue;
+          }
+          BatchLog.Batch g = firstReading(gold, silverVersion);
+          visible[i] = g == null ? -1 : g.endMillis();
         }
         out.add(visible);
       }
@@ -115,8 +152,56 @@ final class Freshness implements EventProducer.AckListener {
     return out.stream().flatMapToLong(Arrays::stream).toArray();
   }
 
+  /**
+   * The table version each streaming batch wrote: Medallion's writes carry the batch id as their
+   * Delta transaction version, so the log's {@code txn} actions name it.
+   */
+  static Map<Long, Long> versionsByBatch(Path table) {
+    Map<Long, Long> versions = new HashMap<>();
+    Path log = table.resolve("_delta_log");
+    if (!Files.isDirectory(log)) {
+      return versions;
+    }
+    try (Stream<Path> files = Files.list(log)) {
+      for (Path file :
+          files.filter(f -> COMMIT.matcher(f.getFileName().toString()).matches()).toList()) {
+        long version = Long.parseLong(file.getFileName().toString().replace(".json", ""));
+        for (String line : Files.readAllLines(file)) {
+          JsonNode txn = JSON.readTree(line).path("txn");
+          if (txn.isObject()) {
+            versions.putIfAbsent(txn.path("version").asLong(), version);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return versions;
+  }
+
+  /** The first batch of a hop whose Delta source offset has read {@code version} whole. */
+  private static BatchLog.Batch firstReading(Hop hop, long version) {
+    for (BatchLog.Batch batch : hop.batches()) {
+      for (BatchLog.Source source : batch.sources()) {
+        if (source.description().endsWith(hop.upstream()) && source.endOffset() != null) {
+          try {
+            JsonNode end = JSON.readTree(source.endOffset());
+            long read = end.path("reservoirVersion").asLong(-1);
+            long index = end.path("index").asLong(-1);
+            if (read > version || (read == version && index >= VERSION_END_INDEX)) {
+              return batch;
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   /** The end offset of each bronze batch for one partition (-1 where it did not say). */
-  private long[] bronzeEnds(List<BatchLog.Batch> bronze, int partition) {
+  private long[] kafkaEnds(List<BatchLog.Batch> bronze, int partition) {
     long[] ends = new long[bronze.size()];
     for (int i = 0; i < ends.length; i++) {
       ends[i] = -1;
@@ -143,16 +228,6 @@ final class Freshness implements EventProducer.AckListener {
     for (int i = 0; i < ends.length; i++) {
       if (ends[i] > offset) {
         return i;
-      }
-    }
-    return -1;
-  }
-
-  /** The end of the first batch that started at or after {@code millis}, or -1. */
-  private static long firstEndStartingAfter(List<BatchLog.Batch> batches, long millis) {
-    for (BatchLog.Batch batch : batches) {
-      if (batch.startMillis() >= millis) {
-        return batch.endMillis();
       }
     }
     return -1;

@@ -8,6 +8,8 @@ import io.medallion.localstack.LocalKafka;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -95,6 +97,15 @@ final class BenchCommand implements Callable<Integer> {
       description = "Every query's trigger interval in end_to_end (default: ${DEFAULT-VALUE}).")
   String triggerInterval;
 
+  @Option(
+      names = "--stages",
+      paramLabel = "STAGE",
+      split = ",",
+      description =
+          "Only these stages, comma-separated (default: all). A stage that another needs still"
+              + " runs, unreported: silver runs bronze first, gold runs bronze and silver.")
+  List<String> stages = Benchmark.STAGES;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -108,6 +119,14 @@ final class BenchCommand implements Callable<Integer> {
     check(
         common.bootstrapServers == null || common.bootstrapServers.isBlank(),
         "bench starts its own broker on fresh topics; drop --bootstrap-servers");
+    for (String stage : stages) {
+      check(
+          Benchmark.STAGES.contains(stage),
+          "--stages: unknown stage '"
+              + stage
+              + "'; the stages are "
+              + String.join(",", Benchmark.STAGES));
+    }
     Duration interval = RefineCommand.interval(triggerInterval).orElseThrow();
     PrintWriter console = spec.commandLine().getOut();
     Pipeline pipeline = common.pipeline();
@@ -120,7 +139,16 @@ final class BenchCommand implements Callable<Integer> {
       SparkSession spark = SparkSessions.getOrCreate("medallion-bench", common.sparkConf());
       Benchmark.Settings settings =
           new Benchmark.Settings(
-              events, partitions, seed, repeat, warmup, out, e2eRate, e2eSeconds, interval);
+              events,
+              partitions,
+              seed,
+              repeat,
+              warmup,
+              out,
+              e2eRate,
+              e2eSeconds,
+              interval,
+              new LinkedHashSet<>(stages));
       BenchReport report =
           new Benchmark(
                   spark,
