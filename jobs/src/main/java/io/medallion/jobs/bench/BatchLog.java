@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.sql.streaming.SourceProgress;
@@ -38,6 +39,27 @@ final class BatchLog extends StreamingQueryListener {
   /** The batches of the query with this name so far, in the order they ran. */
   List<Batch> of(String query) {
     return List.copyOf(batches.getOrDefault(query, List.of()));
+  }
+
+  /**
+   * Per query, the batches that read rows and their mean duration: where the time of the end-to-end
+   * stage went.
+   */
+  Map<String, String> summary() {
+    Map<String, String> out = new TreeMap<>();
+    batches.forEach(
+        (query, list) ->
+            out.put(
+                query,
+                String.format(
+                    "%d batches, mean %.0f ms, %d rows",
+                    list.size(),
+                    list.stream()
+                        .mapToLong(b -> b.endMillis() - b.startMillis())
+                        .average()
+                        .orElse(0),
+                    list.stream().mapToLong(Batch::rows).sum())));
+    return out;
   }
 
   @Override

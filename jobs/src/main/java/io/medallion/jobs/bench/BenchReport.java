@@ -108,13 +108,14 @@ public final class BenchReport {
     Map<String, Object> goal = new LinkedHashMap<>();
     goal.put("goal", what + " " + op + " " + fmt(target));
     goal.put("value", value);
-    boolean met = false;
+    Boolean met = null;
     if (value instanceof Number n) {
       met =
           op.equals(">=")
               ? n.doubleValue() >= target
               : op.equals("<") ? n.doubleValue() < target : n.doubleValue() <= target;
     }
+    // null: the stages it needs were not run (--stages), so it is neither met nor missed.
     goal.put("met", met);
     goals.add(goal);
   }
@@ -176,9 +177,9 @@ public final class BenchReport {
       md.append("| ")
           .append(g.get("goal"))
           .append(" | ")
-          .append(g.get("value"))
+          .append(g.get("value") == null ? "not run" : g.get("value"))
           .append(" | ")
-          .append((Boolean) g.get("met") ? "yes" : "**no**")
+          .append(g.get("met") == null ? "-" : (Boolean) g.get("met") ? "yes" : "**no**")
           .append(" |\n");
     }
     Map<String, Object> env = (Map<String, Object>) tree.get("environment");

@@ -616,6 +616,7 @@ public final class Benchmark {
       detail.put("freshness_p50_s", Freshness.percentile(latency, 50) / 1000.0);
       detail.put("freshness_p95_s", Freshness.percentile(latency, 95) / 1000.0);
       detail.put("freshness_p99_s", Freshness.percentile(latency, 99) / 1000.0);
+      detail.put("batches", log.summary());
       return new Sample(produced.acknowledged(), seconds, 0, 0, detail);
     } finally {
       queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
