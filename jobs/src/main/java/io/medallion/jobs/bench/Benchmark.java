@@ -28,7 +28,9 @@ import io.medallion.silver.SilverRefinement;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +44,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -53,6 +56,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
@@ -200,12 +204,12 @@ public final class Benchmark {
       Map<String, Long> silverWritten = new LinkedHashMap<>();
       measure("silver", measured, () -> silver(lake, silverWritten));
       measure("gold", measured, () -> gold(lake, silverWritten));
-      deleteTree(dir);
+      forget(dir);
     }
     for (int round = 0; round < settings.repeat() && needed("end_to_end"); round++) {
       Path dir = settings.out().resolve("work").resolve("end-to-end-" + round);
       measure("end_to_end", true, () -> endToEnd(dir));
-      deleteTree(dir);
+      forget(dir);
     }
     deleteTree(settings.out().resolve("work"));
     BenchReport report = BenchReport.of(samplesByStage(), environment());
@@ -258,6 +262,8 @@ public final class Benchmark {
     out.flush();
     if (measured) {
       samples.computeIfAbsent(name, k -> new ArrayList<>()).add(full);
+      // Written after every stage, so that a later stage's failure keeps what was measured.
+      BenchReport.of(samplesByStage(), environment()).write(settings.out());
     }
   }
 
@@ -582,7 +588,7 @@ public final class Benchmark {
                   log.of(GoldAggregation.queryName(gold)).size());
       awaitCondition(
           "every acknowledged play is visible in " + gold.qualifiedName(),
-          Duration.ofSeconds(Math.max(300, settings.e2eSeconds() * 10L)),
+          STAGE_TIMEOUT,
           queries,
           () -> {
             visible[0] =
@@ -700,9 +706,12 @@ public final class Benchmark {
             + settings.warmup()
             + " unmeasured warm-up round(s), then "
             + settings.repeat()
-            + " measured rounds on fresh tables; the median round is reported. end_to_end runs "
-            + settings.repeat()
-            + " times after them, in the warm process.");
+            + " measured rounds on fresh tables; the median round is reported."
+            + (settings.stages().contains("end_to_end")
+                ? " end_to_end runs "
+                    + settings.repeat()
+                    + " times after them, in the warm process."
+                : ""));
     env.put("e2e_rate", settings.e2eRate());
     env.put("e2e_seconds", settings.e2eSeconds());
     env.put("trigger_interval", settings.triggerInterval().toString());
@@ -717,17 +726,38 @@ public final class Benchmark {
     return env;
   }
 
+  /**
+   * Deletes a round's tables and what the session still holds of them: Delta keeps each table's log
+   * and cached state in memory, and without this every round would run with the garbage of the
+   * rounds before it.
+   */
+  private void forget(Path dir) {
+    deleteTree(dir);
+    DeltaLog.clearCache();
+    spark.catalog().clearCache();
+  }
+
   /** Deletes a directory and everything in it, if it is there. */
   public static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+    // A stopped query's last tasks may still be finishing a file when stop() returns: walk again
+    // until nothing is left, within a deadline.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (Files.exists(dir)) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (DirectoryNotEmptyException | NoSuchFileException | UncheckedIOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new MedallionException(
+              "Could not delete " + dir + ": something is still writing in it.",
+              "Stop whatever writes there and delete it by hand.",
+              e);
+        }
+        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
