@@ -20,8 +20,8 @@ public final class SparkSessions {
    *
    * <p>The code-generation cache is raised from Spark's 100 classes: a pipeline's queries and
    * Delta's own jobs generate more than that, and every eviction means compiling the class again
-   * and the JIT warming it again, batch after batch. {@code ./lakehouse bench} measured silver 1.6
-   * times faster with it (docs/performance.md).
+   * and the JIT warming it again, batch after batch. {@code ./lakehouse bench} measured silver
+   * faster with a larger cache (docs/performance.md).
    */
   public static final Map<String, String> DEFAULTS =
       Map.of(
