@@ -15,20 +15,12 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   private SparkSessions() {}
 
-  /**
-   * Settings Medallion needs, applied unless the user set the same key.
-   *
-   * <p>The code-generation cache is raised from Spark's 100 classes: a pipeline's queries and
-   * Delta's own jobs generate more than that, and every eviction means compiling the class again
-   * and the JIT warming it again, batch after batch. {@code ./lakehouse bench} measured silver
-   * faster with a larger cache (docs/performance.md).
-   */
+  /** Settings Medallion needs, applied unless the user set the same key. */
   public static final Map<String, String> DEFAULTS =
       Map.of(
           "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
           "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-          "spark.sql.session.timeZone", "UTC",
-          "spark.sql.codegen.cache.maxEntries", "1000");
+          "spark.sql.session.timeZone", "UTC");
 
   /** Extra defaults for a local (single-JVM) master: few shuffle partitions, no UI. */
   public static final Map<String, String> LOCAL_DEFAULTS =
