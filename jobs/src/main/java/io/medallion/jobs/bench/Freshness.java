@@ -110,6 +110,8 @@ final class Freshness implements EventProducer.AckListener {
   long[] visibleAt(Hop bronze, Hop silver, Hop gold) {
     Map<Long, Long> bronzeVersions = versionsByBatch(bronze.table());
     Map<Long, Long> silverVersions = versionsByBatch(silver.table());
+    long[] silverRead = versionsRead(silver);
+    long[] goldRead = versionsRead(gold);
     List<long[]> out = new ArrayList<>();
     for (Map.Entry<Integer, Acks> entry : acks.entrySet()) {
       Acks a = entry.getValue();
@@ -118,22 +120,23 @@ final class Freshness implements EventProducer.AckListener {
         long[] visible = new long[a.size];
         for (int i = 0; i < a.size; i++) {
           visible[i] = -1;
-          int b = firstAbove(ends, a.offsets[i]);
+          int b = firstAtLeast(ends, a.offsets[i] + 1);
           Long bronzeVersion = b < 0 ? null : bronzeVersions.get(bronze.batches().get(b).id());
           if (bronzeVersion == null) {
             continue;
           }
-          BatchLog.Batch s = firstReading(silver, bronzeVersion);
-          if (s == null) {
+          int s = firstAtLeast(silverRead, bronzeVersion);
+          if (s < 0) {
             continue;
           }
-          Long silverVersion = silverVersions.get(s.id());
+          BatchLog.Batch silverBatch = silver.batches().get(s);
+          Long silverVersion = silverVersions.get(silverBatch.id());
           if (silverVersion == null) {
-            visible[i] = s.endMillis();
+            visible[i] = silverBatch.endMillis();
             continue;
           }
-          BatchLog.Batch g = firstReading(gold, silverVersion);
-          visible[i] = g == null ? -1 : g.endMillis();
+          int g = firstAtLeast(goldRead, silverVersion);
+          visible[i] = g < 0 ? -1 : gold.batches().get(g).endMillis();
         }
         out.add(visible);
       }
@@ -179,25 +182,40 @@ final class Freshness implements EventProducer.AckListener {
     return versions;
   }
 
-  /** The first batch of a hop whose Delta source offset has read {@code version} whole. */
-  private static BatchLog.Batch firstReading(Hop hop, long version) {
-    for (BatchLog.Batch batch : hop.batches()) {
-      for (BatchLog.Source source : batch.sources()) {
+  /**
+   * Per batch of a hop, the newest upstream version it has read whole (-1 if none), parsed once per
+   * call rather than once per record.
+   */
+  private static long[] versionsRead(Hop hop) {
+    List<BatchLog.Batch> batches = hop.batches();
+    long[] read = new long[batches.size()];
+    for (int i = 0; i < read.length; i++) {
+      read[i] = -1;
+      for (BatchLog.Source source : batches.get(i).sources()) {
         if (source.description().endsWith(hop.upstream()) && source.endOffset() != null) {
           try {
             JsonNode end = JSON.readTree(source.endOffset());
-            long read = end.path("reservoirVersion").asLong(-1);
-            long index = end.path("index").asLong(-1);
-            if (read > version || (read == version && index >= VERSION_END_INDEX)) {
-              return batch;
-            }
+            long version = end.path("reservoirVersion").asLong(-1);
+            // An end offset at the start of a version has read only the versions before it.
+            long whole = end.path("index").asLong(-1) >= VERSION_END_INDEX ? version : version - 1;
+            read[i] = Math.max(read[i], whole);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
         }
       }
     }
-    return null;
+    return read;
+  }
+
+  /** The first index whose value is at least {@code v}, or -1. */
+  private static int firstAtLeast(long[] values, long v) {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] >= v) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The end offset of each bronze batch for one partition (-1 where it did not say). */
@@ -221,16 +239,6 @@ final class Freshness implements EventProducer.AckListener {
       }
     }
     return ends;
-  }
-
-  /** The first batch whose end offset passes {@code offset}, or -1. */
-  private static int firstAbove(long[] ends, long offset) {
-    for (int i = 0; i < ends.length; i++) {
-      if (ends[i] > offset) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** The p-th percentile (0-100) of sorted values, nearest rank. */
