@@ -2,13 +2,15 @@ package io.medallion.bronze;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.BronzeContract;
 import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
-import io.medallion.core.spark.Checkpoints;
+import io.medallion.core.spark.CheckpointGuard;
+import io.medallion.core.spark.FaultPoints;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline.BronzeTable;
@@ -19,6 +21,8 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -69,15 +73,23 @@ public final class BronzeIngestion {
   public StreamingQuery start(BronzeTable table) throws TimeoutException {
     createTable(table);
     String path = lake.table(Layer.BRONZE, table.name());
-    Dataset<Row> records = kafkaReader(table).load();
+    String checkpoint = lake.checkpoint(Layer.BRONZE, table.name());
+    String writer = "bronze." + table.name();
+    boolean lostCheckpoint =
+        CheckpointGuard.prepare(
+            spark,
+            new CheckpointGuard.Query(
+                writer, checkpoint, path, Map.of("topic", table.source().topic()), ""));
+    Dataset<Row> records =
+        kafkaReader(
+                table, lostCheckpoint ? Optional.of(resumeOffsets(table, path)) : Optional.empty())
+            .load();
     VoidFunction2<Dataset<Row>, Long> append =
-        (batch, batchId) -> appendBatch(batch, batchId, path, "bronze." + table.name());
+        (batch, batchId) -> appendBatch(batch, batchId, path, writer);
     return records
         .writeStream()
         .queryName(queryName(table))
-        .option(
-            "checkpointLocation",
-            Checkpoints.ensure(spark, lake.checkpoint(Layer.BRONZE, table.name())))
+        .option("checkpointLocation", checkpoint)
         .trigger(
             options.once()
                 ? Trigger.AvailableNow()
@@ -96,7 +108,53 @@ public final class BronzeIngestion {
                 queryName(table), lake.checkpoint(Layer.BRONZE, table.name()), start(table)));
   }
 
-  private DataStreamReader kafkaReader(BronzeTable table) {
+  /**
+   * Where a bronze query whose checkpoint was lost goes on: right after the highest offset its
+   * table holds for each partition, since bronze keeps every record's coordinates. Partitions the
+   * table has nothing of start where the spec says a new query starts.
+   */
+  private String resumeOffsets(BronzeTable table, String path) {
+    String topic = table.source().topic();
+    Map<Integer, Long> next = new TreeMap<>();
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(path)
+            .where(col(BronzeContract.TOPIC).equalTo(topic))
+            .groupBy(BronzeContract.PARTITION)
+            .agg(max(BronzeContract.OFFSET))
+            .collectAsList()) {
+      next.put(r.getInt(0), r.getLong(1) + 1);
+    }
+    int partitions =
+        KafkaPreflight.partitions(options.bootstrapServers(), options.kafkaConf(), topic);
+    long otherwise =
+        options.startingOffsets().orElse(table.startingOffsets()).mode()
+                == StartingOffsets.Mode.LATEST
+            ? -1L
+            : -2L;
+    StringBuilder json = new StringBuilder("{\"").append(topic).append("\":{");
+    for (int p = 0; p < partitions; p++) {
+      json.append(p == 0 ? "" : ",")
+          .append('"')
+          .append(p)
+          .append("\":")
+          .append(next.getOrDefault(p, otherwise));
+    }
+    String offsets = json.append("}}").toString();
+    System.err.println(
+        "medallion: bronze."
+            + table.name()
+            + " has rows but no checkpoint; resuming from the offsets its table holds: "
+            + offsets);
+    return offsets;
+  }
+
+  /**
+   * @param resumeAt specific starting offsets (JSON), instead of the spec's starting position
+   */
+  private DataStreamReader kafkaReader(BronzeTable table, Optional<String> resumeAt) {
     Map<String, String> source = new HashMap<>();
     options.kafkaConf().forEach((k, v) -> source.put("kafka." + k, v));
     source.put("kafka.bootstrap.servers", options.bootstrapServers());
@@ -108,6 +166,10 @@ public final class BronzeIngestion {
     source.put(
         "failOnDataLoss", String.valueOf(!options.allowDataLoss() && table.failOnDataLoss()));
     StartingOffsets start = options.startingOffsets().orElse(table.startingOffsets());
+    if (resumeAt.isPresent()) {
+      source.put("startingOffsets", resumeAt.get());
+      return spark.readStream().format("kafka").options(source);
+    }
     switch (start.mode()) {
       case EARLIEST -> source.put("startingOffsets", "earliest");
       case LATEST -> source.put("startingOffsets", "latest");
@@ -140,6 +202,7 @@ public final class BronzeIngestion {
             lit(LocalDate.ofInstant(now, ZoneOffset.UTC)).as(BronzeContract.INGEST_DATE),
             lit(batchId).as(BronzeContract.BATCH_ID));
     DeltaWrites.appendOnce(rows, path, appId, batchId);
+    FaultPoints.reach(FaultPoints.BATCH_WRITTEN + table);
   }
 
   /** Reads a bronze table as a batch, for checks and for the demo's summary. */

@@ -32,13 +32,8 @@ public final class KafkaPreflight {
    */
   public static void check(
       String bootstrapServers, Map<String, String> clientConf, Collection<String> topics) {
-    Map<String, Object> conf = new HashMap<>(clientConf);
-    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-    conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
-    conf.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
     Set<String> existing;
-    try (Admin admin = Admin.create(conf)) {
+    try (Admin admin = admin(bootstrapServers, clientConf)) {
       existing = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
       throw unreachable(bootstrapServers, e);
@@ -69,6 +64,34 @@ public final class KafkaPreflight {
           "Create the pipeline's topics: ./lakehouse kafka start creates them on the local"
               + " broker, and ./lakehouse generate creates them before it produces.");
     }
+  }
+
+  /** How many partitions {@code topic} has now. */
+  public static int partitions(
+      String bootstrapServers, Map<String, String> clientConf, String topic) {
+    try (Admin admin = admin(bootstrapServers, clientConf)) {
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .get(topic)
+          .partitions()
+          .size();
+    } catch (TimeoutException | ExecutionException e) {
+      throw unreachable(bootstrapServers, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unreachable(bootstrapServers, e);
+    }
+  }
+
+  private static Admin admin(String bootstrapServers, Map<String, String> clientConf) {
+    Map<String, Object> conf = new HashMap<>(clientConf);
+    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+    conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+    conf.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    return Admin.create(conf);
   }
 
   private static MedallionException unreachable(String bootstrapServers, Exception cause) {

@@ -9,7 +9,8 @@ import io.medallion.core.error.SpecException;
 import io.medallion.core.lake.LakeCatalog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
-import io.medallion.core.spark.Checkpoints;
+import io.medallion.core.spark.CheckpointGuard;
+import io.medallion.core.spark.FaultPoints;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -166,18 +168,52 @@ public final class GoldAggregation {
                       : lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME));
       changes = changes == null ? selected : changes.unionByName(selected);
     }
-    VoidFunction2<Dataset<Row>, Long> apply = (batch, id) -> refresher.apply(batch, id, once);
+    VoidFunction2<Dataset<Row>, Long> apply =
+        (batch, id) -> {
+          refresher.apply(batch, id, once);
+          FaultPoints.reach(FaultPoints.BATCH_WRITTEN + table.qualifiedName());
+        };
     return changes
         .writeStream()
         .queryName(queryName(table))
-        .option(
-            "checkpointLocation",
-            Checkpoints.ensure(spark, lake.checkpoint(Layer.GOLD, table.name())))
+        .option("checkpointLocation", guardedCheckpoint(table))
         .trigger(
             once
                 ? Trigger.AvailableNow()
                 : Trigger.ProcessingTime(interval.orElse(table.triggerInterval()).toMillis()))
         .foreachBatch(apply)
         .start();
+  }
+
+  /**
+   * The checkpoint of a gold table's query, checked first. A gold table whose checkpoint was lost
+   * replays idempotently (each affected slice is recomputed from silver), so only a changed
+   * definition or a second process stops it.
+   */
+  private String guardedCheckpoint(GoldTable table) {
+    String checkpoint = lake.checkpoint(Layer.GOLD, table.name());
+    CheckpointGuard.prepare(
+        spark,
+        new CheckpointGuard.Query(
+            table.qualifiedName(),
+            checkpoint,
+            lake.table(Layer.GOLD, table.name()),
+            Map.of(
+                "sources", String.join(",", table.sources()),
+                "refresh", table.refresh().name(),
+                "sql.sha256", sha256(table.sql())),
+            ""));
+    return checkpoint;
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

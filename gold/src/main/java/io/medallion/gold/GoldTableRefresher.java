@@ -61,7 +61,8 @@ final class GoldTableRefresher {
     if (!table.partitionBy().isEmpty()) {
       writer = writer.partitionBy(table.partitionBy().toArray(String[]::new));
     }
-    writer.save(path);
+    var write = writer;
+    DeltaWrites.retryOnConflict(table.qualifiedName(), () -> write.save(path));
   }
 
   /** Recomputes the given slices, or the whole table if it does not exist yet. */
@@ -74,14 +75,18 @@ final class GoldTableRefresher {
       return;
     }
     String predicate = "`" + table.slice() + "` IN (" + dates(slices) + ")";
-    spark
-        .sql(table.sql())
-        .where(predicate)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", predicate)
-        .save(path);
+    // A slice recomputed from silver is the same however often it is written.
+    DeltaWrites.retryOnConflict(
+        table.qualifiedName(),
+        () ->
+            spark
+                .sql(table.sql())
+                .where(predicate)
+                .write()
+                .format("delta")
+                .mode("overwrite")
+                .option("replaceWhere", predicate)
+                .save(path));
   }
 
   /** Recomputes the slices recorded as late and marks them corrected. */

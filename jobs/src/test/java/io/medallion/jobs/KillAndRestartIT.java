@@ -20,29 +20,14 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code kill -9} of an ingesting {@code lakehouse ingest} process, then a restart. */
+/**
+ * SIGTERM to a continuous {@code lakehouse ingest}, then a restart. ({@code kill -9} at random
+ * moments is {@link SoakIT}'s, at named points {@link CrashPointsIT}'s.)
+ */
 class KillAndRestartIT {
   @TempDir Path dir;
 
   private final SparkSession spark = TestSpark.get();
-
-  @Test
-  void killedMidStreamThenRestartedLosesAndDuplicatesNothing() throws Exception {
-    // 1. A continuous ingest in its own JVM, part-way through a backlog of 6,000 records.
-    Backlog backlog = backlog("killed");
-    Process ingest = ingestUntilFirstBatch(backlog);
-
-    // 2. SIGKILL, as a crash would.
-    ingest.destroyForcibly();
-    assertThat(ingest.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(ingest.exitValue()).isEqualTo(137);
-    assertThat(BronzeIngestion.read(spark, backlog.lake(), backlog.table()).count())
-        .isLessThan(6_000);
-
-    // 3. More records arrive; a restarted ingest catches up exactly.
-    backlog.produced().addAll(TestKafka.produceNumbers(backlog.topic(), 6_000, 1_000));
-    restartOnceAndCheck(backlog, 7_000);
-  }
 
   @Test
   void sigtermStopsAfterTheCurrentBatchAndARestartCatchesUp() throws Exception {

@@ -1,43 +1,22 @@
 package io.medallion.jobs;
 
-import io.medallion.localstack.ChildJvm;
 import io.medallion.testkit.TestKafka;
-import java.lang.management.ManagementFactory;
+import io.medallion.testkit.faults.PipelineProcess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs {@code lakehouse <command>} in a child JVM with this JVM's class path and flags. */
+/** Runs {@code lakehouse <command>} in a child JVM against the test broker. */
 final class LakehouseProcess {
   private LakehouseProcess() {}
 
   /**
    * @param log where the child's output goes
-   * @param jvmProperties extra {@code -Dkey=value} flags, such as a fault point
+   * @param jvmFlags extra JVM flags, such as a fault point
    */
   static Process start(
-      Path log,
-      List<String> jvmProperties,
-      String command,
-      Path spec,
-      Path lakeDir,
-      String... extra)
-      throws Exception {
+      Path log, List<String> jvmFlags, String command, Path spec, Path lakeDir, String... extra) {
     List<String> args = new ArrayList<>();
-    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (flag.startsWith("--add-opens")
-          || flag.startsWith("-Djdk.reflect")
-          || flag.startsWith("-Dio.netty")) {
-        args.add(flag);
-      }
-    }
-    args.add("-Xmx1g");
-    args.add("-Dspark.master=local[2]");
-    args.add("-Dlog4j2.configurationFile=log4j2-test.xml");
-    args.addAll(jvmProperties);
-    args.add("-cp");
-    args.add(System.getProperty("java.class.path"));
-    args.add(Main.class.getName());
     args.add(command);
     args.add("--pipeline");
     args.add(spec.toString());
@@ -46,6 +25,6 @@ final class LakehouseProcess {
     args.add("--bootstrap-servers");
     args.add(TestKafka.bootstrapServers());
     args.addAll(List.of(extra));
-    return ChildJvm.launch(args, log, false);
+    return PipelineProcess.start(Main.class.getName(), log, jvmFlags, args);
   }
 }

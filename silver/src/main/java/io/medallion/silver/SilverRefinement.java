@@ -4,15 +4,17 @@ import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
-import io.medallion.core.spark.Checkpoints;
+import io.medallion.core.spark.CheckpointGuard;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.SilverTable;
+import io.medallion.core.spec.Pipeline.Write;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.fs.Path;
@@ -74,6 +76,21 @@ public final class SilverRefinement {
               + " has nothing to read.",
           "Land it first: ./lakehouse ingest --once (or ./lakehouse run, which does both).");
     }
+    Write write = table.write();
+    CheckpointGuard.prepare(
+        spark,
+        new CheckpointGuard.Query(
+            table.qualifiedName(),
+            checkpoint(table),
+            lake.system(SilverRecords.RECONCILIATION),
+            Map.of(
+                "source", table.source().qualifiedName(),
+                "write.mode", write.mode().name(),
+                "write.keys", String.join(",", write.keys()),
+                "write.sequence_by", String.valueOf(write.sequenceBy())),
+            "Rebuild the table from all of bronze: ./lakehouse refine --full-refresh --table "
+                + table.name()
+                + " (it clears the table's rows, quarantined rows and records first)."));
     VoidFunction2<Dataset<Row>, Long> refine =
         (batch, id) -> refiner.refineStreamingBatch(batch, id);
     return spark
@@ -83,7 +100,7 @@ public final class SilverRefinement {
         .load(bronze)
         .writeStream()
         .queryName(queryName(table))
-        .option("checkpointLocation", Checkpoints.ensure(spark, checkpoint(table)))
+        .option("checkpointLocation", checkpoint(table))
         .trigger(
             once
                 ? Trigger.AvailableNow()

@@ -187,7 +187,9 @@ public final class TableRefiner {
   /** Refines one streaming micro-batch of bronze rows. */
   public Counts refineStreamingBatch(Dataset<Row> bronze, long batchId) {
     String appId = DeltaWrites.streamingAppId(bronze.sparkSession(), table.qualifiedName());
-    return refine(bronze, appId, batchId, new StreamOutcome(appId, batchId));
+    Counts counts = refine(bronze, appId, batchId, new StreamOutcome(appId, batchId));
+    FaultPoints.reach(FaultPoints.BATCH_WRITTEN + table.qualifiedName());
+    return counts;
   }
 
   /**
@@ -305,7 +307,7 @@ public final class TableRefiner {
       Dataset<Row> rejects = quarantineRows(parsed, evaluated, version, now);
       outcome.beforeWrite(counts, results, rejects);
       FaultPoints.reach(AFTER_QUARANTINE);
-      planned.write().run();
+      DeltaWrites.retryOnConflict(table.qualifiedName(), planned.write());
       outcome.afterWrite(rejects);
       return counts;
     } finally {

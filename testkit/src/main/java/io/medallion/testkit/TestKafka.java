@@ -16,12 +16,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
 
 /**
  * One real Kafka broker per test JVM (a child JVM, so tests can kill it), with helpers to make
@@ -41,10 +45,73 @@ public final class TestKafka {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      LocalKafka started = broker;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::stop));
+      Runtime.getRuntime().addShutdownHook(new Thread(TestKafka::stopBroker));
     }
     return broker;
+  }
+
+  private static synchronized void stopBroker() {
+    if (broker != null) {
+      broker.stop();
+    }
+  }
+
+  /**
+   * Kills the shared broker as {@code kill -9} would; {@link #startBrokerAgain} brings it back on
+   * the same log directory and port, so that clients reconnect to the same address.
+   */
+  public static synchronized void killBroker() {
+    broker().kill();
+  }
+
+  /** Starts the shared broker again after {@link #killBroker}, on its log directory and port. */
+  public static synchronized void startBrokerAgain() {
+    LocalKafka killed = broker();
+    broker = LocalKafka.start(killed.dir(), killed.port(), false);
+  }
+
+  /** Deletes the records of {@code topic}'s partition before {@code offset}, as retention would. */
+  public static void expireRecords(String topic, int partition, long offset) {
+    try (Admin admin = admin()) {
+      admin
+          .deleteRecords(
+              Map.of(new TopicPartition(topic, partition), RecordsToDelete.beforeOffset(offset)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot delete records of " + topic, e);
+    }
+  }
+
+  /** Deletes {@code topic} and creates it again, empty, with {@code partitions} partitions. */
+  public static void recreateTopic(String topic, int partitions) throws Exception {
+    try (Admin admin = admin()) {
+      admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      // Deletion finishes in the background; creating the name again fails until it has.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                admin
+                    .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+                return true;
+              });
+    }
+  }
+
+  /** Raises {@code topic}'s partition count to {@code partitions}. */
+  public static void addPartitions(String topic, int partitions) {
+    try (Admin admin = admin()) {
+      admin
+          .createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot add partitions to " + topic, e);
+    }
   }
 
   /** {@code 127.0.0.1:<port>} of the shared broker. */

@@ -1,6 +1,7 @@
 package io.medallion.testkit;
 
 import io.medallion.core.spark.SparkSessions;
+import io.medallion.testkit.faults.FaultFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,12 +27,21 @@ public final class TestSpark {
           SparkSessions.getOrCreate(
               "medallion-tests",
               Map.of(
-                  "spark.master", "local[2]",
-                  "spark.sql.shuffle.partitions", "2",
-                  "spark.default.parallelism", "2",
-                  "spark.sql.warehouse.dir", warehouse,
-                  "spark.sql.streaming.minBatchesToRetain", "10",
-                  "spark.ui.showConsoleProgress", "false"));
+                  "spark.master",
+                  "local[2]",
+                  "spark.sql.shuffle.partitions",
+                  "2",
+                  "spark.default.parallelism",
+                  "2",
+                  "spark.sql.warehouse.dir",
+                  warehouse,
+                  "spark.sql.streaming.minBatchesToRetain",
+                  "10",
+                  "spark.ui.showConsoleProgress",
+                  "false",
+                  // Plain local files until a test switches a fault on.
+                  FaultFileSystem.HADOOP_CONF,
+                  FaultFileSystem.class.getName()));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
     }
     return session;

@@ -1,8 +1,13 @@
 package io.medallion.core.lake;
 
+import io.medallion.core.spark.FaultPoints;
+import java.util.ConcurrentModificationException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaConcurrentModificationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Idempotent Delta writes for {@code foreachBatch}: each write carries a transaction id (an
@@ -13,6 +18,17 @@ import org.apache.spark.sql.SparkSession;
 public final class DeltaWrites {
   /** Spark sets this local property to the streaming query's id, which its checkpoint keeps. */
   private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+
+  /**
+   * The fault point reached right after a write for a writer commits, before anything else of its
+   * micro-batch (and before the checkpoint's commit): {@code after-commit:<writer>}.
+   */
+  public static final String AFTER_COMMIT = "after-commit:";
+
+  /** How often a write that lost a race with another writer of its table is tried in all. */
+  public static final int CONFLICT_ATTEMPTS = 5;
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeltaWrites.class);
 
   private DeltaWrites() {}
 
@@ -31,6 +47,12 @@ public final class DeltaWrites {
     return writer + ":" + queryId;
   }
 
+  /** The writer's name in an application id made by {@link #streamingAppId}. */
+  public static String writerOf(String appId) {
+    int colon = appId.lastIndexOf(':');
+    return colon < 0 ? appId : appId.substring(0, colon);
+  }
+
   /** Appends {@code rows} to the Delta table at {@code path} unless (appId, version) is there. */
   public static void appendOnce(Dataset<Row> rows, String path, String appId, long version) {
     rows.write()
@@ -39,5 +61,44 @@ public final class DeltaWrites {
         .option("txnAppId", appId)
         .option("txnVersion", version)
         .save(path);
+    FaultPoints.reach(AFTER_COMMIT + writerOf(appId));
+  }
+
+  /**
+   * Runs a write, and runs it again when Delta rejected its commit because another writer (an
+   * OPTIMIZE, a maintenance job, a backfill) committed a conflicting change to the table in the
+   * meantime. A rejected commit wrote nothing visible, so running the write again is safe; it reads
+   * the table afresh. Gives up after {@value #CONFLICT_ATTEMPTS} attempts and throws the conflict.
+   *
+   * @param table the table written, for the log
+   * @param write the write; it must be safe to run again after a conflict (idempotent)
+   */
+  public static void retryOnConflict(String table, Runnable write) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        write.run();
+        return;
+      } catch (RuntimeException e) {
+        ConcurrentModificationException conflict = conflict(e);
+        if (conflict == null || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+        LOG.warn(
+            "{}: a concurrent commit conflicted with this write ({}); attempt {} of {}",
+            table,
+            conflict.getClass().getSimpleName(),
+            attempt + 1,
+            CONFLICT_ATTEMPTS);
+      }
+    }
+  }
+
+  private static ConcurrentModificationException conflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof DeltaConcurrentModificationException c) {
+        return c;
+      }
+    }
+    return null;
   }
 }

@@ -12,6 +12,12 @@ public final class FaultPoints {
   /** The system property naming the point to halt at. */
   public static final String PROPERTY = "medallion.fault.halt-at";
 
+  /**
+   * Reached when a micro-batch's writes are all committed and Spark has yet to commit the batch to
+   * the checkpoint: {@code batch-written:<writer>}.
+   */
+  public static final String BATCH_WRITTEN = "batch-written:";
+
   /** The exit code of a halted process. */
   public static final int HALT_EXIT_CODE = 137;
 
@@ -20,9 +26,14 @@ public final class FaultPoints {
   /** Halts the JVM if the fault test named this point. */
   public static void reach(String point) {
     if (point.equals(System.getProperty(PROPERTY))) {
-      System.err.println("medallion: halting at fault point " + point);
-      System.err.flush();
-      Runtime.getRuntime().halt(HALT_EXIT_CODE);
+      halt(point);
     }
+  }
+
+  /** Halts the JVM now, saying where; for fault tests only. */
+  public static void halt(String where) {
+    System.err.println("medallion: halting at fault point " + where);
+    System.err.flush();
+    Runtime.getRuntime().halt(HALT_EXIT_CODE);
   }
 }

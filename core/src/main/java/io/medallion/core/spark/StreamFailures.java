@@ -31,10 +31,11 @@ public final class StreamFailures {
               + firstLine(failure, "KAFKA_DATA_LOSS"),
           "If the lost records can be re-sent, re-send them, then rerun with"
               + " --allow-data-loss to skip the gap. If the gap is acceptable, rerun with"
-              + " --allow-data-loss. To start this table over from"
-              + " what Kafka has now, delete the checkpoint "
+              + " --allow-data-loss: the query goes on from the oldest records Kafka still has,"
+              + " and the rows already in the table stay. Deleting the checkpoint "
               + checkpoint
-              + " (the table keeps its rows; replayed records are not deduplicated in bronze).",
+              + " does not help: bronze then resumes from the offsets its table holds and meets"
+              + " the same gap.",
           failure);
     }
     return failure instanceof RuntimeException r
