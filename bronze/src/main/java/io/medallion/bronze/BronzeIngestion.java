@@ -115,18 +115,7 @@ public final class BronzeIngestion {
    */
   private String resumeOffsets(BronzeTable table, String path) {
     String topic = table.source().topic();
-    Map<Integer, Long> next = new TreeMap<>();
-    for (Row r :
-        spark
-            .read()
-            .format("delta")
-            .load(path)
-            .where(col(BronzeContract.TOPIC).equalTo(topic))
-            .groupBy(BronzeContract.PARTITION)
-            .agg(max(BronzeContract.OFFSET))
-            .collectAsList()) {
-      next.put(r.getInt(0), r.getLong(1) + 1);
-    }
+    Map<Integer, Long> next = nextOffsets(spark, path, topic);
     int partitions =
         KafkaPreflight.partitions(options.bootstrapServers(), options.kafkaConf(), topic);
     long otherwise =
@@ -149,6 +138,29 @@ public final class BronzeIngestion {
             + " has rows but no checkpoint; resuming from the offsets its table holds: "
             + offsets);
     return offsets;
+  }
+
+  /**
+   * The offset after the highest one a bronze table holds, per partition of {@code topic}: where
+   * reading that topic goes on. Partitions the table has nothing of are absent.
+   */
+  public static Map<Integer, Long> nextOffsets(SparkSession spark, String path, String topic) {
+    Map<Integer, Long> next = new TreeMap<>();
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      return next;
+    }
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(path)
+            .where(col(BronzeContract.TOPIC).equalTo(topic))
+            .groupBy(BronzeContract.PARTITION)
+            .agg(max(BronzeContract.OFFSET))
+            .collectAsList()) {
+      next.put(r.getInt(0), r.getLong(1) + 1);
+    }
+    return next;
   }
 
   /**

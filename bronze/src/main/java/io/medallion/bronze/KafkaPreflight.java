@@ -7,12 +7,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Checks, before any query starts, that Kafka answers and has the topics a job reads. Spark's Kafka
@@ -69,14 +72,32 @@ public final class KafkaPreflight {
   /** How many partitions {@code topic} has now. */
   public static int partitions(
       String bootstrapServers, Map<String, String> clientConf, String topic) {
+    return latestOffsets(bootstrapServers, clientConf, topic).size();
+  }
+
+  /** The next offset of each partition of {@code topic} (its log end), now. */
+  public static Map<Integer, Long> latestOffsets(
+      String bootstrapServers, Map<String, String> clientConf, String topic) {
     try (Admin admin = admin(bootstrapServers, clientConf)) {
-      return admin
-          .describeTopics(List.of(topic))
-          .allTopicNames()
+      int partitions =
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+              .get(topic)
+              .partitions()
+              .size();
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      Map<Integer, Long> latest = new TreeMap<>();
+      admin
+          .listOffsets(request)
+          .all()
           .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
-          .get(topic)
-          .partitions()
-          .size();
+          .forEach((tp, info) -> latest.put(tp.partition(), info.offset()));
+      return latest;
     } catch (TimeoutException | ExecutionException e) {
       throw unreachable(bootstrapServers, e);
     } catch (InterruptedException e) {

@@ -129,6 +129,15 @@ class BronzeIngestionIT {
     List<Coordinates> landed = TestLake.rows(table(lake, topic));
     assertThat(landed).hasSize(6_500).doesNotHaveDuplicates();
     assertThat(new HashSet<>(landed)).isEqualTo(produced);
+    // A backlog is read in bounded micro-batches, never all at once.
+    assertThat(
+            table(lake, topic)
+                .groupBy("batch_id")
+                .count()
+                .selectExpr("max(count)")
+                .first()
+                .getLong(0))
+        .isLessThanOrEqualTo(300);
   }
 
   @Test

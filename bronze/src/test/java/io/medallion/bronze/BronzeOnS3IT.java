@@ -1,16 +1,22 @@
 package io.medallion.bronze;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.localstack.LocalS3;
 import io.medallion.testkit.TestKafka;
 import io.medallion.testkit.TestKafka.Coordinates;
 import io.medallion.testkit.TestLake;
 import io.medallion.testkit.TestSpark;
+import io.medallion.testkit.faults.Oracle;
+import io.medallion.testkit.faults.TcpGate;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -66,5 +72,46 @@ class BronzeOnS3IT {
         .as("batches of at most 300: 300, 300, 200, then 200")
         .filteredOn(f -> f.getPath().getName().matches("\\d+"))
         .hasSize(4);
+  }
+
+  @Test
+  void anUnreachableEndpointStopsTheJobWithAClearErrorAndTheRerunLandsEverythingOnce()
+      throws Exception {
+    // A bucket reached through a gate that the test shuts, with S3A's retries kept short.
+    SparkSession spark = TestSpark.get();
+    s3.createBucket("gated");
+    try (TcpGate gate = TcpGate.to(java.net.URI.create(s3.endpoint()).getPort())) {
+      var conf = spark.sparkContext().hadoopConfiguration();
+      conf.set("fs.s3a.bucket.gated.endpoint", gate.endpoint());
+      conf.set("fs.s3a.bucket.gated.retry.limit", "2");
+      conf.set("fs.s3a.bucket.gated.retry.interval", "200ms");
+      conf.set("fs.s3a.bucket.gated.attempts.maximum", "1");
+      conf.set("fs.s3a.bucket.gated.connection.establish.timeout", "2s");
+      String topic = TestKafka.createTopic("s3gated", 1);
+      List<Coordinates> produced = new ArrayList<>(TestKafka.produceNumbers(topic, 0, 100));
+      Pipeline pipeline = TestLake.pipeline(1_000, topic, 1);
+      LakeLayout lake = LakeLayout.of("s3a://gated/medallion");
+      runOnce(spark, lake, pipeline);
+
+      gate.shut();
+      produced.addAll(TestKafka.produceNumbers(topic, 100, 100));
+      assertThatThrownBy(() -> runOnce(spark, lake, pipeline))
+          .isInstanceOf(MedallionException.class)
+          .hasMessageContaining("the lake's storage did not answer")
+          .hasMessageContaining("nothing partial was committed")
+          .hasMessageContaining("rerun");
+
+      gate.open();
+      runOnce(spark, lake, pipeline);
+      Oracle.bronzeExactlyOnce(
+          BronzeIngestion.read(spark, lake, TestLake.tableName(topic)), produced, produced);
+    }
+  }
+
+  private static void runOnce(SparkSession spark, LakeLayout lake, Pipeline pipeline) {
+    BronzeIngestion ingestion =
+        new BronzeIngestion(spark, lake, IngestOptions.of(TestKafka.bootstrapServers(), true));
+    StreamRunner.awaitAll(
+        ingestion.startAll(pipeline.bronzeTables()), () -> false, java.time.Duration.ofSeconds(30));
   }
 }

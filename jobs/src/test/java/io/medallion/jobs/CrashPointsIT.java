@@ -45,7 +45,7 @@ class CrashPointsIT {
             // Between two writes of one silver batch: its records committed, quarantine not.
             List.of(PipelineProcess.haltAt(DeltaWrites.AFTER_COMMIT + "silver.plays")),
             // Between the quarantine write and the silver write.
-            List.of(PipelineProcess.haltAt(TableRefiner.AFTER_QUARANTINE)),
+            List.of(PipelineProcess.haltAt(TableRefiner.AFTER_QUARANTINE + "silver.plays")),
             // After every write of a silver batch, before its checkpoint commit.
             List.of(PipelineProcess.haltAt(FaultPoints.BATCH_WRITTEN + "silver.plays")),
             // After a gold batch's writes, before its checkpoint commit.
@@ -58,7 +58,7 @@ class CrashPointsIT {
           .as(Files.readString(log))
           .isEqualTo(FaultPoints.HALT_EXIT_CODE);
       assertThat(Files.readString(log)).contains("medallion: halting at fault point");
-      if (crashes.get(i).get(0).endsWith(TableRefiner.AFTER_QUARANTINE)) {
+      if (crashes.get(i).get(0).endsWith(TableRefiner.AFTER_QUARANTINE + "silver.plays")) {
         assertThat(QuarantineTable.read(spark, lake).where("source_table = 'silver.plays'").count())
             .as("the quarantine write committed before the crash")
             .isPositive();

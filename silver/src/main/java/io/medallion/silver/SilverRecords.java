@@ -1,6 +1,8 @@
 package io.medallion.silver;
 
 import io.delta.tables.DeltaTable;
+import io.medallion.core.events.Event;
+import io.medallion.core.events.EventLog;
 import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
 import java.sql.Timestamp;
@@ -147,6 +149,10 @@ public final class SilverRecords {
         lake.system(EXPECTATION_RESULTS),
         appId,
         batchId);
+    for (RuleResult r : results) {
+      EventLog.addToCurrent(
+          Event.rule(table, r.rule(), r.action(), batchId, r.passed(), r.failed()));
+    }
   }
 
   /** The reconciliation table. */

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.error.SpecException;
+import io.medallion.core.events.EventLog;
 import io.medallion.core.lake.BronzeContract;
 import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
@@ -49,8 +50,11 @@ import org.apache.spark.storage.StorageLevel;
  * replay records nothing different.
  */
 public final class TableRefiner {
-  /** Fault point between the quarantine write and the silver write of a batch. */
-  public static final String AFTER_QUARANTINE = "silver.after-quarantine";
+  /**
+   * Fault point between the quarantine write and the silver write of a batch: {@code
+   * after-quarantine:<table>}, such as {@code after-quarantine:silver.plays}.
+   */
+  public static final String AFTER_QUARANTINE = "after-quarantine:";
 
   private static final String DUPLICATE = "__duplicate";
 
@@ -188,6 +192,7 @@ public final class TableRefiner {
   public Counts refineStreamingBatch(Dataset<Row> bronze, long batchId) {
     String appId = DeltaWrites.streamingAppId(bronze.sparkSession(), table.qualifiedName());
     Counts counts = refine(bronze, appId, batchId, new StreamOutcome(appId, batchId));
+    EventLog.reportOutput(SilverRefinement.queryName(table), batchId, counts.accepted());
     FaultPoints.reach(FaultPoints.BATCH_WRITTEN + table.qualifiedName());
     return counts;
   }
@@ -306,7 +311,7 @@ public final class TableRefiner {
               ruleDropped + (parsedRows - transformedRows));
       Dataset<Row> rejects = quarantineRows(parsed, evaluated, version, now);
       outcome.beforeWrite(counts, results, rejects);
-      FaultPoints.reach(AFTER_QUARANTINE);
+      FaultPoints.reach(AFTER_QUARANTINE + table.qualifiedName());
       DeltaWrites.retryOnConflict(table.qualifiedName(), planned.write());
       outcome.afterWrite(rejects);
       return counts;

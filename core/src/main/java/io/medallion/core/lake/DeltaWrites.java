@@ -2,6 +2,7 @@ package io.medallion.core.lake;
 
 import io.medallion.core.spark.FaultPoints;
 import java.util.ConcurrentModificationException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,6 +30,8 @@ public final class DeltaWrites {
   public static final int CONFLICT_ATTEMPTS = 5;
 
   private static final Logger LOG = LoggerFactory.getLogger(DeltaWrites.class);
+
+  private static final AtomicLong CONFLICTS_RETRIED = new AtomicLong();
 
   private DeltaWrites() {}
 
@@ -83,6 +86,7 @@ public final class DeltaWrites {
         if (conflict == null || attempt >= CONFLICT_ATTEMPTS) {
           throw e;
         }
+        CONFLICTS_RETRIED.incrementAndGet();
         LOG.warn(
             "{}: a concurrent commit conflicted with this write ({}); attempt {} of {}",
             table,
@@ -91,6 +95,11 @@ public final class DeltaWrites {
             CONFLICT_ATTEMPTS);
       }
     }
+  }
+
+  /** How many writes this JVM ran again after a conflict. */
+  public static long conflictsRetried() {
+    return CONFLICTS_RETRIED.get();
   }
 
   private static ConcurrentModificationException conflict(Throwable e) {

@@ -62,7 +62,7 @@ public final class ProgressReporter extends StreamingQueryListener {
    * Records between the offsets a batch read up to and the newest offsets the source has, summed
    * over partitions. Kafka offsets are JSON: {@code {"topic":{"0":12,"1":40}}}.
    */
-  static long offsetsBehind(String endJson, String latestJson) {
+  public static long offsetsBehind(String endJson, String latestJson) {
     if (endJson == null || latestJson == null) {
       return 0;
     }

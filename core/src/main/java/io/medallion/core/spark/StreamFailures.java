@@ -2,6 +2,7 @@ package io.medallion.core.spark;
 
 import io.medallion.core.error.MedallionException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Explains why a streaming query stopped, in terms a user can act on. Failures that are not
@@ -38,9 +39,47 @@ public final class StreamFailures {
               + " the same gap.",
           failure);
     }
+    Optional<MedallionException> storage = unreachableStorage(failure);
+    if (storage.isPresent()) {
+      return storage.get();
+    }
     return failure instanceof RuntimeException r
         ? r
         : new IllegalStateException(query + " failed: " + failure.getMessage(), failure);
+  }
+
+  /**
+   * Explains a failure to reach the lake's object store (S3A), after S3A's own retries gave up.
+   * Nothing partial is visible then: a Delta commit either happened or did not, and a batch whose
+   * commit did not happen runs again on the next start.
+   */
+  public static Optional<MedallionException> unreachableStorage(Throwable failure) {
+    boolean s3a = false;
+    Throwable network = null;
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      s3a |= t.getClass().getName().startsWith("org.apache.hadoop.fs.s3a.") || m.contains("s3a://");
+      if (network == null
+          && (t instanceof java.net.ConnectException
+              || t instanceof java.net.UnknownHostException
+              || t instanceof java.net.NoRouteToHostException
+              || t instanceof java.net.SocketTimeoutException
+              || t instanceof java.net.SocketException
+              || t.getClass().getName().endsWith("SdkClientException"))) {
+        network = t;
+      }
+    }
+    if (!s3a || network == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new MedallionException(
+            "the lake's storage did not answer, after S3A's retries: "
+                + String.valueOf(network.getMessage()).lines().findFirst().orElse("")
+                + ". The job stopped; nothing partial was committed.",
+            "Check that the S3 endpoint is reachable (network, fs.s3a.endpoint, credentials), then"
+                + " rerun: the batch that failed runs again and lands exactly once.",
+            failure));
   }
 
   private static String messages(Throwable failure) {

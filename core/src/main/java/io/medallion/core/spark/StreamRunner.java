@@ -1,8 +1,10 @@
 package io.medallion.core.spark;
 
+import io.medallion.core.error.MedallionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -100,12 +102,20 @@ public final class StreamRunner {
       for (T item : items) {
         queries.add(starter.start(item));
       }
-    } catch (TimeoutException | RuntimeException e) {
+    } catch (Exception e) {
+      // Scala code throws checked exceptions (such as S3A's IOExceptions) undeclared.
       queries.forEach(q -> stopQuietly(q.query()));
+      Optional<MedallionException> storage = StreamFailures.unreachableStorage(e);
+      if (storage.isPresent()) {
+        throw storage.get();
+      }
       if (e instanceof RuntimeException r) {
         throw r;
       }
-      throw new IllegalStateException("a streaming query did not start in time", e);
+      if (e instanceof TimeoutException) {
+        throw new IllegalStateException("a streaming query did not start in time", e);
+      }
+      throw new IllegalStateException("a streaming query did not start: " + e.getMessage(), e);
     }
     return queries;
   }

@@ -30,7 +30,11 @@ public record Pipeline(
 
   /** Platform tables queries may read, by qualified name (the layer {@code _system}). */
   public static final List<String> SYSTEM_TABLES =
-      List.of("_system.reconciliation", "_system.expectation_results", "_system.gold_late_slices");
+      List.of(
+          "_system.reconciliation",
+          "_system.expectation_results",
+          "_system.gold_late_slices",
+          "_system.events");
 
   /**
    * A Kafka source.

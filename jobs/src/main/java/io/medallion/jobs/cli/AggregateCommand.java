@@ -58,7 +58,8 @@ final class AggregateCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("medallion-aggregate", common.sparkConf());
     GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
     long start = System.nanoTime();
-    QueryRun.run(spark, () -> aggregation.startAll(selected, once, interval), System.out);
+    QueryRun.run(
+        spark, lake, "aggregate", () -> aggregation.startAll(selected, once, interval), System.out);
     if (!LakehouseCommand.shuttingDown()) {
       System.out.printf("Aggregated gold in %.1f s%n", (System.nanoTime() - start) / 1e9);
     }

@@ -83,7 +83,11 @@ final class IngestCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Map<String, Long> rows =
         QueryRun.run(
-            spark, () -> new BronzeIngestion(spark, lake, options).startAll(selected), System.out);
+            spark,
+            lake,
+            "ingest",
+            () -> new BronzeIngestion(spark, lake, options).startAll(selected),
+            System.out);
     if (!LakehouseCommand.shuttingDown()) {
       System.out.printf("Ingested %s in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
     }

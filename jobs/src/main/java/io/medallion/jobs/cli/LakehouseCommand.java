@@ -1,6 +1,7 @@
 package io.medallion.jobs.cli;
 
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.spark.StreamFailures;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       QuarantineCommand.class,
       CheckCommand.class,
+      StatusCommand.class,
       SqlCommand.class,
       SqlServerCommand.class,
       DemoCommand.class,
@@ -116,7 +118,7 @@ public final class LakehouseCommand implements Runnable {
         break;
       }
     }
-    return null;
+    return StreamFailures.unreachableStorage(e).orElse(null);
   }
 
   /** Reads the version from the jar's manifest. */

@@ -1,5 +1,8 @@
 package io.medallion.jobs.cli;
 
+import io.medallion.core.events.Event;
+import io.medallion.core.events.EventLog;
+import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spark.GracefulShutdown;
 import io.medallion.core.spark.ProgressReporter;
 import io.medallion.core.spark.StreamRunner;
@@ -28,11 +31,16 @@ final class QueryRun {
    * @return input rows per query name in this run
    */
   static Map<String, Long> run(
-      SparkSession spark, Supplier<List<RunningQuery>> start, PrintStream out) {
+      SparkSession spark,
+      LakeLayout lake,
+      String job,
+      Supplier<List<RunningQuery>> start,
+      PrintStream out) {
     ProgressReporter progress = new ProgressReporter(out);
     spark.streams().addListener(progress);
     GracefulShutdown shutdown = GracefulShutdown.install(GRACE);
     List<RunningQuery> queries = new ArrayList<>();
+    EventLog events = EventLog.open(spark, lake, job);
     try {
       queries.addAll(start.get());
       StreamRunner.awaitAll(
@@ -45,9 +53,15 @@ final class QueryRun {
             return false;
           },
           GRACE);
+    } catch (RuntimeException e) {
+      String message = String.valueOf(e.getMessage());
+      events.add(
+          Event.failure(job, message.length() > 2000 ? message.substring(0, 2000) : message));
+      throw e;
     } finally {
       shutdown.finished();
       spark.streams().removeListener(progress);
+      events.close();
     }
     Map<String, Long> rows = new LinkedHashMap<>();
     for (RunningQuery q : queries) {

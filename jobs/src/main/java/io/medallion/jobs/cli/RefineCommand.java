@@ -87,7 +87,11 @@ final class RefineCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Map<String, Long> rows =
         QueryRun.run(
-            spark, () -> refinement.startAll(selected, once || fullRefresh, interval), System.out);
+            spark,
+            lake,
+            "refine",
+            () -> refinement.startAll(selected, once || fullRefresh, interval),
+            System.out);
     if (!LakehouseCommand.shuttingDown()) {
       System.out.printf(
           "Refined %s bronze rows in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);

@@ -90,19 +90,32 @@ public final class RunCommand implements Callable<Integer> {
       BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
       SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
       GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
-      QueryRun.run(spark, () -> ingestion.startAll(pipeline.bronzeTables()), System.out);
+      QueryRun.run(
+          spark, lake, "run", () -> ingestion.startAll(pipeline.bronzeTables()), System.out);
       if (!LakehouseCommand.shuttingDown() && !pipeline.silverTables().isEmpty()) {
         QueryRun.run(
-            spark, () -> refinement.startAll(pipeline.silverTables(), true, interval), System.out);
+            spark,
+            lake,
+            "run",
+            () -> refinement.startAll(pipeline.silverTables(), true, interval),
+            System.out);
       }
       if (!LakehouseCommand.shuttingDown() && !pipeline.goldTables().isEmpty()) {
         QueryRun.run(
-            spark, () -> aggregation.startAll(pipeline.goldTables(), true, interval), System.out);
+            spark,
+            lake,
+            "run",
+            () -> aggregation.startAll(pipeline.goldTables(), true, interval),
+            System.out);
       }
       return;
     }
     QueryRun.run(
-        spark, () -> startContinuous(spark, pipeline, lake, options, interval), System.out);
+        spark,
+        lake,
+        "run",
+        () -> startContinuous(spark, pipeline, lake, options, interval),
+        System.out);
   }
 
   /**

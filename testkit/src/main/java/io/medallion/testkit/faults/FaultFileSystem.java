@@ -2,6 +2,8 @@ package io.medallion.testkit.faults;
 
 import io.medallion.core.spark.FaultPoints;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -34,6 +36,17 @@ public class FaultFileSystem extends LocalFileSystem {
 
   private static volatile String failing;
 
+  private static final AtomicReference<Map.Entry<String, Runnable>> ONCE = new AtomicReference<>();
+
+  /**
+   * Runs {@code action} once, on the writing thread, when a data file is next created under a path
+   * containing {@code fragment}: something that must happen in the middle of a write, such as
+   * another writer's commit.
+   */
+  public static void onCreate(String fragment, Runnable action) {
+    ONCE.set(Map.entry(fragment, action));
+  }
+
   /** Fails data files created under paths containing {@code fragment}; null stops failing. */
   public static void failCreates(String fragment) {
     failing = fragment;
@@ -54,6 +67,10 @@ public class FaultFileSystem extends LocalFileSystem {
       String fail = failing != null ? failing : System.getProperty(FAIL_PROPERTY);
       if (fail != null && path.contains(fail)) {
         throw new IOException(DISK_FULL + ": " + path);
+      }
+      Map.Entry<String, Runnable> once = ONCE.get();
+      if (once != null && path.contains(once.getKey()) && ONCE.compareAndSet(once, null)) {
+        once.getValue().run();
       }
       String halt = System.getProperty(HALT_PROPERTY);
       if (halt != null && path.contains(halt)) {
