@@ -24,7 +24,7 @@ output "kms_key_alias" {
 }
 
 output "prefixes" {
-  description = "Per-layer key prefixes (bronze, silver, gold, checkpoints, artifacts, athena_results), each ending with \"/\"."
+  description = "Key prefixes (bronze, silver, gold, checkpoints, system, artifacts, athena_results, operators_athena_results), each ending with \"/\"."
   value       = var.prefixes
 }
 

@@ -20,14 +20,16 @@ variable "log_bucket_name" {
 }
 
 variable "prefixes" {
-  description = "Per-layer key prefixes inside the lake bucket. Each must end with \"/\" and must not start with \"/\"."
+  description = "Key prefixes inside the lake bucket: the layers, the streaming checkpoints, the platform's system tables (event log, reconciliation, expectation results), the published artifacts and the Athena results of analysts and of operators. Each must end with \"/\" and must not start with \"/\"."
   type = object({
-    bronze         = optional(string, "bronze/")
-    silver         = optional(string, "silver/")
-    gold           = optional(string, "gold/")
-    checkpoints    = optional(string, "_checkpoints/")
-    artifacts      = optional(string, "artifacts/")
-    athena_results = optional(string, "athena-results/")
+    bronze                   = optional(string, "bronze/")
+    silver                   = optional(string, "silver/")
+    gold                     = optional(string, "gold/")
+    checkpoints              = optional(string, "_checkpoints/")
+    system                   = optional(string, "_system/")
+    artifacts                = optional(string, "artifacts/")
+    athena_results           = optional(string, "athena-results/")
+    operators_athena_results = optional(string, "athena-results-operators/")
   })
   default = {}
 

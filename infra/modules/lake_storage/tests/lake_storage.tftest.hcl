@@ -216,12 +216,14 @@ run "prefixes_are_exposed_as_outputs" {
 
   assert {
     condition = output.prefixes == {
-      bronze         = "bronze/"
-      silver         = "silver/"
-      gold           = "gold/"
-      checkpoints    = "_checkpoints/"
-      artifacts      = "artifacts/"
-      athena_results = "athena-results/"
+      bronze                   = "bronze/"
+      silver                   = "silver/"
+      gold                     = "gold/"
+      checkpoints              = "_checkpoints/"
+      system                   = "_system/"
+      artifacts                = "artifacts/"
+      athena_results           = "athena-results/"
+      operators_athena_results = "athena-results-operators/"
     }
     error_message = "Default per-layer prefixes changed unexpectedly."
   }
