@@ -123,15 +123,11 @@ public final class BronzeIngestion {
                 == StartingOffsets.Mode.LATEST
             ? -1L
             : -2L;
-    StringBuilder json = new StringBuilder("{\"").append(topic).append("\":{");
+    Map<Integer, Long> resume = new TreeMap<>();
     for (int p = 0; p < partitions; p++) {
-      json.append(p == 0 ? "" : ",")
-          .append('"')
-          .append(p)
-          .append("\":")
-          .append(next.getOrDefault(p, otherwise));
+      resume.put(p, next.getOrDefault(p, otherwise));
     }
-    String offsets = json.append("}}").toString();
+    String offsets = offsetsJson(topic, resume);
     System.err.println(
         "medallion: bronze."
             + table.name()
@@ -161,6 +157,17 @@ public final class BronzeIngestion {
       next.put(r.getInt(0), r.getLong(1) + 1);
     }
     return next;
+  }
+
+  /** Spark's Kafka offsets JSON for one topic: {@code {"topic":{"0":12,"1":40}}}. */
+  static String offsetsJson(String topic, Map<Integer, Long> offsets) {
+    StringBuilder json = new StringBuilder("{\"").append(topic).append("\":{");
+    String sep = "";
+    for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+      json.append(sep).append('"').append(e.getKey()).append("\":").append(e.getValue());
+      sep = ",";
+    }
+    return json.append("}}").toString();
   }
 
   /**
@@ -200,21 +207,24 @@ public final class BronzeIngestion {
    */
   static void appendBatch(Dataset<Row> batch, long batchId, String path, String table) {
     String appId = DeltaWrites.streamingAppId(batch.sparkSession(), table);
-    Instant now = Instant.now();
-    Dataset<Row> rows =
-        batch.select(
-            col("topic").as(BronzeContract.TOPIC),
-            col("partition").as(BronzeContract.PARTITION),
-            col("offset").as(BronzeContract.OFFSET),
-            col("timestamp").as(BronzeContract.KAFKA_TIMESTAMP),
-            col("key").as(BronzeContract.KEY),
-            col("value").as(BronzeContract.VALUE),
-            col("headers").as(BronzeContract.HEADERS),
-            lit(now).as(BronzeContract.INGESTED_AT),
-            lit(LocalDate.ofInstant(now, ZoneOffset.UTC)).as(BronzeContract.INGEST_DATE),
-            lit(batchId).as(BronzeContract.BATCH_ID));
-    DeltaWrites.appendOnce(rows, path, appId, batchId);
+    DeltaWrites.appendOnce(asBronze(batch, batchId), path, appId, batchId);
     FaultPoints.reach(FaultPoints.BATCH_WRITTEN + table);
+  }
+
+  /** Kafka source rows in the bronze contract's columns, landed now by batch {@code batchId}. */
+  static Dataset<Row> asBronze(Dataset<Row> kafka, long batchId) {
+    Instant now = Instant.now();
+    return kafka.select(
+        col("topic").as(BronzeContract.TOPIC),
+        col("partition").as(BronzeContract.PARTITION),
+        col("offset").as(BronzeContract.OFFSET),
+        col("timestamp").as(BronzeContract.KAFKA_TIMESTAMP),
+        col("key").as(BronzeContract.KEY),
+        col("value").as(BronzeContract.VALUE),
+        col("headers").as(BronzeContract.HEADERS),
+        lit(now).as(BronzeContract.INGESTED_AT),
+        lit(LocalDate.ofInstant(now, ZoneOffset.UTC)).as(BronzeContract.INGEST_DATE),
+        lit(batchId).as(BronzeContract.BATCH_ID));
   }
 
   /** Reads a bronze table as a batch, for checks and for the demo's summary. */

@@ -17,6 +17,7 @@ import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.Refresh;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -84,6 +85,29 @@ public final class GoldAggregation {
               lake.checkpoint(Layer.GOLD, refresher.table().name()),
               start(refresher, once, interval));
         });
+  }
+
+  /**
+   * Rebuilds a gold table, or the slices of it between two dates, from silver as it is now:
+   * afterwards those slices equal a recomputation. Safe beside the running aggregation (a slice
+   * recomputed from silver is the same whoever writes it; conflicts are retried).
+   *
+   * @param from the first slice to rebuild; empty with {@code to} for the whole table
+   * @param to the last slice to rebuild, inclusive
+   * @return the slices rebuilt, or empty for the whole table
+   */
+  public List<LocalDate> backfill(
+      GoldTable table, Optional<LocalDate> from, Optional<LocalDate> to) {
+    LakeCatalog.register(spark, pipeline, lake);
+    check(table);
+    GoldTableRefresher refresher = new GoldTableRefresher(table, lake);
+    if (table.refresh() == Refresh.FULL || from.isEmpty()) {
+      refresher.recomputeAll(spark);
+      return List.of();
+    }
+    List<LocalDate> slices = from.get().datesUntil(to.orElseThrow().plusDays(1)).toList();
+    refresher.recompute(spark, slices);
+    return slices;
   }
 
   /** Recomputes a table whole from its sources, as it is defined; for checks and backfills. */

@@ -70,7 +70,9 @@ class BrokerOutageIT {
               "--lake-root",
               lakeDir.toString(),
               "--bootstrap-servers",
-              TestKafka.bootstrapServers());
+              TestKafka.bootstrapServers(),
+              "--conf",
+              "spark.master=local[2]");
       assertThat(exit).as(out.toString()).isNotZero();
       assertThat(out.toString())
           .contains("another process (pid " + ingest.pid() + ") is already running bronze." + table)
@@ -82,10 +84,18 @@ class BrokerOutageIT {
       TestKafka.startBrokerAgain();
       produced.addAll(TestKafka.produceNumbers(topic, 500, 500));
       awaitRows(lake, table, ingest, 1_000);
+
+      // SIGTERM, as Ctrl-C or a scheduler sends it: the job stops on its own, cleanly.
+      ingest.destroy();
+      assertThat(PipelineProcess.await(ingest, Duration.ofMinutes(2)))
+          .as("terminated by SIGTERM")
+          .isEqualTo(143);
+      assertThat(Files.readString(log)).doesNotContain("error:");
       Oracle.bronzeExactlyOnce(BronzeIngestion.read(spark, lake, table), produced, produced);
     } finally {
-      ingest.destroy();
-      PipelineProcess.await(ingest, Duration.ofMinutes(1));
+      if (ingest.isAlive()) {
+        PipelineProcess.kill9(ingest);
+      }
     }
   }
 

@@ -2,7 +2,6 @@ package io.medallion.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spark.FaultPoints;
@@ -19,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code lakehouse run --once} on the reference pipeline, killed at each named point of a
- * micro-batch in turn (docs/reliability.md rows 1 to 3), each run resuming from the last one's
- * checkpoints; then a run to the end, and the oracle over every table.
+ * The reference pipeline's jobs killed at named points of a micro-batch in turn
+ * (docs/reliability.md rows 1 to 3): mid-write, after a Delta commit and before the checkpoint
+ * commit, between two writes of one batch; each run resumes from the last one's checkpoints; then
+ * {@code run --once} to the end, and the oracle over every table.
  */
 class CrashPointsIT {
   @TempDir Path dir;
@@ -34,31 +34,47 @@ class CrashPointsIT {
     Path lakeDir = dir.resolve("lake");
     LakeLayout lake = LakeLayout.of(lakeDir.toString());
     ReferenceEvents events = new ReferenceEvents(spec, "crash-");
-    events.produce(3_000, 7, 0);
+    events.produce(1_500, 7, 0);
 
-    List<List<String>> crashes =
+    // Each crash: the command that reaches the point, and the point.
+    record Crash(List<String> command, List<String> flags) {}
+    List<Crash> crashes =
         List.of(
             // Mid-write: some of bronze.plays' first batch's files exist; nothing is committed.
-            PipelineProcess.haltOnCreate("/bronze/plays/"),
+            new Crash(
+                List.of("ingest", "--once", "--tables", "plays"),
+                PipelineProcess.haltOnCreate("/bronze/plays/")),
             // After bronze.plays' Delta commit, before its checkpoint commit.
-            List.of(PipelineProcess.haltAt(FaultPoints.BATCH_WRITTEN + "bronze.plays")),
-            // Between two writes of one silver batch: its records committed, quarantine not.
-            List.of(PipelineProcess.haltAt(DeltaWrites.AFTER_COMMIT + "silver.plays")),
-            // Between the quarantine write and the silver write.
-            List.of(PipelineProcess.haltAt(TableRefiner.AFTER_QUARANTINE + "silver.plays")),
-            // After every write of a silver batch, before its checkpoint commit.
-            List.of(PipelineProcess.haltAt(FaultPoints.BATCH_WRITTEN + "silver.plays")),
-            // After a gold batch's writes, before its checkpoint commit.
-            List.of(
-                PipelineProcess.haltAt(FaultPoints.BATCH_WRITTEN + "gold.title_daily_engagement")));
+            new Crash(
+                List.of("ingest", "--once", "--tables", "plays"),
+                List.of(PipelineProcess.haltAt(FaultPoints.BATCH_WRITTEN + "bronze.plays"))),
+            // Between two writes of one silver batch: records and quarantine committed, silver not.
+            new Crash(
+                List.of("refine", "--once", "--tables", "plays"),
+                List.of(PipelineProcess.haltAt(TableRefiner.AFTER_QUARANTINE + "silver.plays"))),
+            // After a gold batch's writes, before its checkpoint commit (all else landed first).
+            new Crash(
+                List.of("run", "--once"),
+                List.of(
+                    PipelineProcess.haltAt(
+                        FaultPoints.BATCH_WRITTEN + "gold.title_daily_engagement"))));
     for (int i = 0; i < crashes.size(); i++) {
+      Crash crash = crashes.get(i);
       Path log = dir.resolve("crash-" + i + ".log");
-      Process run = LakehouseProcess.start(log, crashes.get(i), "run", spec, lakeDir, "--once");
+      List<String> args = crash.command();
+      Process run =
+          LakehouseProcess.start(
+              log,
+              crash.flags(),
+              args.get(0),
+              spec,
+              lakeDir,
+              args.subList(1, args.size()).toArray(String[]::new));
       assertThat(PipelineProcess.await(run, Duration.ofMinutes(4)))
           .as(Files.readString(log))
           .isEqualTo(FaultPoints.HALT_EXIT_CODE);
       assertThat(Files.readString(log)).contains("medallion: halting at fault point");
-      if (crashes.get(i).get(0).endsWith(TableRefiner.AFTER_QUARANTINE + "silver.plays")) {
+      if (args.get(0).equals("refine")) {
         assertThat(QuarantineTable.read(spark, lake).where("source_table = 'silver.plays'").count())
             .as("the quarantine write committed before the crash")
             .isPositive();

@@ -94,7 +94,9 @@ final class ReferenceOracle {
             "--lake-root",
             lakeDir.toString(),
             "--bootstrap-servers",
-            TestKafka.bootstrapServers());
+            TestKafka.bootstrapServers(),
+            "--conf",
+            "spark.master=local[2]");
     assertThat(exit).as(out.toString()).isZero();
     assertThat(out.toString()).contains("Reconciliation holds.").doesNotContain("FAIL");
   }

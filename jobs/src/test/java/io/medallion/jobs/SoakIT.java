@@ -1,13 +1,23 @@
 package io.medallion.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.medallion.core.events.EventLog;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spec.PipelineLoader;
+import io.medallion.jobs.cli.LakehouseCommand;
+import io.medallion.testkit.TestKafka;
 import io.medallion.testkit.TestSpark;
 import io.medallion.testkit.faults.PipelineProcess;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * docs/reliability.md row 4: the whole reference pipeline ({@code lakehouse run}) under a steady
  * producer, killed with {@code kill -9} at a seeded random moment, cycle after cycle; after each
  * kill a restart runs to the end and the oracle must hold over every table.
+ *
+ * <p>In the first cycle, {@code lakehouse maintain} (OPTIMIZE and VACUUM of every table) runs
+ * beside the streaming pipeline before the kill (docs/reliability.md row 16, and the maintenance
+ * test of the operations issue): it compacts, the streaming readers go on, and the oracle still
+ * holds.
  *
  * <p>{@code -Dmedallion.soak.cycles=N} sets the number of cycles (default 2, so the default suite
  * stays short; the soak run in docs/reliability.md used 20); {@code -Dmedallion.soak.seed=S} the
@@ -45,15 +60,23 @@ class SoakIT {
       Process run =
           LakehouseProcess.start(log, List.of(), "run", spec, lakeDir, "--trigger-interval", "1s");
 
-      // 2. kill -9 at a random moment: before the first batch, mid-batch, between batches.
+      // 2. In the first cycle, maintenance compacts the tables while the pipeline streams.
+      if (cycle == 0) {
+        maintainWhileStreaming(spec, lakeDir, run, log, events);
+      }
+
+      // 3. kill -9 at a random moment: before the first batch, mid-batch, between batches.
       Duration killAt =
-          PipelineProcess.between(random, Duration.ofSeconds(8), Duration.ofSeconds(30));
+          PipelineProcess.between(
+              random,
+              Duration.ofSeconds(cycle == 0 ? 0 : 8),
+              Duration.ofSeconds(cycle == 0 ? 5 : 30));
       boolean exited = run.waitFor(killAt.toMillis(), TimeUnit.MILLISECONDS);
       assertThat(exited).as("still running at the kill: " + Files.readString(log)).isFalse();
       assertThat(PipelineProcess.kill9(run)).isEqualTo(137);
       producing.get(2, TimeUnit.MINUTES);
 
-      // 3. A restart runs to the end; the oracle holds over every table.
+      // 4. A restart runs to the end; the oracle holds over every table.
       Path restartLog = dir.resolve("restart-" + cycle + ".log");
       Process restart =
           LakehouseProcess.start(restartLog, List.of(), "run", spec, lakeDir, "--once");
@@ -61,6 +84,88 @@ class SoakIT {
           .as("cycle " + cycle + " (killed after " + killAt + "): " + Files.readString(restartLog))
           .isZero();
       ReferenceOracle.check(spark, spec, lakeDir, events.acknowledged(), events.acknowledged());
+    }
+  }
+
+  /**
+   * Waits for micro-batches to leave small files, runs {@code lakehouse maintain} over every table
+   * beside the running pipeline, checks that it compacted, and that the streaming readers
+   * downstream go on past the compactions (new events reach silver).
+   */
+  private void maintainWhileStreaming(
+      Path spec, Path lakeDir, Process run, Path log, ReferenceEvents events) throws Exception {
+    LakeLayout lake = LakeLayout.of(lakeDir.toString());
+    String bronzePlays = lake.table(Layer.BRONZE, "plays");
+    String silverPlays = lake.table(Layer.SILVER, "plays");
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .failFast("the pipeline stopped: " + tail(log), () -> !run.isAlive())
+        .ignoreExceptions()
+        .until(() -> files(bronzePlays) >= 3 && version(silverPlays) >= 2);
+
+    StringWriter out = new StringWriter();
+    int exit =
+        LakehouseCommand.execute(
+            new PrintWriter(out, true),
+            new PrintWriter(out, true),
+            "maintain",
+            "--pipeline",
+            spec.toString(),
+            "--lake-root",
+            lakeDir.toString(),
+            "--bootstrap-servers",
+            TestKafka.bootstrapServers(),
+            "--conf",
+            "spark.master=local[2]");
+    assertThat(exit).as(out.toString()).isZero();
+    for (String table : PipelineLoader.load(spec).maintainedTables()) {
+      assertThat(out.toString()).contains(table);
+    }
+    assertThat(out.toString())
+        .containsPattern("silver\\.plays\\s+files .* Z-ordered by \\[title_id\\]");
+    Map<String, String> metrics =
+        spark
+            .sql("DESCRIBE HISTORY delta.`" + bronzePlays + "`")
+            .where("operation = 'OPTIMIZE'")
+            .select("operationMetrics")
+            .first()
+            .getJavaMap(0);
+    assertThat(Long.parseLong(metrics.get("numRemovedFiles")))
+        .as("the compaction replaced more files than it wrote")
+        .isGreaterThan(Long.parseLong(metrics.get("numAddedFiles")));
+    assertThat(
+            EventLog.read(spark, lake)
+                .where("kind = 'maintenance' AND status = 'ok'")
+                .select("target")
+                .distinct()
+                .count())
+        .as("a maintenance event per existing table")
+        .isGreaterThanOrEqualTo(10);
+
+    long silverVersion = version(silverPlays);
+    events.produce(200, SEED + 1_000, 0);
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .failFast("the pipeline stopped: " + tail(log), () -> !run.isAlive())
+        .until(() -> version(silverPlays) > silverVersion);
+  }
+
+  private long files(String path) {
+    return spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first().getAs("numFiles");
+  }
+
+  private long version(String path) {
+    return spark.sql("DESCRIBE HISTORY delta.`" + path + "` LIMIT 1").first().getAs("version");
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (java.io.IOException e) {
+      return e.toString();
     }
   }
 }

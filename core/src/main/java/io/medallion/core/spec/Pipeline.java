@@ -3,6 +3,7 @@ package io.medallion.core.spec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,7 +24,23 @@ public record Pipeline(
     List<Source> sources,
     List<BronzeTable> bronzeTables,
     List<SilverTable> silverTables,
-    List<GoldTable> goldTables) {
+    List<GoldTable> goldTables,
+    Map<String, MaintenancePolicy> maintenance) {
+
+  /**
+   * How {@code lakehouse maintain} keeps a table healthy.
+   *
+   * @param targetFileBytes the file size OPTIMIZE compacts towards
+   * @param zorderBy columns to Z-order by; empty for plain compaction
+   * @param vacuumRetention how long unused files are kept before VACUUM deletes them
+   */
+  public record MaintenancePolicy(
+      long targetFileBytes, List<String> zorderBy, Duration vacuumRetention) {}
+
+  /** Every table {@code lakehouse maintain} looks after, by qualified name, in layer order. */
+  public java.util.Set<String> maintainedTables() {
+    return maintenance.keySet();
+  }
 
   /** The name of the one silver table that holds every rejected record. */
   public static final String QUARANTINE_TABLE = "quarantine";

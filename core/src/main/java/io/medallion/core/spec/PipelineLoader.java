@@ -210,6 +210,12 @@ public final class PipelineLoader {
     known.add("silver." + Pipeline.QUARANTINE_TABLE);
     known.addAll(Pipeline.SYSTEM_TABLES);
     List<Pipeline.GoldTable> goldTables = new GoldLoader(this).tables(spec.gold(), known);
+    List<String> maintained = new ArrayList<>();
+    tables.forEach(t -> maintained.add(t.qualifiedName()));
+    silverTables.forEach(t -> maintained.add(t.qualifiedName()));
+    maintained.add("silver." + Pipeline.QUARANTINE_TABLE);
+    goldTables.forEach(t -> maintained.add(t.qualifiedName()));
+    maintained.addAll(Pipeline.SYSTEM_TABLES);
     return new Pipeline(
         path,
         name,
@@ -217,7 +223,8 @@ public final class PipelineLoader {
         sourceList,
         tables,
         silverTables,
-        goldTables);
+        goldTables,
+        new MaintenanceLoader(this).policies(spec.maintenance(), maintained));
   }
 
   private StartingOffsets startingOffsets(

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param bronze the bronze layer: one raw table per source
  * @param silver the silver layer: typed, validated, deduplicated tables refined from bronze
  * @param gold the gold layer: aggregates defined by SQL over silver
+ * @param maintenance how {@code lakehouse maintain} compacts and vacuums the tables
  */
 public record PipelineSpec(
     String name,
@@ -24,7 +25,36 @@ public record PipelineSpec(
     Map<String, SourceSpec> sources,
     BronzeSpec bronze,
     SilverSpec silver,
-    GoldSpec gold) {
+    GoldSpec gold,
+    MaintenanceSpec maintenance) {
+
+  /**
+   * Table maintenance policies: defaults, then per layer, then per table; the most specific wins.
+   *
+   * @param defaults every table's policy
+   * @param bronze bronze tables' policy
+   * @param silver silver tables' policy (quarantine included)
+   * @param gold gold tables' policy
+   * @param tables per table, by qualified name such as {@code silver.plays}
+   */
+  public record MaintenanceSpec(
+      MaintenanceOptions defaults,
+      MaintenanceOptions bronze,
+      MaintenanceOptions silver,
+      MaintenanceOptions gold,
+      Map<String, MaintenanceOptions> tables) {}
+
+  /**
+   * One maintenance policy; unset values come from the less specific level.
+   *
+   * @param targetFileSize the size OPTIMIZE compacts files towards, such as {@code 128MB}
+   * @param zorderBy columns OPTIMIZE clusters the files by (Z-order); none by default
+   * @param vacuumRetention how long files a table no longer uses are kept before VACUUM deletes
+   *     them, such as {@code 168h}; at least 168h, so no streaming reader or running job loses a
+   *     file it still needs
+   */
+  public record MaintenanceOptions(
+      String targetFileSize, List<String> zorderBy, String vacuumRetention) {}
 
   /**
    * One Kafka topic the pipeline reads.

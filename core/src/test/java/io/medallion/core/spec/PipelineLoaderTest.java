@@ -8,6 +8,7 @@ import io.medallion.core.error.SpecException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PipelineLoaderTest {
@@ -259,5 +260,62 @@ class PipelineLoaderTest {
         .hasMessageStartingWith(
             "pipelines/test/pipeline.yaml:38 [gold.tables.daily_sales.refresh]: unknown refresh"
                 + " 'hourly'");
+  }
+
+  @Test
+  void maintenancePoliciesResolveTableThenLayerThenDefaultsThenBuiltIn() {
+    Pipeline p =
+        PipelineLoader.parse(
+            FILE,
+            VALID
+                + """
+                maintenance:
+                  defaults:
+                    target_file_size: 64MiB
+                  bronze:
+                    vacuum_retention: 336h
+                  tables:
+                    bronze.orders:
+                      zorder_by: [key]
+                      vacuum_retention: 720h
+                """);
+
+    assertThat(p.maintenance().get("bronze.orders"))
+        .isEqualTo(
+            new Pipeline.MaintenancePolicy(64L << 20, List.of("key"), Duration.ofHours(720)));
+    assertThat(p.maintenance().get("bronze.customers"))
+        .isEqualTo(new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(336)));
+    assertThat(p.maintenance().get("_system.events"))
+        .isEqualTo(new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(168)));
+    assertThat(PipelineLoader.parse(FILE, VALID).maintenance().get("bronze.orders"))
+        .isEqualTo(new Pipeline.MaintenancePolicy(128_000_000L, List.of(), Duration.ofHours(168)));
+  }
+
+  @Test
+  void aVacuumRetentionUnderAWeekIsRejectedWithTheReason() {
+    String yaml = VALID + "maintenance:\n  silver:\n    vacuum_retention: 24h\n";
+
+    assertThatThrownBy(() -> PipelineLoader.parse(FILE, yaml))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("[maintenance.silver.vacuum_retention]")
+        .hasMessageContaining("shorter than 168h")
+        .hasMessageContaining("Keep at least 168h");
+  }
+
+  @Test
+  void maintenanceOfAnUnknownTableOrABadSizeIsRejected() {
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE, VALID + "maintenance:\n  tables:\n    silver.nope: {}\n"))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("unknown table 'silver.nope'")
+        .hasMessageContaining("bronze.orders, bronze.customers");
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE, VALID + "maintenance:\n  defaults:\n    target_file_size: big\n"))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("[maintenance.defaults.target_file_size]: 'big' is not a file size");
   }
 }

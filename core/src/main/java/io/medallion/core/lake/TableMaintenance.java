@@ -1,0 +1,131 @@
+package io.medallion.core.lake;
+
+import io.delta.tables.DeltaTable;
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.spec.Pipeline.MaintenancePolicy;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Compacts a Delta table's small files (OPTIMIZE, optionally Z-ordered) and deletes the files it no
+ * longer uses once they are older than the retention (VACUUM), safely beside a running pipeline:
+ * blind appends never conflict with a compaction, a conflicting MERGE is run again by its writer,
+ * and a compaction that loses a race is run again here (bounded). VACUUM keeps every file younger
+ * than the retention, which is at least 7 days, so a streaming reader that is behind, or a running
+ * job, never loses a file it still has to read.
+ */
+public final class TableMaintenance {
+  /** Delta's setting for the size OPTIMIZE compacts towards. */
+  static final String MAX_FILE_SIZE = "spark.databricks.delta.optimize.maxFileSize";
+
+  private TableMaintenance() {}
+
+  /**
+   * What maintenance did to one table, or would do with {@code --dry-run}.
+   *
+   * @param table the qualified name
+   * @param exists whether the table exists (nothing is done to one that does not)
+   * @param filesBefore data files before
+   * @param filesAfter data files after (with a dry run, the same as before)
+   * @param smallFiles files below the target size: what OPTIMIZE compacts
+   * @param filesCompacted files OPTIMIZE replaced
+   * @param filesWritten files OPTIMIZE wrote in their place
+   * @param filesVacuumed unused files older than the retention that VACUUM deleted (or would)
+   */
+  public record Outcome(
+      String table,
+      boolean exists,
+      long filesBefore,
+      long filesAfter,
+      long smallFiles,
+      long filesCompacted,
+      long filesWritten,
+      long filesVacuumed) {}
+
+  /**
+   * Maintains one table.
+   *
+   * @param table its qualified name, for messages
+   * @param path its location
+   * @param dryRun only count what would be done
+   */
+  public static Outcome maintain(
+      SparkSession spark, String table, String path, MaintenancePolicy policy, boolean dryRun) {
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      return new Outcome(table, false, 0, 0, 0, 0, 0, 0);
+    }
+    checkColumns(spark, table, path, policy.zorderBy());
+    long before = files(spark, path);
+    long small = smallFiles(spark, path, policy.targetFileBytes());
+    String retain = "RETAIN " + policy.vacuumRetention().toHours() + " HOURS";
+    if (dryRun) {
+      long vacuumable = spark.sql("VACUUM delta.`" + path + "` " + retain + " DRY RUN").count();
+      return new Outcome(table, true, before, before, small, 0, 0, vacuumable);
+    }
+    long[] compacted = new long[2];
+    String previous = spark.conf().get(MAX_FILE_SIZE, null);
+    spark.conf().set(MAX_FILE_SIZE, String.valueOf(policy.targetFileBytes()));
+    try {
+      DeltaWrites.retryOnConflict(
+          table,
+          () -> {
+            String zorder =
+                policy.zorderBy().isEmpty()
+                    ? ""
+                    : " ZORDER BY (" + String.join(", ", quoted(policy.zorderBy())) + ")";
+            Row metrics = spark.sql("OPTIMIZE delta.`" + path + "`" + zorder).first().getStruct(1);
+            compacted[0] = metrics.getAs("numFilesRemoved");
+            compacted[1] = metrics.getAs("numFilesAdded");
+          });
+    } finally {
+      if (previous == null) {
+        spark.conf().unset(MAX_FILE_SIZE);
+      } else {
+        spark.conf().set(MAX_FILE_SIZE, previous);
+      }
+    }
+    long vacuumable = spark.sql("VACUUM delta.`" + path + "` " + retain + " DRY RUN").count();
+    spark.sql("VACUUM delta.`" + path + "` " + retain).collect();
+    return new Outcome(
+        table, true, before, files(spark, path), small, compacted[0], compacted[1], vacuumable);
+  }
+
+  private static long files(SparkSession spark, String path) {
+    return spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first().getAs("numFiles");
+  }
+
+  /** Files with rows that are smaller than the target size. */
+  private static long smallFiles(SparkSession spark, String path, long target) {
+    return spark
+        .sql(
+            "SELECT count(DISTINCT _metadata.file_path) FROM delta.`"
+                + path
+                + "` WHERE _metadata.file_size < "
+                + target)
+        .first()
+        .getLong(0);
+  }
+
+  private static void checkColumns(
+      SparkSession spark, String table, String path, List<String> columns) {
+    List<String> present =
+        Arrays.asList(spark.read().format("delta").load(path).schema().fieldNames());
+    for (String c : columns) {
+      if (!present.contains(c)) {
+        throw new MedallionException(
+            "cannot Z-order " + table + " by " + c + ": it has no such column.",
+            "In the spec's maintenance section, use columns of "
+                + table
+                + ": "
+                + String.join(", ", present)
+                + ".");
+      }
+    }
+  }
+
+  private static List<String> quoted(List<String> columns) {
+    return columns.stream().map(c -> "`" + c + "`").toList();
+  }
+}

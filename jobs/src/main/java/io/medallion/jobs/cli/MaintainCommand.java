@@ -1,0 +1,166 @@
+package io.medallion.jobs.cli;
+
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.events.Event;
+import io.medallion.core.events.EventLog;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableMaintenance;
+import io.medallion.core.lake.TableMaintenance.Outcome;
+import io.medallion.core.spark.SparkSessions;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.Pipeline.MaintenancePolicy;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lakehouse maintain}: OPTIMIZE and VACUUM by the spec's policies, beside the pipeline. */
+@Command(
+    name = "maintain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compact small files (OPTIMIZE, Z-ordered where the spec says) and delete files the tables"
+          + " no longer use once older than the retention (VACUUM), table by table, by the spec's"
+          + " maintenance policies. Safe while the pipeline runs. Each table's run is recorded in"
+          + " _system.events."
+    })
+final class MaintainCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--table",
+      paramLabel = "TABLE",
+      description = "Only this table, by qualified name such as silver.plays (default: all).")
+  String table;
+
+  @Option(names = "--dry-run", description = "Report what would be done; change nothing.")
+  boolean dryRun;
+
+  @Override
+  public Integer call() {
+    Pipeline pipeline = common.pipeline();
+    LakeLayout lake = common.lake();
+    List<String> tables = List.copyOf(pipeline.maintainedTables());
+    if (table != null) {
+      if (!pipeline.maintenance().containsKey(table)) {
+        throw new MedallionException(
+            "--table " + table + " is not a table of this pipeline.",
+            "Use a qualified name: " + String.join(", ", tables) + ".");
+      }
+      tables = List.of(table);
+    }
+    SparkSession spark = SparkSessions.getOrCreate("medallion-maintain", common.sparkConf());
+    PrintWriter out = spec.commandLine().getOut();
+    boolean failed = false;
+    try (EventLog events = EventLog.open(spark, lake, "maintain")) {
+      for (String name : tables) {
+        MaintenancePolicy policy = pipeline.maintenance().get(name);
+        long start = System.nanoTime();
+        try {
+          Outcome o = TableMaintenance.maintain(spark, name, path(lake, name), policy, dryRun);
+          long ms = (System.nanoTime() - start) / 1_000_000;
+          String line = describe(o, policy, ms);
+          out.println(line);
+          out.flush();
+          if (o.exists()) {
+            events.add(
+                Event.run(
+                    Event.MAINTENANCE,
+                    name,
+                    o.filesBefore(),
+                    o.filesAfter(),
+                    ms,
+                    Event.OK,
+                    line.substring(name.length()).trim(),
+                    details(o, policy)));
+          }
+        } catch (RuntimeException e) {
+          failed = true;
+          String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+          out.printf("%-34s FAILED: %s%n", name, message);
+          out.flush();
+          events.add(Event.failure(name, "maintain: " + message));
+        }
+      }
+    }
+    if (failed) {
+      throw new MedallionException(
+          "maintenance failed for some tables (see the FAILED lines above); the others were"
+              + " maintained. A failed OPTIMIZE or VACUUM changes nothing.",
+          "Fix what the FAILED lines say and run ./lakehouse maintain again.");
+    }
+    return 0;
+  }
+
+  private String describe(Outcome o, MaintenancePolicy policy, long ms) {
+    if (!o.exists()) {
+      return String.format("%-34s not created yet", o.table());
+    }
+    String zorder = policy.zorderBy().isEmpty() ? "" : " Z-ordered by " + policy.zorderBy();
+    if (dryRun) {
+      return String.format(
+          "%-34s %,d files, %,d below %s: would compact them%s; would vacuum %,d unused files"
+              + " older than %d h",
+          o.table(),
+          o.filesBefore(),
+          o.smallFiles(),
+          size(policy.targetFileBytes()),
+          zorder,
+          o.filesVacuumed(),
+          policy.vacuumRetention().toHours());
+    }
+    return String.format(
+        "%-34s files %,d -> %,d (compacted %,d into %,d%s); vacuumed %,d unused files older than"
+            + " %d h; %.1f s",
+        o.table(),
+        o.filesBefore(),
+        o.filesAfter(),
+        o.filesCompacted(),
+        o.filesWritten(),
+        zorder,
+        o.filesVacuumed(),
+        policy.vacuumRetention().toHours(),
+        ms / 1000.0);
+  }
+
+  private String details(Outcome o, MaintenancePolicy policy) {
+    return String.format(
+        "{\"dry_run\":%s,\"files_before\":%d,\"files_after\":%d,\"small_files\":%d,"
+            + "\"files_compacted\":%d,\"files_written\":%d,\"files_vacuumed\":%d,"
+            + "\"target_file_bytes\":%d,\"zorder_by\":%s,\"vacuum_retention_hours\":%d}",
+        dryRun,
+        o.filesBefore(),
+        o.filesAfter(),
+        o.smallFiles(),
+        o.filesCompacted(),
+        o.filesWritten(),
+        o.filesVacuumed(),
+        policy.targetFileBytes(),
+        policy.zorderBy().stream().map(c -> "\"" + c + "\"").toList(),
+        policy.vacuumRetention().toHours());
+  }
+
+  private static String size(long bytes) {
+    return bytes % 1_000_000 == 0 ? bytes / 1_000_000 + " MB" : bytes + " bytes";
+  }
+
+  /** Where a table of the pipeline lives. */
+  static String path(LakeLayout lake, String qualified) {
+    String layer = qualified.substring(0, qualified.indexOf('.'));
+    String name = qualified.substring(qualified.indexOf('.') + 1);
+    return switch (layer) {
+      case "bronze" -> lake.table(Layer.BRONZE, name);
+      case "silver" -> lake.table(Layer.SILVER, name);
+      case "gold" -> lake.table(Layer.GOLD, name);
+      default -> lake.system(name);
+    };
+  }
+}

@@ -1,0 +1,130 @@
+package io.medallion.jobs.cli;
+
+import io.medallion.bronze.BronzeReplay;
+import io.medallion.bronze.BronzeReplay.From;
+import io.medallion.bronze.BronzeReplay.Outcome;
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.events.Event;
+import io.medallion.core.events.EventLog;
+import io.medallion.core.spark.SparkSessions;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.Pipeline.BronzeTable;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lakehouse replay}: re-reads a range of a topic into its bronze table, idempotently. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Re-read a range of a bronze table's topic from Kafka and land the records the table does"
+          + " not hold; records it holds are not landed again (bronze is keyed by topic,"
+          + " partition and offset). Reads up to where the table ends now, beside the live stream"
+          + " and without touching its checkpoint. Recorded in _system.events."
+    })
+final class ReplayCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--table",
+      required = true,
+      paramLabel = "bronze.TABLE",
+      description = "The bronze table, such as bronze.plays.")
+  String table;
+
+  static final class Start {
+    @Option(
+        names = "--from-offsets",
+        paramLabel = "P:OFFSET,...",
+        description = "The first offset to read per partition, such as 0:100,1:250.")
+    String offsets;
+
+    @Option(
+        names = "--from-timestamp",
+        paramLabel = "TIME",
+        description =
+            "Read from the first record at or after this time, such as"
+                + " 2026-11-20T10:00:00Z, in every partition.")
+    String timestamp;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Start start;
+
+  @Override
+  public Integer call() {
+    Pipeline pipeline = common.pipeline();
+    BronzeTable bronze =
+        pipeline.bronzeTables().stream()
+            .filter(t -> t.qualifiedName().equals(table))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new MedallionException(
+                        "--table " + table + " is not a bronze table of this pipeline.",
+                        "Use one of: "
+                            + pipeline.bronzeTables().stream()
+                                .map(BronzeTable::qualifiedName)
+                                .collect(Collectors.joining(", "))
+                            + "."));
+    From from;
+    if (start.offsets != null) {
+      from = From.offsets(start.offsets);
+    } else {
+      try {
+        from = new From(Map.of(), Instant.parse(start.timestamp));
+      } catch (DateTimeParseException e) {
+        throw new MedallionException(
+            "--from-timestamp '" + start.timestamp + "' is not a time.",
+            "Write it as 2026-11-20T10:00:00Z.");
+      }
+    }
+    String servers = common.bootstrapServers();
+    SparkSession spark = SparkSessions.getOrCreate("medallion-replay", common.sparkConf());
+    PrintWriter out = spec.commandLine().getOut();
+    try (EventLog events = EventLog.open(spark, common.lake(), "replay")) {
+      long began = System.nanoTime();
+      Outcome o;
+      try {
+        o = BronzeReplay.replay(spark, common.lake(), bronze, from, servers, common.kafkaConf());
+      } catch (RuntimeException e) {
+        events.add(Event.failure(table, "replay: " + e.getMessage()));
+        throw e;
+      }
+      String ranges =
+          o.ranges().entrySet().stream()
+              .map(e -> e.getKey() + ":[" + e.getValue()[0] + "," + e.getValue()[1] + ")")
+              .collect(Collectors.joining(" "));
+      String message =
+          String.format(
+              "read %,d records (%s); added %,d that %s did not hold",
+              o.read(), ranges.isEmpty() ? "nothing to read" : ranges, o.added(), table);
+      events.add(
+          Event.run(
+              Event.REPLAY,
+              table,
+              o.read(),
+              o.added(),
+              (System.nanoTime() - began) / 1_000_000,
+              Event.OK,
+              message,
+              "{\"from\":\"" + (start.offsets != null ? start.offsets : start.timestamp) + "\"}"));
+      out.println("Replayed " + table + ": " + message + ".");
+      out.flush();
+    }
+    return 0;
+  }
+}

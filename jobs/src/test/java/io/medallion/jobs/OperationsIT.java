@@ -1,0 +1,256 @@
+package io.medallion.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.core.events.EventLog;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.PipelineLoader;
+import io.medallion.gold.GoldAggregation;
+import io.medallion.jobs.cli.LakehouseCommand;
+import io.medallion.testkit.TestKafka;
+import io.medallion.testkit.TestKafka.Coordinates;
+import io.medallion.testkit.TestSpark;
+import io.medallion.testkit.faults.Oracle;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Day two on the reference pipeline: {@code lakehouse replay} lands what bronze is missing and
+ * nothing it holds; the event log ({@code _system.events}) records every batch, rule result,
+ * replay, backfill and failure; {@code lakehouse status} summarises a known state; {@code lakehouse
+ * backfill} rebuilds damaged gold dates to equal a recomputation.
+ */
+class OperationsIT {
+  @TempDir Path dir;
+
+  private final SparkSession spark = TestSpark.get();
+
+  private String cli(Path spec, Path lakeDir, String... args) {
+    StringWriter out = new StringWriter();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--pipeline",
+            spec.toString(),
+            "--lake-root",
+            lakeDir.toString(),
+            "--bootstrap-servers",
+            TestKafka.bootstrapServers(),
+            "--conf",
+            "spark.master=local[2]"));
+    int exit =
+        LakehouseCommand.execute(
+            new PrintWriter(out, true), new PrintWriter(out, true), all.toArray(String[]::new));
+    assertThat(exit).as(out.toString()).isZero();
+    return out.toString();
+  }
+
+  @Test
+  void replayEventLogStatusAndBackfillOnAKnownState() throws Exception {
+    Path spec = ReferenceSpec.copy(dir, "replay-");
+    Path lakeDir = dir.resolve("lake");
+    LakeLayout lake = LakeLayout.of(lakeDir.toString());
+    ReferenceEvents events = new ReferenceEvents(spec, "replay-");
+
+    // 1. A first ingest starts at the end of the topics: the first 600 events are not in bronze.
+    events.produce(600, 5, 0);
+    cli(spec, lakeDir, "ingest", "--once", "--starting-offsets", "latest");
+    Set<Coordinates> before = events.acknowledged();
+    events.produce(300, 6, 0);
+    Map<String, Long> second =
+        events.acknowledged().stream()
+            .filter(c -> !before.contains(c))
+            .collect(Collectors.groupingBy(Coordinates::topic, Collectors.counting()));
+    cli(spec, lakeDir, "ingest", "--once");
+    long bronzePlays = bronze(lake, "plays");
+    for (String topic : List.of("plays", "impressions", "titles")) {
+      Row batch = onlyBatch(EventLog.read(spark, lake), "bronze." + topic);
+      assertThat(batch.getLong(0))
+          .as("bronze.%s rows in", topic)
+          .isEqualTo(second.get("replay-" + topic));
+      assertThat(batch.getLong(2)).as("bronze.%s lag after its batch", topic).isZero();
+    }
+
+    // 2. Replaying from offset 0 lands exactly the missing records; again, nothing.
+    String first =
+        cli(spec, lakeDir, "replay", "--table", "bronze.plays", "--from-offsets", "0:0,1:0");
+    assertThat(first).containsPattern("added [1-9][\\d,]* that bronze.plays did not hold");
+    assertThat(bronze(lake, "plays")).isGreaterThan(bronzePlays);
+    long afterReplay = bronze(lake, "plays");
+    String again =
+        cli(spec, lakeDir, "replay", "--table", "bronze.plays", "--from-offsets", "0:0,1:0");
+    assertThat(again).contains("added 0 that bronze.plays did not hold");
+    assertThat(bronze(lake, "plays")).isEqualTo(afterReplay);
+    cli(spec, lakeDir, "replay", "--table", "bronze.impressions", "--from-offsets", "0:0,1:0");
+    cli(
+        spec,
+        lakeDir,
+        "replay",
+        "--table",
+        "bronze.titles",
+        "--from-timestamp",
+        "2000-01-01T00:00:00Z");
+    assertThat(
+            EventLog.read(spark, lake)
+                .where("kind = 'replay' AND target = 'bronze.plays'")
+                .selectExpr("rows_out")
+                .as(org.apache.spark.sql.Encoders.LONG())
+                .collectAsList())
+        .containsExactlyInAnyOrder(afterReplay - bronzePlays, 0L);
+
+    // 3. The rest of the pipeline takes the replayed records like any others: the oracle holds.
+    cli(spec, lakeDir, "run", "--once");
+    ReferenceOracle.check(spark, spec, lakeDir, events.acknowledged(), events.acknowledged());
+
+    // 4. The event log: silver's one batch with what it read and wrote, each rule's result.
+    Dataset<Row> log = EventLog.read(spark, lake);
+    long allBronzePlays = bronze(lake, "plays");
+    long silverPlays = spark.read().format("delta").load(lake.table(Layer.SILVER, "plays")).count();
+    Row plays = onlyBatch(log, "silver.plays");
+    assertThat(plays.getLong(0)).isEqualTo(allBronzePlays);
+    assertThat(plays.getLong(1)).isEqualTo(silverPlays);
+    assertThat(log.where("kind = 'batch' AND target LIKE 'gold.%'").count()).isPositive();
+    List<Row> rules =
+        log.where("kind = 'rule' AND target LIKE 'silver.plays/%'")
+            .select("target", "rows_in", "rows_out")
+            .collectAsList();
+    List<Row> expected =
+        spark
+            .sql(
+                "SELECT rule, passed + failed, passed FROM delta.`"
+                    + lake.system("expectation_results")
+                    + "` WHERE table = 'silver.plays'")
+            .collectAsList();
+    assertThat(rules).hasSize(expected.size());
+    for (Row e : expected) {
+      assertThat(rules)
+          .anySatisfy(
+              r -> {
+                assertThat(r.getString(0)).isEqualTo("silver.plays/" + e.getString(0));
+                assertThat(r.getLong(1)).isEqualTo(e.getLong(1));
+                assertThat(r.getLong(2)).isEqualTo(e.getLong(2));
+              });
+    }
+
+    // 5. status on that state: every table, bronze caught up, no failures.
+    String status = cli(spec, lakeDir, "status");
+    assertThat(status)
+        .contains("No failures in the last 24 hours.")
+        .containsPattern(
+            "bronze\\.plays\\s+\\d+ s ago\\s+\\d+\\s+\\d+ s ago\\s+"
+                + String.format("%,d", second.get("replay-plays"))
+                + "\\s+-\\s+0\\n")
+        .containsPattern(
+            "silver\\.plays\\s+\\d+ s ago\\s+0\\s+\\d+ s ago\\s+"
+                + String.format("%,d", allBronzePlays)
+                + "\\s+"
+                + String.format("%,d", silverPlays)
+                + "\\s*\\n")
+        .contains("gold.trending_now", "gold.title_daily_engagement", "silver.titles_history");
+
+    // 6. A bad deploy damaged two dates of a gold table; a backfill of those dates repairs them.
+    GoldTable daily =
+        PipelineLoader.load(spec).goldTables().stream()
+            .filter(t -> t.name().equals("title_daily_engagement"))
+            .findFirst()
+            .orElseThrow();
+    String path = lake.table(Layer.GOLD, daily.name());
+    List<java.sql.Date> dates =
+        spark
+            .sql("SELECT DISTINCT event_date FROM delta.`" + path + "` ORDER BY event_date")
+            .as(org.apache.spark.sql.Encoders.DATE())
+            .collectAsList();
+    assertThat(dates).isNotEmpty();
+    java.sql.Date firstDate = dates.get(0);
+    java.sql.Date lastDate = dates.get(dates.size() - 1);
+    spark.sql("DELETE FROM delta.`" + path + "` WHERE event_date = DATE'" + firstDate + "'");
+    spark.sql(
+        "UPDATE delta.`"
+            + path
+            + "` SET plays = plays + 1 WHERE event_date = DATE'"
+            + lastDate
+            + "'");
+    GoldAggregation aggregation = new GoldAggregation(spark, PipelineLoader.load(spec), lake);
+    String backfilled =
+        cli(
+            spec,
+            lakeDir,
+            "backfill",
+            "--table",
+            "gold.title_daily_engagement",
+            "--from",
+            firstDate.toString(),
+            "--to",
+            lastDate.toString());
+    assertThat(backfilled).contains("Backfilled gold.title_daily_engagement: rebuilt");
+    Oracle.equalsRecompute(
+        "gold.title_daily_engagement",
+        spark.read().format("delta").load(path),
+        aggregation.recomputation(daily));
+    assertThat(EventLog.read(spark, lake).where("kind = 'backfill'").count()).isEqualTo(1);
+
+    // 7. Ten more plays expire before bronze reads them: the ingest fails, and the log and
+    //    status say so.
+    String topic = "replay-plays";
+    for (Coordinates c : TestKafka.produceNumbers(topic, 0, 10)) {
+      TestKafka.expireRecords(topic, c.partition(), c.offset() + 1);
+    }
+    StringWriter failed = new StringWriter();
+    assertThat(
+            LakehouseCommand.execute(
+                new PrintWriter(failed, true),
+                new PrintWriter(failed, true),
+                "ingest",
+                "--once",
+                "--pipeline",
+                spec.toString(),
+                "--lake-root",
+                lakeDir.toString(),
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers(),
+                "--conf",
+                "spark.master=local[2]"))
+        .isEqualTo(LakehouseCommand.EXIT_FAILURE);
+    assertThat(
+            EventLog.read(spark, lake)
+                .where("kind = 'failure' AND job = 'ingest'")
+                .select("message")
+                .first()
+                .getString(0))
+        .contains("bronze.plays stopped: Kafka no longer has records");
+    status = cli(spec, lakeDir, "status");
+    assertThat(status)
+        .contains("Failures in the last 24 hours (newest first):")
+        .containsPattern("ingest\\s+bronze\\.plays stopped: Kafka no longer has records")
+        .containsPattern("bronze\\.plays\\s+.*\\s10\\n");
+    assertThat(cli(spec, lakeDir, "status", "--format", "json"))
+        .contains("\"table\" : \"bronze.plays\"", "\"lag\" : 10");
+  }
+
+  /** rows_in, rows_out and lag of the only batch event of {@code target}. */
+  private static Row onlyBatch(Dataset<Row> log, String target) {
+    List<Row> rows =
+        log.where("kind = 'batch' AND target = '" + target + "'")
+            .select("rows_in", "rows_out", "lag")
+            .collectAsList();
+    assertThat(rows).as(target + "'s batch events").hasSize(1);
+    return rows.get(0);
+  }
+
+  private long bronze(LakeLayout lake, String table) {
+    return spark.read().format("delta").load(lake.table(Layer.BRONZE, table)).count();
+  }
+}
