@@ -33,6 +33,8 @@ module "platform" {
   ci_role_names                    = var.ci_role_names
   emr_release_label                = var.emr_release_label
   glue_database_names              = var.glue_database_names
+  operator_principal_arns          = var.operator_principal_arns
+  create_prometheus_workspace      = var.create_prometheus_workspace
   manage_glue_catalog_encryption   = var.manage_glue_catalog_encryption
   force_destroy                    = var.force_destroy
   msk_subnet_ids                   = var.msk_subnet_ids

@@ -181,13 +181,26 @@ variable "emr_release_label" {
 }
 
 variable "glue_database_names" {
-  description = "Glue database per layer; default bronze, silver, gold."
+  description = "Glue database per layer and of the system tables; default bronze, silver, gold, medallion_system."
   type = object({
     bronze = optional(string)
     silver = optional(string)
     gold   = optional(string)
+    system = optional(string)
   })
   default = null
+}
+
+variable "operator_principal_arns" {
+  description = "IAM principals allowed to assume the operators role (query the event log and the other system tables); default none (no operators role)."
+  type        = list(string)
+  default     = null
+}
+
+variable "create_prometheus_workspace" {
+  description = "Create the Prometheus workspace the job runs send their Spark metrics to; default true."
+  type        = bool
+  default     = null
 }
 
 variable "manage_glue_catalog_encryption" {

@@ -45,6 +45,26 @@ output "glue_database_names" {
   value = module.platform.glue_database_names
 }
 
+output "glue_system_database_name" {
+  value = module.platform.glue_system_database_name
+}
+
+output "operators_role_arn" {
+  value = module.platform.operators_role_arn
+}
+
+output "operators_athena_workgroup_name" {
+  value = module.platform.operators_athena_workgroup_name
+}
+
+output "prometheus_workspace_arn" {
+  value = module.platform.prometheus_workspace_arn
+}
+
+output "prometheus_remote_write_url" {
+  value = module.platform.prometheus_remote_write_url
+}
+
 output "ci_policy_arn" {
   value = module.platform.ci_policy_arn
 }

@@ -1,6 +1,8 @@
-# Catalog and analyst SQL: the Glue databases of the three layers, Glue Data
-# Catalog encryption, an enforced and encrypted Athena workgroup, and a
-# read-only analysts role over gold.
+# Catalog and analyst SQL: the Glue databases of the three layers, the system
+# database with the platform's event log registered as a Delta Lake table,
+# Glue Data Catalog encryption, an enforced and encrypted Athena workgroup and
+# a read-only analysts role over gold; optionally an operators role that reads
+# only the system database, in a workgroup of its own.
 #
 # Every IAM statement below names its resources; there is no "*" resource and
 # no "*" action in this module.
@@ -22,6 +24,40 @@ locals {
 
   glue_arn_prefix = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
   gold_database   = var.database_names.gold
+  system_database = var.database_names.system
+
+  # The platform's own tables (event log, reconciliation, expectation
+  # results), which the jobs write next to each other under the system prefix.
+  system_uri      = "s3://${var.lake_bucket_name}/${var.prefixes.system}"
+  events_location = "${local.system_uri}events/"
+
+  # The event log's columns in order, without the partition column event_date.
+  events_columns = [
+    { name = "event_id", type = "string", comment = "unique id of the event" },
+    { name = "event_time", type = "timestamp", comment = "when it happened" },
+    { name = "kind", type = "string", comment = "batch | rule | maintenance | replay | backfill | failure" },
+    { name = "job", type = "string", comment = "the command that wrote it, such as run or maintain" },
+    { name = "run_id", type = "string", comment = "one id per job process" },
+    { name = "target", type = "string", comment = "a query or table (silver.plays), or a rule (silver.plays/<rule>)" },
+    { name = "batch_id", type = "bigint", comment = "the micro-batch" },
+    { name = "rows_in", type = "bigint", comment = "rows read" },
+    { name = "rows_out", type = "bigint", comment = "rows written (a rule: rows that passed)" },
+    { name = "duration_ms", type = "bigint", comment = "how long it took" },
+    { name = "start_offsets", type = "string", comment = "where a batch started reading, as its source reports it (JSON)" },
+    { name = "end_offsets", type = "string", comment = "where it stopped (JSON)" },
+    { name = "lag", type = "bigint", comment = "records the source held beyond what the batch read, when it ended" },
+    { name = "watermark", type = "string", comment = "the event-time watermark after the batch" },
+    { name = "status", type = "string", comment = "ok | failed" },
+    { name = "message", type = "string", comment = "a failure's message, a run's summary" },
+    { name = "details", type = "string", comment = "more, as JSON" },
+  ]
+
+  # Operators: their own workgroup and results prefix, so that their results
+  # (rows of the system tables) never land where analysts can read them.
+  create_operators             = length(var.operator_principal_arns) > 0
+  operators_workgroup_name     = "${var.name}-operators"
+  operators_workgroup_arn      = "arn:${local.partition}:athena:${local.region}:${local.account_id}:workgroup/${local.operators_workgroup_name}"
+  operators_athena_results_uri = "s3://${var.lake_bucket_name}/${var.prefixes.operators_athena_results}"
 
   layers = {
     bronze = { database = var.database_names.bronze, prefix = var.prefixes.bronze }
@@ -139,6 +175,115 @@ locals {
       },
     ]
   }
+
+  # The same shape as the analysts' policy, over the system database, the
+  # system prefix and the operators' workgroup and results prefix instead.
+  operators_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "RunQueriesInWorkgroup"
+        Effect = "Allow"
+        Action = [
+          "athena:BatchGetQueryExecution",
+          "athena:GetQueryExecution",
+          "athena:GetQueryResults",
+          "athena:GetQueryResultsStream",
+          "athena:GetWorkGroup",
+          "athena:ListQueryExecutions",
+          "athena:StartQueryExecution",
+          "athena:StopQueryExecution",
+        ]
+        Resource = [local.operators_workgroup_arn]
+      },
+      {
+        Sid    = "BrowseGlueCatalogThroughAthena"
+        Effect = "Allow"
+        Action = [
+          "athena:GetDataCatalog",
+          "athena:GetDatabase",
+          "athena:GetTableMetadata",
+          "athena:ListDatabases",
+          "athena:ListTableMetadata",
+        ]
+        Resource = ["arn:${local.partition}:athena:${local.region}:${local.account_id}:datacatalog/AwsDataCatalog"]
+      },
+      {
+        Sid    = "ReadSystemMetadata"
+        Effect = "Allow"
+        Action = [
+          "glue:BatchGetPartition",
+          "glue:GetDatabase",
+          "glue:GetDatabases",
+          "glue:GetPartition",
+          "glue:GetPartitions",
+          "glue:GetTable",
+          "glue:GetTables",
+        ]
+        Resource = [
+          "${local.glue_arn_prefix}:catalog",
+          "${local.glue_arn_prefix}:database/${local.system_database}",
+          "${local.glue_arn_prefix}:table/${local.system_database}/*",
+        ]
+      },
+      {
+        Sid    = "LocateLakeBucket"
+        Effect = "Allow"
+        Action = [
+          "s3:GetBucketLocation",
+          "s3:ListBucketMultipartUploads",
+        ]
+        Resource = [local.bucket_arn]
+      },
+      {
+        Sid      = "ListSystemAndResults"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = [local.bucket_arn]
+        Condition = {
+          StringLike = {
+            "s3:prefix" = ["${var.prefixes.system}*", "${var.prefixes.operators_athena_results}*"]
+          }
+        }
+      },
+      {
+        Sid      = "ReadSystemObjects"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = ["${local.bucket_arn}/${var.prefixes.system}*"]
+      },
+      {
+        Sid    = "ReadWriteQueryResults"
+        Effect = "Allow"
+        Action = [
+          "s3:AbortMultipartUpload",
+          "s3:GetObject",
+          "s3:ListMultipartUploadParts",
+          "s3:PutObject",
+        ]
+        Resource = ["${local.bucket_arn}/${var.prefixes.operators_athena_results}*"]
+      },
+      {
+        Sid    = "UseProjectKeyViaServices"
+        Effect = "Allow"
+        Action = [
+          "kms:Decrypt",
+          "kms:DescribeKey",
+          "kms:GenerateDataKey",
+        ]
+        Resource = [var.kms_key_arn]
+        Condition = {
+          StringEquals = {
+            "kms:ViaService" = [
+              "athena.${local.region}.amazonaws.com",
+              "glue.${local.region}.amazonaws.com",
+              "s3.${local.region}.amazonaws.com",
+            ]
+          }
+        }
+      },
+    ]
+  }
 }
 
 ################################################################################
@@ -152,6 +297,57 @@ resource "aws_glue_catalog_database" "this" {
   description  = "Medallion ${each.key} layer (Delta tables)"
   location_uri = "s3://${var.lake_bucket_name}/${each.value.prefix}"
   tags         = var.tags
+}
+
+# The platform's system tables. The jobs keep them in the lake under the
+# system prefix (the event log at <prefix>events/); analysts do not reach this
+# database (see the analysts policy), operators do if any are named.
+resource "aws_glue_catalog_database" "system" {
+  name         = local.system_database
+  description  = "Medallion system tables: event log, reconciliation, expectation results (Delta tables)"
+  location_uri = local.system_uri
+  tags         = var.tags
+}
+
+# The event log, registered for Athena as a native Delta Lake table: Athena
+# recognises it by the table parameter table_type=DELTA and reads the data
+# files, partitions and schema from the Delta transaction log under the
+# location (no manifests, no MSCK REPAIR, no Glue partitions). The columns
+# below mirror the log's schema (io.medallion.core.events.EventLog.SCHEMA) so
+# that the Glue schema matches the transaction log, which Athena views and
+# Lake Formation require; a column the jobs add must be added here too.
+resource "aws_glue_catalog_table" "events" {
+  database_name = aws_glue_catalog_database.system.name
+  name          = "events"
+  description   = "What the platform did: every micro-batch of every query, rule results, maintenance, replays, backfills, failures"
+  table_type    = "EXTERNAL_TABLE"
+
+  parameters = {
+    "table_type" = "DELTA"
+    "EXTERNAL"   = "TRUE"
+  }
+
+  storage_descriptor {
+    location = local.events_location
+
+    dynamic "columns" {
+      for_each = local.events_columns
+
+      content {
+        name    = columns.value.name
+        type    = columns.value.type
+        comment = columns.value.comment
+      }
+    }
+  }
+
+  # The Delta table is partitioned by event_date; Athena takes the partitions
+  # from the transaction log, this only describes them.
+  partition_keys {
+    name    = "event_date"
+    type    = "date"
+    comment = "UTC date of event_time"
+  }
 }
 
 resource "aws_glue_data_catalog_encryption_settings" "this" {
@@ -232,4 +428,69 @@ resource "aws_iam_role_policy" "analysts" {
   name   = "medallion-analysts-access"
   role   = aws_iam_role.analysts.id
   policy = jsonencode(local.analysts_policy)
+}
+
+################################################################################
+# Operators role (optional)
+################################################################################
+
+resource "aws_athena_workgroup" "operators" {
+  count = local.create_operators ? 1 : 0
+
+  name          = local.operators_workgroup_name
+  description   = "Medallion operators: SQL over the system tables (event log)"
+  state         = "ENABLED"
+  force_destroy = var.force_destroy_workgroup
+
+  configuration {
+    enforce_workgroup_configuration    = true
+    publish_cloudwatch_metrics_enabled = true
+    bytes_scanned_cutoff_per_query     = var.bytes_scanned_cutoff_per_query
+    requester_pays_enabled             = false
+
+    engine_version {
+      selected_engine_version = "Athena engine version 3"
+    }
+
+    result_configuration {
+      output_location       = local.operators_athena_results_uri
+      expected_bucket_owner = local.account_id
+
+      encryption_configuration {
+        encryption_option = "SSE_KMS"
+        kms_key_arn       = var.kms_key_arn
+      }
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_iam_role" "operators" {
+  count = local.create_operators ? 1 : 0
+
+  name        = "${var.name}-operators"
+  description = "Medallion operators: read the system tables, run Athena queries in ${local.operators_workgroup_name}"
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "TrustedOperatorPrincipals"
+        Effect    = "Allow"
+        Principal = { AWS = var.operator_principal_arns }
+        Action    = "sts:AssumeRole"
+      },
+    ]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "operators" {
+  count = local.create_operators ? 1 : 0
+
+  name   = "medallion-operators-access"
+  role   = aws_iam_role.operators[0].id
+  policy = jsonencode(local.operators_policy)
 }

@@ -1,5 +1,5 @@
 output "database_names" {
-  description = "Glue database name per layer (bronze, silver, gold)."
+  description = "Glue database name per layer (bronze, silver, gold); the system database is system_database_name."
   value       = { for k, db in aws_glue_catalog_database.this : k => try(db.name, local.layers[k].database) }
 }
 
@@ -26,4 +26,19 @@ output "analysts_role_arn" {
 output "catalog_encryption_managed" {
   description = "Whether this module manages the account/region Glue Data Catalog encryption settings."
   value       = var.manage_catalog_encryption
+}
+
+output "system_database_name" {
+  description = "Glue database of the platform's system tables; the event log is its table \"events\"."
+  value       = try(aws_glue_catalog_database.system.name, local.system_database)
+}
+
+output "operators_workgroup_name" {
+  description = "Name of the operators' Athena workgroup; null without operator_principal_arns."
+  value       = local.create_operators ? local.operators_workgroup_name : null
+}
+
+output "operators_role_arn" {
+  description = "ARN of the operators role (read the system tables, query in the operators' workgroup); null without operator_principal_arns."
+  value       = try(aws_iam_role.operators[0].arn, null)
 }

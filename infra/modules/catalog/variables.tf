@@ -29,11 +29,12 @@ variable "kms_key_arn" {
 }
 
 variable "database_names" {
-  description = "Glue database names of the three layers. Change them only if several environments share one account and region."
+  description = "Glue database names of the three layers and of the platform's system tables (system). Change them only if several environments share one account and region."
   type = object({
     bronze = optional(string, "bronze")
     silver = optional(string, "silver")
     gold   = optional(string, "gold")
+    system = optional(string, "medallion_system")
   })
   default = {}
 
@@ -44,18 +45,27 @@ variable "database_names" {
 }
 
 variable "prefixes" {
-  description = "Lake bucket prefixes (output prefixes of the lake_storage module). Only bronze, silver, gold and athena_results are used."
+  description = "Lake bucket prefixes (output prefixes of the lake_storage module). Only bronze, silver, gold, system, athena_results and operators_athena_results are used."
   type = object({
-    bronze         = optional(string, "bronze/")
-    silver         = optional(string, "silver/")
-    gold           = optional(string, "gold/")
-    athena_results = optional(string, "athena-results/")
+    bronze                   = optional(string, "bronze/")
+    silver                   = optional(string, "silver/")
+    gold                     = optional(string, "gold/")
+    system                   = optional(string, "_system/")
+    athena_results           = optional(string, "athena-results/")
+    operators_athena_results = optional(string, "athena-results-operators/")
   })
   default = {}
 
   validation {
     condition     = alltrue([for p in values(var.prefixes) : endswith(p, "/") && !startswith(p, "/") && length(p) > 1])
     error_message = "Every prefix must end with \"/\" and not start with \"/\"."
+  }
+
+  # Analysts may read everything under athena_results: the operators' results
+  # (rows of the system tables) must not land there, nor the reverse.
+  validation {
+    condition     = !startswith(var.prefixes.operators_athena_results, var.prefixes.athena_results) && !startswith(var.prefixes.athena_results, var.prefixes.operators_athena_results)
+    error_message = "operators_athena_results and athena_results must not contain one another: analysts may read all of athena_results."
   }
 }
 
@@ -77,6 +87,18 @@ variable "analyst_principal_arns" {
   validation {
     condition     = length(var.analyst_principal_arns) > 0 && alltrue([for a in var.analyst_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$", a))])
     error_message = "analyst_principal_arns must list at least one IAM principal ARN such as \"arn:aws:iam::123456789012:role/analysts-sso\"; \"*\" is not accepted."
+  }
+}
+
+variable "operator_principal_arns" {
+  description = "IAM principal ARNs (roles, users, or account roots of a trusted account) allowed to assume the operators role, which reads only the system database (the event log and the other platform tables) in its own Athena workgroup. Empty: no operators role and no operators workgroup."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.operator_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$", a))])
+    error_message = "operator_principal_arns must be IAM principal ARNs such as \"arn:aws:iam::123456789012:role/platform-oncall\"; \"*\" is not accepted."
   }
 }
 

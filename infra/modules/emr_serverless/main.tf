@@ -1,6 +1,7 @@
 # EMR Serverless compute for the Medallion jobs: the Spark application in
 # private subnets, its job runtime role, the DynamoDB table behind Delta's
-# S3DynamoDBLogStore, and the job log group.
+# S3DynamoDBLogStore, the job log group, and the Amazon Managed Service for
+# Prometheus workspace the job runs send their Spark metrics to.
 #
 # Every IAM statement below names its resources; there is no "*" resource and
 # no "*" action in this module.
@@ -51,6 +52,17 @@ locals {
       Resource = var.kafka_access.group_arns
     },
   ]
+
+  # Spark metrics: the job runs remote-write to the one workspace, nothing
+  # else (no query, no other workspace).
+  prometheus_statements = var.create_prometheus_workspace ? [
+    {
+      Sid      = "RemoteWriteJobMetrics"
+      Effect   = "Allow"
+      Action   = ["aps:RemoteWrite"]
+      Resource = [aws_prometheus_workspace.this[0].arn]
+    },
+  ] : []
 
   job_policy = {
     Version = "2012-10-17"
@@ -162,7 +174,7 @@ locals {
         Action   = ["logs:DescribeLogGroups"]
         Resource = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
       },
-    ], local.kafka_statements)
+    ], local.kafka_statements, local.prometheus_statements)
   }
 }
 
@@ -327,6 +339,22 @@ resource "aws_cloudwatch_log_group" "this" {
   retention_in_days = var.log_retention_in_days
   kms_key_id        = var.kms_key_arn
   tags              = var.tags
+}
+
+################################################################################
+# Metrics
+################################################################################
+
+# Amazon Managed Service for Prometheus: the job runs' Spark metrics
+# (PrometheusServlet sink, streaming query metrics) arrive here through the
+# job runs' prometheusMonitoringConfiguration.remoteWriteUrl. Encrypted with the
+# project key; a workspace cannot change its key later.
+resource "aws_prometheus_workspace" "this" {
+  count = var.create_prometheus_workspace ? 1 : 0
+
+  alias       = "${var.name}-spark-metrics"
+  kms_key_arn = var.kms_key_arn
+  tags        = var.tags
 }
 
 ################################################################################

@@ -47,3 +47,13 @@ output "spark_conf" {
     "spark.io.delta.storage.S3DynamoDBLogStore.ddb.region"    = local.region
   }
 }
+
+output "prometheus_workspace_arn" {
+  description = "ARN of the Amazon Managed Service for Prometheus workspace of the Spark metrics (the only one the job role may remote-write to); null when not created."
+  value       = try(aws_prometheus_workspace.this[0].arn, null)
+}
+
+output "prometheus_remote_write_url" {
+  description = "Remote write URL of that workspace, for the job runs' monitoringConfiguration.prometheusMonitoringConfiguration.remoteWriteUrl; null when not created."
+  value       = try("${trimsuffix(aws_prometheus_workspace.this[0].prometheus_endpoint, "/")}/api/v1/remote_write", null)
+}

@@ -157,9 +157,9 @@ variable "lake_bucket_name" {
 }
 
 variable "read_write_prefixes" {
-  description = "Lake bucket prefixes the jobs read and write: the layers and the streaming checkpoints."
+  description = "Lake bucket prefixes the jobs read and write: the layers, the streaming checkpoints and the platform's system tables (event log, reconciliation, expectation results)."
   type        = list(string)
-  default     = ["bronze/", "silver/", "gold/", "_checkpoints/"]
+  default     = ["bronze/", "silver/", "gold/", "_checkpoints/", "_system/"]
 
   validation {
     condition     = length(var.read_write_prefixes) > 0 && alltrue([for p in var.read_write_prefixes : endswith(p, "/") && !startswith(p, "/") && length(p) > 1])
@@ -208,6 +208,13 @@ variable "log_retention_in_days" {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
     error_message = "log_retention_in_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (never 0, which means keep forever)."
   }
+}
+
+variable "create_prometheus_workspace" {
+  description = "Create an Amazon Managed Service for Prometheus workspace (encrypted with kms_key_arn) for the job runs' Spark metrics, and let the job role remote-write to it. False (for example in a region without the service): no workspace and no aps permission; the job runs still log to CloudWatch."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "dynamodb_deletion_protection" {

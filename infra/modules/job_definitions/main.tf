@@ -17,10 +17,31 @@ locals {
 
   main_class = "io.medallion.jobs.Main"
 
+  # Spark's metrics system on every job: the streaming queries report their
+  # metrics (input and processing rates, latency, state), and the
+  # PrometheusServlet sink serves all metrics at /metrics/prometheus, where the
+  # job run's Prometheus monitoring picks them up. spark_conf may override
+  # these values.
+  metrics_spark_conf = {
+    "spark.sql.streaming.metricsEnabled"                = "true"
+    "spark.metrics.conf.*.sink.prometheusServlet.class" = "org.apache.spark.metrics.sink.PrometheusServlet"
+    "spark.metrics.conf.*.sink.prometheusServlet.path"  = "/metrics/prometheus"
+  }
+
+  spark_conf = merge(local.metrics_spark_conf, var.spark_conf)
+
   spark_submit_parameters = join(" ", concat(
     ["--class", local.main_class],
-    [for k in sort(keys(var.spark_conf)) : "--conf ${k}=${var.spark_conf[k]}"],
+    [for k in sort(keys(local.spark_conf)) : "--conf ${k}=${local.spark_conf[k]}"],
   ))
+
+  # Where a job run's Spark metrics go besides the logs: the Amazon Managed
+  # Service for Prometheus workspace, if there is one. (A for expression, so
+  # that "none" is an empty map of the same type.)
+  prometheus_monitoring = {
+    for k, v in { prometheusMonitoringConfiguration = { remoteWriteUrl = var.prometheus_remote_write_url } } :
+    k => v if var.prometheus_remote_write_url != null
+  }
 
   common_arguments = ["--pipeline", local.pipeline_uri, "--lake-root", local.lake_root]
 
@@ -61,14 +82,17 @@ locals {
       }
     }
     configurationOverrides = {
-      monitoringConfiguration = {
-        cloudWatchLoggingConfiguration = {
-          enabled             = true
-          logGroupName        = var.log_group_name
-          logStreamNamePrefix = local.streaming_name
-          encryptionKeyArn    = var.kms_key_arn
-        }
-      }
+      monitoringConfiguration = merge(
+        {
+          cloudWatchLoggingConfiguration = {
+            enabled             = true
+            logGroupName        = var.log_group_name
+            logStreamNamePrefix = local.streaming_name
+            encryptionKeyArn    = var.kms_key_arn
+          }
+        },
+        local.prometheus_monitoring,
+      )
     }
     tags = merge(local.version_tags, { "medallion:job" = "streaming" })
   }
@@ -92,14 +116,17 @@ locals {
         }
       }
       ConfigurationOverrides = {
-        MonitoringConfiguration = {
-          CloudWatchLoggingConfiguration = {
-            Enabled             = true
-            LogGroupName        = var.log_group_name
-            LogStreamNamePrefix = "${var.name}-${j.name}"
-            EncryptionKeyArn    = var.kms_key_arn
-          }
-        }
+        MonitoringConfiguration = merge(
+          {
+            CloudWatchLoggingConfiguration = {
+              Enabled             = true
+              LogGroupName        = var.log_group_name
+              LogStreamNamePrefix = "${var.name}-${j.name}"
+              EncryptionKeyArn    = var.kms_key_arn
+            }
+          },
+          { for k, v in local.prometheus_monitoring : "PrometheusMonitoringConfiguration" => { RemoteWriteUrl = v.remoteWriteUrl } },
+        )
       }
       Tags = merge(local.version_tags, { "medallion:job" = j.name })
     }

@@ -60,7 +60,7 @@ variable "artifact_version" {
 }
 
 variable "spark_conf" {
-  description = "Spark properties passed with --conf to every job (for example the Delta LogStore settings)."
+  description = "Spark properties passed with --conf to every job (for example the Delta LogStore settings), after the metrics settings this module always sets (which they may override)."
   type        = map(string)
   default     = {}
 
@@ -89,6 +89,18 @@ variable "kms_key_arn" {
   validation {
     condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
     error_message = "kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "prometheus_remote_write_url" {
+  description = "Remote write URL of the Amazon Managed Service for Prometheus workspace the job runs send their Spark metrics to (monitoringConfiguration.prometheusMonitoringConfiguration.remoteWriteUrl). Null: CloudWatch logging only."
+  type        = string
+  default     = null
+
+  # The pattern EMR Serverless accepts (API PrometheusMonitoringConfiguration).
+  validation {
+    condition     = var.prometheus_remote_write_url == null || can(regex("^https://aps-workspaces\\.[a-z]{2}-[a-z-]{1,20}-[1-9]\\.amazonaws(\\.[0-9A-Za-z]{2,4})+/workspaces/[-_.0-9A-Za-z]{1,100}/api/v1/remote_write$", coalesce(var.prometheus_remote_write_url, "-")))
+    error_message = "prometheus_remote_write_url must be an Amazon Managed Service for Prometheus remote write URL: https://aps-workspaces.<region>.amazonaws.com/workspaces/<workspace id>/api/v1/remote_write."
   }
 }
 

@@ -23,6 +23,7 @@ module "jobs" {
   kafka_bootstrap_servers                = var.kafka_bootstrap_servers
   log_group_name                         = var.job_log_group_name
   kms_key_arn                            = var.kms_key_arn
+  prometheus_remote_write_url            = var.prometheus_remote_write_url
   batch_jobs                             = var.batch_jobs
   streaming_max_failed_attempts_per_hour = var.streaming_max_failed_attempts_per_hour
   tags                                   = var.tags

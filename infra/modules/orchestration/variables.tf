@@ -75,6 +75,12 @@ variable "kms_key_arn" {
   }
 }
 
+variable "prometheus_remote_write_url" {
+  description = "Remote write URL of the Prometheus workspace the job runs send their Spark metrics to (see ../job_definitions); null: CloudWatch logging only."
+  type        = string
+  default     = null
+}
+
 variable "batch_jobs" {
   description = "Batch jobs in run order (see ../job_definitions); null: aggregate --once, then maintain."
   type = list(object({

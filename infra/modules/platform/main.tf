@@ -32,14 +32,28 @@ module "emr_serverless" {
   log_retention_in_days        = var.log_retention_in_days
   dynamodb_deletion_protection = var.deletion_protection
 
+  # The jobs write the layers, their checkpoints and the system tables (event
+  # log, reconciliation, expectation results).
   read_write_prefixes = [
     module.lake_storage.prefixes.bronze,
     module.lake_storage.prefixes.silver,
     module.lake_storage.prefixes.gold,
     module.lake_storage.prefixes.checkpoints,
+    module.lake_storage.prefixes.system,
   ]
-  read_only_prefixes  = [module.lake_storage.prefixes.artifacts]
-  glue_database_names = values(var.glue_database_names)
+  read_only_prefixes = [module.lake_storage.prefixes.artifacts]
+
+  # The layer databases only: the system database and its tables are
+  # Terraform's (module catalog), the jobs need no Glue access to them.
+  glue_database_names = [
+    var.glue_database_names.bronze,
+    var.glue_database_names.silver,
+    var.glue_database_names.gold,
+  ]
+
+  # Spark metrics of the job runs go to a Prometheus workspace the job role
+  # may only remote-write to.
+  create_prometheus_workspace = var.create_prometheus_workspace
 
   # The workers reach the brokers through the brokers' security group (or
   # kafka_cidr_blocks for an existing cluster), and the job role may read the
@@ -85,11 +99,12 @@ module "orchestration" {
 
   kafka_bootstrap_servers = module.streaming.bootstrap_brokers
 
-  job_log_group_name        = module.emr_serverless.log_group_name
-  kms_key_arn               = module.lake_storage.kms_key_arn
-  batch_schedule_expression = var.batch_schedule_expression
-  alarm_email_addresses     = var.alarm_email_addresses
-  log_retention_in_days     = var.log_retention_in_days
+  job_log_group_name          = module.emr_serverless.log_group_name
+  prometheus_remote_write_url = module.emr_serverless.prometheus_remote_write_url
+  kms_key_arn                 = module.lake_storage.kms_key_arn
+  batch_schedule_expression   = var.batch_schedule_expression
+  alarm_email_addresses       = var.alarm_email_addresses
+  log_retention_in_days       = var.log_retention_in_days
 }
 
 module "catalog" {
@@ -101,14 +116,17 @@ module "catalog" {
   database_names                 = var.glue_database_names
   bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query
   analyst_principal_arns         = var.analyst_principal_arns
+  operator_principal_arns        = var.operator_principal_arns
   manage_catalog_encryption      = var.manage_glue_catalog_encryption
   force_destroy_workgroup        = var.force_destroy
 
   prefixes = {
-    bronze         = module.lake_storage.prefixes.bronze
-    silver         = module.lake_storage.prefixes.silver
-    gold           = module.lake_storage.prefixes.gold
-    athena_results = module.lake_storage.prefixes.athena_results
+    bronze                   = module.lake_storage.prefixes.bronze
+    silver                   = module.lake_storage.prefixes.silver
+    gold                     = module.lake_storage.prefixes.gold
+    system                   = module.lake_storage.prefixes.system
+    athena_results           = module.lake_storage.prefixes.athena_results
+    operators_athena_results = module.lake_storage.prefixes.operators_athena_results
   }
 }
 

@@ -53,6 +53,31 @@ output "glue_database_names" {
   value       = module.catalog.database_names
 }
 
+output "glue_system_database_name" {
+  description = "Glue database of the system tables; the event log is its table events (Athena: SELECT ... FROM <name>.events)."
+  value       = module.catalog.system_database_name
+}
+
+output "operators_role_arn" {
+  description = "Role operators assume to query the system tables (event log) with Athena; null without operator_principal_arns."
+  value       = module.catalog.operators_role_arn
+}
+
+output "operators_athena_workgroup_name" {
+  description = "Athena workgroup of the operators; null without operator_principal_arns."
+  value       = module.catalog.operators_workgroup_name
+}
+
+output "prometheus_workspace_arn" {
+  description = "Amazon Managed Service for Prometheus workspace of the job runs' Spark metrics; null when not created."
+  value       = module.emr_serverless.prometheus_workspace_arn
+}
+
+output "prometheus_remote_write_url" {
+  description = "Remote write URL the job runs send their Spark metrics to (prometheusMonitoringConfiguration.remoteWriteUrl); null when not created."
+  value       = module.emr_serverless.prometheus_remote_write_url
+}
+
 output "ci_policy_arn" {
   description = "IAM policy for the CI principal: publish artifacts, run jobs, pass only the job role."
   value       = module.job_submitter.policy_arn

@@ -198,14 +198,29 @@ variable "emr_release_label" {
 }
 
 variable "glue_database_names" {
-  description = "Glue database per layer. Glue databases are per account and region: give each environment its own names if several share one account."
+  description = "Glue database per layer, and of the platform's system tables (system: the event log and its neighbours). Glue databases are per account and region: give each environment its own names if several share one account."
   type = object({
     bronze = optional(string, "bronze")
     silver = optional(string, "silver")
     gold   = optional(string, "gold")
+    system = optional(string, "medallion_system")
   })
   default  = {}
   nullable = false
+}
+
+variable "operator_principal_arns" {
+  description = "IAM principals allowed to assume the operators role, which queries only the system tables (the event log) in its own Athena workgroup; empty: no operators role."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "create_prometheus_workspace" {
+  description = "Create an Amazon Managed Service for Prometheus workspace, encrypted with the project key, that the job runs remote-write their Spark metrics to; false: CloudWatch logs only (for example where the service is not offered)."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 variable "manage_glue_catalog_encryption" {

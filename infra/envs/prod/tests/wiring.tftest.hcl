@@ -98,6 +98,20 @@ run "prod_kafka_and_batch_jobs" {
   }
 }
 
+run "prod_event_log_table_and_job_metrics" {
+  command = plan
+
+  assert {
+    condition     = output.glue_system_database_name == "medallion_system" && output.operators_role_arn == null
+    error_message = "The event log's Glue database must default to medallion_system, with no operators role unless operators are named."
+  }
+
+  assert {
+    condition     = output.prometheus_remote_write_url != null && jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration.prometheusMonitoringConfiguration.remoteWriteUrl == output.prometheus_remote_write_url
+    error_message = "prod's streaming job must send its Spark metrics to the environment's Prometheus workspace."
+  }
+}
+
 run "partly_given_capacity_keeps_prod_defaults" {
   command = plan
 

@@ -44,6 +44,72 @@ run "glue_databases_for_each_layer" {
   }
 }
 
+run "system_database_holds_the_event_log_as_a_delta_table" {
+  command = plan
+
+  assert {
+    condition     = aws_glue_catalog_database.system.name == "medallion_system"
+    error_message = "The system database must default to medallion_system."
+  }
+
+  assert {
+    condition     = aws_glue_catalog_database.system.location_uri == "s3://medallion-test-lake/_system/"
+    error_message = "The system database must be located at the _system/ prefix of the lake bucket."
+  }
+
+  assert {
+    condition     = aws_glue_catalog_table.events.database_name == "medallion_system" && aws_glue_catalog_table.events.name == "events"
+    error_message = "The event log must be the table events of the system database."
+  }
+
+  assert {
+    condition     = aws_glue_catalog_table.events.storage_descriptor[0].location == "s3://medallion-test-lake/_system/events/"
+    error_message = "The events table must be located where the jobs write the event log: s3://<bucket>/_system/events/."
+  }
+
+  assert {
+    condition     = aws_glue_catalog_table.events.parameters["table_type"] == "DELTA" && aws_glue_catalog_table.events.table_type == "EXTERNAL_TABLE"
+    error_message = "Athena reads a Glue table as a native Delta Lake table only with the table parameter table_type=DELTA (an external table)."
+  }
+
+  assert {
+    condition = [for c in aws_glue_catalog_table.events.storage_descriptor[0].columns : "${c.name} ${c.type}"] == [
+      "event_id string", "event_time timestamp", "kind string", "job string", "run_id string", "target string",
+      "batch_id bigint", "rows_in bigint", "rows_out bigint", "duration_ms bigint", "start_offsets string",
+      "end_offsets string", "lag bigint", "watermark string", "status string", "message string", "details string",
+    ]
+    error_message = "The events table's columns must mirror the event log's schema (EventLog.SCHEMA), in order."
+  }
+
+  assert {
+    condition     = [for c in aws_glue_catalog_table.events.partition_keys : "${c.name} ${c.type}"] == ["event_date date"]
+    error_message = "The events table must be partitioned by event_date (date), as the Delta table is."
+  }
+
+  assert {
+    condition     = output.system_database_name == "medallion_system"
+    error_message = "The system database name must be an output."
+  }
+}
+
+run "system_database_name_is_configurable" {
+  command = plan
+
+  variables {
+    database_names = { system = "dev_medallion_system" }
+  }
+
+  assert {
+    condition     = aws_glue_catalog_database.system.name == "dev_medallion_system" && aws_glue_catalog_table.events.database_name == "dev_medallion_system"
+    error_message = "database_names.system must name the system database."
+  }
+
+  assert {
+    condition     = output.database_names == { bronze = "bronze", silver = "silver", gold = "gold" }
+    error_message = "database_names must stay the three layer databases."
+  }
+}
+
 run "glue_catalog_is_encrypted_with_project_key" {
   command = plan
 
@@ -164,6 +230,169 @@ run "analysts_read_only_gold_and_query_only_in_workgroup" {
     ]))
     error_message = "The analysts policy must not reach bronze or silver data or metadata."
   }
+}
+
+run "analysts_do_not_reach_the_system_database" {
+  command = plan
+
+  variables {
+    operator_principal_arns = ["arn:aws:iam::123456789012:role/platform-oncall"]
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.analysts.policy).Statement : [
+        for r in flatten([s.Resource]) : !strcontains(r, "medallion_system") && !strcontains(r, "/_system/") && !strcontains(r, "athena-results-operators/")
+      ]
+    ]))
+    error_message = "The analysts policy must not reach the system database, the system tables' objects or the operators' query results."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.analysts.policy).Statement : [
+        for p in flatten([try(s.Condition.StringLike["s3:prefix"], [])]) : !startswith(p, "_system/") && !startswith(p, "athena-results-operators/")
+      ]
+    ]))
+    error_message = "Analysts must not list the system prefix or the operators' results."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.analysts.policy).Statement : flatten([s.Resource])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "glue:")])
+      ])) == toset([
+      "arn:aws:glue:eu-west-1:123456789012:catalog",
+      "arn:aws:glue:eu-west-1:123456789012:database/gold",
+      "arn:aws:glue:eu-west-1:123456789012:table/gold/*",
+    ])
+    error_message = "Analysts may read the Glue metadata of the gold database only."
+  }
+}
+
+run "no_operators_role_without_operator_principals" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_role.operators) == 0 && length(aws_iam_role_policy.operators) == 0 && length(aws_athena_workgroup.operators) == 0
+    error_message = "Without operator_principal_arns there must be no operators role and no operators workgroup."
+  }
+
+  assert {
+    condition     = output.operators_role_arn == null && output.operators_workgroup_name == null
+    error_message = "Without operators the operators outputs must be null."
+  }
+}
+
+run "operators_read_only_the_system_tables_in_their_own_workgroup" {
+  command = plan
+
+  variables {
+    operator_principal_arns = ["arn:aws:iam::123456789012:role/platform-oncall"]
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role.operators[0].assume_role_policy).Statement :
+      s.Effect == "Allow" && keys(s.Principal) == ["AWS"] && toset(flatten([s.Principal.AWS])) == toset(var.operator_principal_arns) && s.Action == "sts:AssumeRole"
+    ])
+    error_message = "Only the given operator principals may assume the operators role."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in jsondecode(aws_iam_role_policy.operators[0].policy).Statement : concat(
+        [for a in flatten([s.Action]) : a != "*" && !endswith(a, ":*")],
+        [for r in flatten([s.Resource]) : r != "*"],
+      )
+    ]))
+    error_message = "The operators policy must not use \"*\" actions or resources."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.operators[0].policy).Statement : flatten([s.Resource])
+      if contains(flatten([s.Action]), "s3:GetObject")
+      ])) == toset([
+      "arn:aws:s3:::medallion-test-lake/_system/*",
+      "arn:aws:s3:::medallion-test-lake/athena-results-operators/*",
+    ])
+    error_message = "Operators may read only the system tables' objects (and their own Athena results)."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.operators[0].policy).Statement : flatten([s.Resource])
+      if contains(flatten([s.Action]), "s3:PutObject")
+    ])) == toset(["arn:aws:s3:::medallion-test-lake/athena-results-operators/*"])
+    error_message = "Operators may write only their own Athena results."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.operators[0].policy).Statement : flatten([s.Resource])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "glue:")])
+      ])) == toset([
+      "arn:aws:glue:eu-west-1:123456789012:catalog",
+      "arn:aws:glue:eu-west-1:123456789012:database/medallion_system",
+      "arn:aws:glue:eu-west-1:123456789012:table/medallion_system/*",
+    ])
+    error_message = "Operators may read the Glue metadata of the system database only."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.operators[0].policy).Statement : flatten([s.Resource])
+      if contains(flatten([s.Action]), "athena:StartQueryExecution")
+    ])) == toset(["arn:aws:athena:eu-west-1:123456789012:workgroup/medallion-test-operators"])
+    error_message = "Operators may run queries only in the operators' workgroup."
+  }
+
+  assert {
+    condition = (
+      aws_athena_workgroup.operators[0].configuration[0].enforce_workgroup_configuration == true &&
+      aws_athena_workgroup.operators[0].configuration[0].result_configuration[0].encryption_configuration[0].encryption_option == "SSE_KMS" &&
+      aws_athena_workgroup.operators[0].configuration[0].result_configuration[0].encryption_configuration[0].kms_key_arn == var.kms_key_arn &&
+      aws_athena_workgroup.operators[0].configuration[0].result_configuration[0].output_location == "s3://medallion-test-lake/athena-results-operators/" &&
+      aws_athena_workgroup.operators[0].configuration[0].bytes_scanned_cutoff_per_query == var.bytes_scanned_cutoff_per_query
+    )
+    error_message = "The operators' workgroup must be enforced, encrypted with the project key, limited, and write results apart from the analysts'."
+  }
+
+  assert {
+    condition     = output.operators_workgroup_name == "medallion-test-operators"
+    error_message = "The operators' workgroup name must be an output."
+  }
+}
+
+run "rejects_operator_results_inside_analyst_results" {
+  command = plan
+
+  variables {
+    prefixes = { operators_athena_results = "athena-results/operators/" }
+  }
+
+  expect_failures = [var.prefixes]
+}
+
+run "rejects_wildcard_operator_principal" {
+  command = plan
+
+  variables {
+    operator_principal_arns = ["*"]
+  }
+
+  expect_failures = [var.operator_principal_arns]
+}
+
+run "rejects_hyphen_in_system_database_name" {
+  command = plan
+
+  variables {
+    database_names = { system = "medallion-system" }
+  }
+
+  expect_failures = [var.database_names]
 }
 
 run "rejects_too_small_bytes_cutoff" {

@@ -27,6 +27,14 @@ mock_provider "aws" {
       id = "sg-0123456789abcdef0"
     }
   }
+
+  mock_resource "aws_prometheus_workspace" {
+    defaults = {
+      id                  = "ws-11111111-2222-3333-4444-555555555555"
+      arn                 = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-11111111-2222-3333-4444-555555555555"
+      prometheus_endpoint = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-11111111-2222-3333-4444-555555555555/"
+    }
+  }
 }
 
 variables {
@@ -150,8 +158,9 @@ run "job_policy_is_scoped_to_lake_prefixes_key_glue_dynamodb_and_logs" {
       "arn:aws:s3:::medallion-test-lake/silver/*",
       "arn:aws:s3:::medallion-test-lake/gold/*",
       "arn:aws:s3:::medallion-test-lake/_checkpoints/*",
+      "arn:aws:s3:::medallion-test-lake/_system/*",
     ])
-    error_message = "The job role may write only the bronze, silver, gold and checkpoint prefixes."
+    error_message = "The job role may write only the bronze, silver, gold, checkpoint and system-table prefixes."
   }
 
   assert {
@@ -193,6 +202,78 @@ run "job_policy_is_scoped_to_lake_prefixes_key_glue_dynamodb_and_logs" {
       if anytrue([for a in flatten([s.Action]) : startswith(a, "dynamodb:")])
     ])) == toset(["arn:aws:dynamodb:eu-west-1:123456789012:table/medallion-test-delta-log"])
     error_message = "DynamoDB permissions must name only the Delta LogStore table."
+  }
+}
+
+run "job_metrics_go_to_an_encrypted_prometheus_workspace" {
+  command = plan
+
+  assert {
+    condition     = length(aws_prometheus_workspace.this) == 1 && aws_prometheus_workspace.this[0].kms_key_arn == var.kms_key_arn
+    error_message = "There must be a Prometheus workspace for the job metrics, encrypted with the project KMS key."
+  }
+
+  assert {
+    condition     = aws_prometheus_workspace.this[0].alias == "medallion-test-spark-metrics"
+    error_message = "The workspace alias must name the application."
+  }
+
+  assert {
+    condition     = output.prometheus_remote_write_url == "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-11111111-2222-3333-4444-555555555555/api/v1/remote_write"
+    error_message = "The remote write URL must be the workspace's endpoint followed by api/v1/remote_write."
+  }
+
+  assert {
+    condition     = output.prometheus_workspace_arn == "arn:aws:aps:eu-west-1:123456789012:workspace/ws-11111111-2222-3333-4444-555555555555"
+    error_message = "The workspace ARN must be an output."
+  }
+}
+
+run "job_role_may_only_remote_write_to_its_workspace" {
+  command = plan
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
+        for a in flatten([s.Action]) : a if startswith(a, "aps:")
+      ]
+    ])) == toset(["aps:RemoteWrite"])
+    error_message = "The job role's only Prometheus permission must be aps:RemoteWrite."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "aps:")])
+    ])) == toset(["arn:aws:aps:eu-west-1:123456789012:workspace/ws-11111111-2222-3333-4444-555555555555"])
+    error_message = "aps:RemoteWrite must name only the module's workspace."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement :
+      toset(flatten([s.Action])) == toset(["aps:RemoteWrite"])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "aps:")])
+    ])
+    error_message = "The Prometheus statement must grant nothing but aps:RemoteWrite."
+  }
+}
+
+run "no_prometheus_permission_without_a_workspace" {
+  command = plan
+
+  variables {
+    create_prometheus_workspace = false
+  }
+
+  assert {
+    condition     = length(aws_prometheus_workspace.this) == 0 && output.prometheus_remote_write_url == null && output.prometheus_workspace_arn == null
+    error_message = "Without create_prometheus_workspace there must be no workspace and no remote write URL."
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.job.policy, "aps:")
+    error_message = "Without a workspace the job role must get no Prometheus permission."
   }
 }
 

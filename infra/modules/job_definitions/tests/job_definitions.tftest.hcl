@@ -159,6 +159,78 @@ run "without_kafka_the_streaming_job_gets_no_kafka_arguments" {
   }
 }
 
+run "every_job_runs_with_spark_metrics_on" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for params in concat(
+        [jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters],
+        [for p in values(output.batch_state_machine_parameters) : p.JobDriver.SparkSubmit.SparkSubmitParameters],
+        ) : alltrue([
+          strcontains(params, "--conf spark.sql.streaming.metricsEnabled=true"),
+          strcontains(params, "--conf spark.metrics.conf.*.sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet"),
+          strcontains(params, "--conf spark.metrics.conf.*.sink.prometheusServlet.path=/metrics/prometheus"),
+          strcontains(params, "--conf spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore"),
+      ])
+    ])
+    error_message = "Every job run (streaming and batch) must turn on the streaming query metrics and the PrometheusServlet sink at /metrics/prometheus, besides spark_conf."
+  }
+}
+
+run "job_runs_remote_write_metrics_to_prometheus" {
+  command = plan
+
+  variables {
+    prometheus_remote_write_url = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-11111111-2222-3333-4444-555555555555/api/v1/remote_write"
+  }
+
+  assert {
+    condition = jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration.prometheusMonitoringConfiguration == {
+      remoteWriteUrl = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-11111111-2222-3333-4444-555555555555/api/v1/remote_write"
+    }
+    error_message = "The streaming job run must carry the workspace's remote write URL (prometheusMonitoringConfiguration.remoteWriteUrl)."
+  }
+
+  assert {
+    condition = alltrue([
+      for p in values(output.batch_state_machine_parameters) :
+      p.ConfigurationOverrides.MonitoringConfiguration.PrometheusMonitoringConfiguration.RemoteWriteUrl == var.prometheus_remote_write_url
+    ])
+    error_message = "Every batch job run must carry the workspace's remote write URL."
+  }
+
+  assert {
+    condition = (
+      jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration.cloudWatchLoggingConfiguration.encryptionKeyArn == var.kms_key_arn &&
+      alltrue([for p in values(output.batch_state_machine_parameters) : p.ConfigurationOverrides.MonitoringConfiguration.CloudWatchLoggingConfiguration.EncryptionKeyArn == var.kms_key_arn])
+    )
+    error_message = "With Prometheus the job runs must still log to the encrypted log group."
+  }
+}
+
+run "without_prometheus_the_job_runs_log_only_to_cloudwatch" {
+  command = plan
+
+  assert {
+    condition = (
+      keys(jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration) == ["cloudWatchLoggingConfiguration"] &&
+      alltrue([for p in values(output.batch_state_machine_parameters) : keys(p.ConfigurationOverrides.MonitoringConfiguration) == ["CloudWatchLoggingConfiguration"]])
+    )
+    error_message = "Without prometheus_remote_write_url the job runs must have no Prometheus monitoring configuration."
+  }
+}
+
+run "rejects_remote_write_url_outside_managed_prometheus" {
+  command = plan
+
+  variables {
+    prometheus_remote_write_url = "https://prometheus.example.com/api/v1/write"
+  }
+
+  expect_failures = [var.prometheus_remote_write_url]
+}
+
 run "rejects_branch_name_as_artifact_version" {
   command = plan
 

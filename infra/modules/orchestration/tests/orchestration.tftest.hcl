@@ -239,6 +239,38 @@ run "state_machine_logs_are_encrypted_with_retention" {
   }
 }
 
+run "batch_and_streaming_job_runs_send_spark_metrics_to_prometheus" {
+  command = plan
+
+  variables {
+    prometheus_remote_write_url = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-11111111-2222-3333-4444-555555555555/api/v1/remote_write"
+  }
+
+  assert {
+    condition = alltrue([
+      for name, s in jsondecode(aws_sfn_state_machine.batch.definition).States :
+      s.Parameters.ConfigurationOverrides.MonitoringConfiguration.PrometheusMonitoringConfiguration.RemoteWriteUrl == var.prometheus_remote_write_url
+      if s.Type == "Task"
+    ])
+    error_message = "Every batch task's job run must remote-write its metrics to the workspace."
+  }
+
+  assert {
+    condition = alltrue([
+      for name, s in jsondecode(aws_sfn_state_machine.batch.definition).States :
+      strcontains(s.Parameters.JobDriver.SparkSubmit.SparkSubmitParameters, "--conf spark.sql.streaming.metricsEnabled=true") &&
+      strcontains(s.Parameters.JobDriver.SparkSubmit.SparkSubmitParameters, "--conf spark.metrics.conf.*.sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet")
+      if s.Type == "Task"
+    ])
+    error_message = "Every batch task must run with Spark's metrics on and the PrometheusServlet sink."
+  }
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration.prometheusMonitoringConfiguration.remoteWriteUrl == var.prometheus_remote_write_url
+    error_message = "The streaming job run must remote-write its metrics to the workspace."
+  }
+}
+
 run "outputs_the_streaming_request_of_the_version" {
   command = plan
 

@@ -130,6 +130,89 @@ run "artifacts_and_batch_orchestration_for_ci" {
   }
 }
 
+run "event_log_is_registered_for_athena_apart_from_the_analysts" {
+  command = plan
+
+  assert {
+    condition     = output.glue_system_database_name == "medallion_system"
+    error_message = "Without glue_database_names the system database must be medallion_system."
+  }
+
+  assert {
+    condition     = output.glue_database_names == { bronze = "bronze", silver = "silver", gold = "gold" }
+    error_message = "glue_database_names must stay the layer databases."
+  }
+
+  assert {
+    condition     = output.operators_role_arn == null && output.operators_athena_workgroup_name == null
+    error_message = "Without operator_principal_arns there must be no operators role."
+  }
+}
+
+run "operators_get_their_own_role_and_workgroup" {
+  command = plan
+
+  variables {
+    operator_principal_arns = ["arn:aws:iam::123456789012:role/platform-oncall"]
+    glue_database_names     = { system = "test_medallion_system" }
+  }
+
+  assert {
+    condition     = output.operators_role_arn != null && output.operators_athena_workgroup_name == "medallion-test-operators"
+    error_message = "With operator principals there must be an operators role and workgroup named after project and environment."
+  }
+
+  assert {
+    condition     = output.glue_system_database_name == "test_medallion_system"
+    error_message = "glue_database_names.system must name the system database."
+  }
+}
+
+run "job_runs_send_spark_metrics_to_the_environment_workspace" {
+  command = plan
+
+  assert {
+    condition     = output.prometheus_workspace_arn == "arn:aws:aps:eu-west-1:123456789012:workspace/ws-11111111-2222-3333-4444-555555555555"
+    error_message = "The environment must have a Prometheus workspace for the job metrics."
+  }
+
+  assert {
+    condition     = output.prometheus_remote_write_url == "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-11111111-2222-3333-4444-555555555555/api/v1/remote_write"
+    error_message = "The remote write URL must be the workspace's."
+  }
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration.prometheusMonitoringConfiguration.remoteWriteUrl == output.prometheus_remote_write_url
+    error_message = "The streaming job run must remote-write its metrics to the environment's workspace."
+  }
+
+  assert {
+    condition = (
+      strcontains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters, "--conf spark.sql.streaming.metricsEnabled=true") &&
+      strcontains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters, "--conf spark.metrics.conf.*.sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet")
+    )
+    error_message = "The streaming job must run with Spark's metrics on and the PrometheusServlet sink."
+  }
+}
+
+run "without_a_prometheus_workspace_job_runs_only_log" {
+  command = plan
+
+  variables {
+    create_prometheus_workspace = false
+  }
+
+  assert {
+    condition     = output.prometheus_workspace_arn == null && output.prometheus_remote_write_url == null
+    error_message = "With create_prometheus_workspace = false there must be no workspace."
+  }
+
+  assert {
+    condition     = keys(jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration) == ["cloudWatchLoggingConfiguration"]
+    error_message = "Without a workspace the streaming job run must only log to CloudWatch."
+  }
+}
+
 run "existing_kafka_cluster_is_used_as_is" {
   command = plan
 
@@ -168,16 +251,24 @@ run "null_optional_inputs_take_the_defaults" {
     kafka_topics                   = null
     batch_schedule_expression      = null
     alarm_email_addresses          = null
+    operator_principal_arns        = null
+    create_prometheus_workspace    = null
     glue_database_names = {
       bronze = "test_bronze"
       silver = null
       gold   = null
+      system = null
     }
   }
 
   assert {
     condition     = output.glue_database_names == { bronze = "test_bronze", silver = "silver", gold = "gold" }
     error_message = "Database names left null must fall back to silver and gold."
+  }
+
+  assert {
+    condition     = output.glue_system_database_name == "medallion_system" && output.operators_role_arn == null && output.prometheus_workspace_arn != null
+    error_message = "Null system database name, operators and Prometheus switch must mean medallion_system, no operators, and a workspace."
   }
 
   assert {

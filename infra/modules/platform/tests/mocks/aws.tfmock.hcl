@@ -70,3 +70,11 @@ mock_resource "aws_sns_topic" {
     arn = "arn:aws:sns:eu-west-1:123456789012:mocked"
   }
 }
+
+mock_resource "aws_prometheus_workspace" {
+  defaults = {
+    id                  = "ws-11111111-2222-3333-4444-555555555555"
+    arn                 = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-11111111-2222-3333-4444-555555555555"
+    prometheus_endpoint = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-11111111-2222-3333-4444-555555555555/"
+  }
+}
