@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.spark.CheckpointGuard;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.localstack.LocalS3;
@@ -105,6 +106,42 @@ class BronzeOnS3IT {
       runOnce(spark, lake, pipeline);
       Oracle.bronzeExactlyOnce(
           BronzeIngestion.read(spark, lake, TestLake.tableName(topic)), produced, produced);
+    }
+  }
+
+  @Test
+  void aCheckpointLeasedByAnotherLiveJobIsRefusedAndAnExpiredLeaseIsTakenOver() throws Exception {
+    SparkSession spark = TestSpark.get();
+    String topic = TestKafka.createTopic("s3lease", 1);
+    List<Coordinates> produced = new ArrayList<>(TestKafka.produceNumbers(topic, 0, 50));
+    Pipeline pipeline = TestLake.pipeline(1_000, topic, 1);
+    LakeLayout lake = LakeLayout.of("s3a://lake/leased");
+    org.apache.hadoop.fs.Path lease =
+        new org.apache.hadoop.fs.Path(
+            lake.checkpoint(Layer.BRONZE, TestLake.tableName(topic)), CheckpointGuard.LEASE_FILE);
+    var fs = lease.getFileSystem(spark.sparkContext().hadoopConfiguration());
+
+    // Another machine's job renewed its lease 5 s ago: this job must not start.
+    writeLease(fs, lease, "other-host:4242:x", System.currentTimeMillis() - 5_000);
+    assertThatThrownBy(() -> runOnce(spark, lake, pipeline))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageContaining("another job (other-host:4242:x, lease renewed 5 s ago)")
+        .hasMessageContaining("Stop the other job first");
+
+    // Its lease ran out long ago (the job died): this one takes the checkpoint over.
+    writeLease(fs, lease, "other-host:4242:x", System.currentTimeMillis() - 600_000);
+    runOnce(spark, lake, pipeline);
+    Oracle.bronzeExactlyOnce(
+        BronzeIngestion.read(spark, lake, TestLake.tableName(topic)), produced, produced);
+  }
+
+  private static void writeLease(
+      org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path file, String owner, long at)
+      throws java.io.IOException {
+    try (var out = fs.create(file, true)) {
+      out.write(
+          ("owner=" + owner + "\nrenewed=" + at + "\n")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

@@ -54,11 +54,7 @@ public final class GoldAggregation {
 
   /** Where a qualified table such as {@code silver.plays} lives. */
   public String location(String qualified) {
-    String layer = qualified.substring(0, qualified.indexOf('.'));
-    String name = qualified.substring(qualified.indexOf('.') + 1);
-    return layer.equals("_system")
-        ? lake.system(name)
-        : lake.table(Layer.valueOf(layer.toUpperCase(java.util.Locale.ROOT)), name);
+    return lake.location(qualified);
   }
 
   /**

@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.medallion.bronze.BronzeIngestion;
 import io.medallion.core.lake.LakeLayout;
-import io.medallion.jobs.cli.LakehouseCommand;
 import io.medallion.testkit.TestKafka;
 import io.medallion.testkit.TestKafka.Coordinates;
 import io.medallion.testkit.TestLake;
 import io.medallion.testkit.TestSpark;
 import io.medallion.testkit.faults.Oracle;
 import io.medallion.testkit.faults.PipelineProcess;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (row 5).
  */
 class BrokerOutageIT {
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
 
   private final SparkSession spark = TestSpark.get();
 
@@ -58,23 +57,9 @@ class BrokerOutageIT {
       awaitRows(lake, table, ingest, 500);
 
       // Row 17: a second job on the same checkpoint stops at once, naming the first.
-      StringWriter out = new StringWriter();
-      int exit =
-          LakehouseCommand.execute(
-              new PrintWriter(out, true),
-              new PrintWriter(out, true),
-              "ingest",
-              "--once",
-              "--pipeline",
-              spec.toString(),
-              "--lake-root",
-              lakeDir.toString(),
-              "--bootstrap-servers",
-              TestKafka.bootstrapServers(),
-              "--conf",
-              "spark.master=local[2]");
-      assertThat(exit).as(out.toString()).isNotZero();
-      assertThat(out.toString())
+      Cli.Result second = Cli.run(spec, lakeDir, "ingest", "--once");
+      assertThat(second.exit()).as(second.output()).isNotZero();
+      assertThat(second.output())
           .contains("another process (pid " + ingest.pid() + ") is already running bronze." + table)
           .doesNotContain("\tat ");
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,13 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code run --once} to the end, and the oracle over every table.
  */
 class CrashPointsIT {
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
 
   private final SparkSession spark = TestSpark.get();
 
   @Test
   void aCrashAtEachPointOfABatchThenARestartLosesAndDuplicatesNothing() throws Exception {
-    Path spec = ReferenceSpec.copy(dir, "crash-");
+    Path spec = ReferenceSpec.playsOnly(dir, "crash-");
     Path lakeDir = dir.resolve("lake");
     LakeLayout lake = LakeLayout.of(lakeDir.toString());
     ReferenceEvents events = new ReferenceEvents(spec, "crash-");

@@ -2,19 +2,27 @@ package io.medallion.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.core.events.EventLog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.PipelineLoader;
 import io.medallion.gold.GoldAggregation;
 import io.medallion.jobs.cli.LakehouseCommand;
+import io.medallion.jobs.serve.LiveView;
+import io.medallion.silver.QuarantineTable;
+import io.medallion.testkit.Browser;
 import io.medallion.testkit.TestKafka;
 import io.medallion.testkit.TestKafka.Coordinates;
 import io.medallion.testkit.TestSpark;
 import io.medallion.testkit.faults.Oracle;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +33,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,28 +43,16 @@ import org.junit.jupiter.api.io.TempDir;
  * backfill} rebuilds damaged gold dates to equal a recomputation.
  */
 class OperationsIT {
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
 
   private final SparkSession spark = TestSpark.get();
 
-  private String cli(Path spec, Path lakeDir, String... args) {
-    StringWriter out = new StringWriter();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--pipeline",
-            spec.toString(),
-            "--lake-root",
-            lakeDir.toString(),
-            "--bootstrap-servers",
-            TestKafka.bootstrapServers(),
-            "--conf",
-            "spark.master=local[2]"));
-    int exit =
-        LakehouseCommand.execute(
-            new PrintWriter(out, true), new PrintWriter(out, true), all.toArray(String[]::new));
-    assertThat(exit).as(out.toString()).isZero();
-    return out.toString();
+  /** Runs a command that must succeed; returns its output. */
+  private static String cli(Path spec, Path lakeDir, String... args) {
+    Cli.Result result = Cli.run(spec, lakeDir, args);
+    assertThat(result.exit()).as(result.output()).isZero();
+    return result.output();
   }
 
   @Test
@@ -161,7 +158,10 @@ class OperationsIT {
                 + "\\s*\\n")
         .contains("gold.trending_now", "gold.title_daily_engagement", "silver.titles_history");
 
-    // 6. A bad deploy damaged two dates of a gold table; a backfill of those dates repairs them.
+    // 6. The live view and its API show the same state; a browser renders its graph and charts.
+    checkLiveView(spec, lake, allBronzePlays, silverPlays);
+
+    // 7. A bad deploy damaged two dates of a gold table; a backfill of those dates repairs them.
     GoldTable daily =
         PipelineLoader.load(spec).goldTables().stream()
             .filter(t -> t.name().equals("title_daily_engagement"))
@@ -202,27 +202,13 @@ class OperationsIT {
         aggregation.recomputation(daily));
     assertThat(EventLog.read(spark, lake).where("kind = 'backfill'").count()).isEqualTo(1);
 
-    // 7. Ten more plays expire before bronze reads them: the ingest fails, and the log and
+    // 8. Ten more plays expire before bronze reads them: the ingest fails, and the log and
     //    status say so.
     String topic = "replay-plays";
     for (Coordinates c : TestKafka.produceNumbers(topic, 0, 10)) {
       TestKafka.expireRecords(topic, c.partition(), c.offset() + 1);
     }
-    StringWriter failed = new StringWriter();
-    assertThat(
-            LakehouseCommand.execute(
-                new PrintWriter(failed, true),
-                new PrintWriter(failed, true),
-                "ingest",
-                "--once",
-                "--pipeline",
-                spec.toString(),
-                "--lake-root",
-                lakeDir.toString(),
-                "--bootstrap-servers",
-                TestKafka.bootstrapServers(),
-                "--conf",
-                "spark.master=local[2]"))
+    assertThat(Cli.run(spec, lakeDir, "ingest", "--once").exit())
         .isEqualTo(LakehouseCommand.EXIT_FAILURE);
     assertThat(
             EventLog.read(spark, lake)
@@ -238,6 +224,95 @@ class OperationsIT {
         .containsPattern("bronze\\.plays\\s+.*\\s10\\n");
     assertThat(cli(spec, lakeDir, "status", "--format", "json"))
         .contains("\"table\" : \"bronze.plays\"", "\"lag\" : 10");
+  }
+
+  private void checkLiveView(Path spec, LakeLayout lake, long bronzePlays, long silverPlays)
+      throws Exception {
+    Pipeline pipeline = PipelineLoader.load(spec);
+    try (LiveView view =
+        LiveView.start(spark, pipeline, lake, 0, TestKafka::bootstrapServers, Map.of())) {
+      JsonNode graph = get(view.url() + "api/pipeline");
+      assertThat(graph.get("name").asText()).isEqualTo("engagement");
+      List<String> nodes = new ArrayList<>();
+      graph.get("nodes").forEach(n -> nodes.add(n.get("id").asText()));
+      List<String> expectedNodes = new ArrayList<>();
+      pipeline.bronzeTables().forEach(t -> expectedNodes.add("kafka." + t.source().topic()));
+      pipeline.bronzeTables().forEach(t -> expectedNodes.add(t.qualifiedName()));
+      pipeline.silverTables().forEach(t -> expectedNodes.add(t.qualifiedName()));
+      pipeline.goldTables().forEach(t -> expectedNodes.add(t.qualifiedName()));
+      assertThat(nodes).containsExactlyInAnyOrderElementsOf(expectedNodes);
+      List<String> edges = new ArrayList<>();
+      graph
+          .get("edges")
+          .forEach(e -> edges.add(e.get("from").asText() + ">" + e.get("to").asText()));
+      assertThat(edges)
+          .contains(
+              "kafka.replay-plays>bronze.plays",
+              "bronze.plays>silver.plays",
+              "silver.plays>gold.title_daily_engagement",
+              "silver.titles_history>gold.genre_daily");
+
+      Map<String, JsonNode> tables = new java.util.HashMap<>();
+      get(view.url() + "api/tables").forEach(t -> tables.put(t.get("table").asText(), t));
+      assertThat(tables.keySet()).containsAll(expectedNodes.subList(3, expectedNodes.size()));
+      assertThat(tables.get("bronze.plays").get("rows").asLong()).isEqualTo(bronzePlays);
+      assertThat(tables.get("bronze.plays").get("lag").asLong()).isZero();
+      assertThat(tables.get("silver.plays").get("rows").asLong()).isEqualTo(silverPlays);
+      long quarantined =
+          QuarantineTable.read(spark, lake).where("source_table = 'silver.plays'").count();
+      assertThat(tables.get("silver.plays").get("quarantined").asLong()).isEqualTo(quarantined);
+      long trending =
+          spark.read().format("delta").load(lake.table(Layer.GOLD, "trending_now")).count();
+      assertThat(get(view.url() + "api/gold/trending_now").size()).isEqualTo((int) trending);
+      assertThat(get(view.url() + "api/failures").size()).isZero();
+      HttpResponse<String> missing = fetch(view.url() + "api/gold/nope");
+      assertThat(missing.statusCode()).isEqualTo(404);
+
+      String metrics = fetch(view.url() + "metrics").body();
+      assertThat(metrics)
+          .contains("medallion_table_rows{table=\"silver.plays\"} " + silverPlays + "\n")
+          .contains(
+              "medallion_kafka_lag_records{topic=\"replay-plays\",table=\"bronze.plays\"} 0\n")
+          .contains("medallion_quarantined_rows{table=\"silver.plays\"} " + quarantined + "\n")
+          .contains("medallion_failures_24h 0\n");
+
+      // The page, as a browser shows it once its scripts ran.
+      String dom = Browser.dom(view.url(), 20_000);
+      assertThat(dom).contains("data-loaded=\"true\"");
+      for (String table : expectedNodes) {
+        assertThat(dom).contains("data-table=\"" + table + "\"");
+      }
+      assertThat(dom).contains("class=\"bar trending\"", "class=\"bar plays\"");
+      Path png = Browser.screenshot(view.url(), dir.resolve("live-view.png"), 1280, 1400, 20_000);
+      java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+      assertThat(pixels(image, 0x2b6cb0)).as("trending bars drawn").isGreaterThan(200);
+      assertThat(pixels(image, 0x2f855a)).as("activity bars drawn").isGreaterThan(200);
+    }
+  }
+
+  private static long pixels(java.awt.image.BufferedImage image, int rgb) {
+    long count = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        if ((image.getRGB(x, y) & 0xffffff) == rgb) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  private static HttpResponse<String> fetch(String url) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode get(String url) throws Exception {
+    HttpResponse<String> response = fetch(url);
+    assertThat(response.statusCode()).as(url + ": " + response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    return new ObjectMapper().readTree(response.body());
   }
 
   /** rows_in, rows_out and lag of the only batch event of {@code target}. */

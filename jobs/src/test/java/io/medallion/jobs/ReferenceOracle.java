@@ -11,13 +11,9 @@ import io.medallion.core.spec.Pipeline.SilverTable;
 import io.medallion.core.spec.Pipeline.WriteMode;
 import io.medallion.core.spec.PipelineLoader;
 import io.medallion.gold.GoldAggregation;
-import io.medallion.jobs.cli.LakehouseCommand;
 import io.medallion.silver.QuarantineTable;
-import io.medallion.testkit.TestKafka;
 import io.medallion.testkit.TestKafka.Coordinates;
 import io.medallion.testkit.faults.Oracle;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -83,22 +79,9 @@ final class ReferenceOracle {
           delta(spark, lake.table(Layer.GOLD, t.name())),
           aggregation.recomputation(t));
     }
-    StringWriter out = new StringWriter();
-    int exit =
-        LakehouseCommand.execute(
-            new PrintWriter(out, true),
-            new PrintWriter(out, true),
-            "check",
-            "--pipeline",
-            spec.toString(),
-            "--lake-root",
-            lakeDir.toString(),
-            "--bootstrap-servers",
-            TestKafka.bootstrapServers(),
-            "--conf",
-            "spark.master=local[2]");
-    assertThat(exit).as(out.toString()).isZero();
-    assertThat(out.toString()).contains("Reconciliation holds.").doesNotContain("FAIL");
+    Cli.Result check = Cli.run(spec, lakeDir, "check");
+    assertThat(check.exit()).as(check.output()).isZero();
+    assertThat(check.output()).contains("Reconciliation holds.").doesNotContain("FAIL");
   }
 
   private static Dataset<Row> delta(SparkSession spark, String path) {

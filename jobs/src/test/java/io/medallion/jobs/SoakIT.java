@@ -7,12 +7,8 @@ import io.medallion.core.events.EventLog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spec.PipelineLoader;
-import io.medallion.jobs.cli.LakehouseCommand;
-import io.medallion.testkit.TestKafka;
 import io.medallion.testkit.TestSpark;
 import io.medallion.testkit.faults.PipelineProcess;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,13 +40,14 @@ class SoakIT {
   private static final int CYCLES = Integer.getInteger("medallion.soak.cycles", 2);
   private static final long SEED = Long.getLong("medallion.soak.seed", 42);
 
-  @TempDir Path dir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
 
   private final SparkSession spark = TestSpark.get();
 
   @Test
   void randomKillsUnderASteadyProducerNeverLoseOrDoubleAnything() throws Exception {
-    Path spec = ReferenceSpec.copy(dir, "soak-");
+    Path spec = ReferenceSpec.playsOnly(dir, "soak-");
     Path lakeDir = dir.resolve("lake");
     ReferenceEvents events = new ReferenceEvents(spec, "soak-");
     Random random = new Random(SEED);
@@ -97,33 +95,20 @@ class SoakIT {
     LakeLayout lake = LakeLayout.of(lakeDir.toString());
     String bronzePlays = lake.table(Layer.BRONZE, "plays");
     String silverPlays = lake.table(Layer.SILVER, "plays");
-    await()
-        .atMost(Duration.ofMinutes(3))
+    await("small files in bronze.plays and a first batch in silver.plays; " + log)
+        .atMost(Duration.ofMinutes(4))
         .pollInterval(Duration.ofSeconds(1))
         .failFast("the pipeline stopped: " + tail(log), () -> !run.isAlive())
         .ignoreExceptions()
-        .until(() -> files(bronzePlays) >= 3 && version(silverPlays) >= 2);
+        .until(() -> files(bronzePlays) >= 3 && version(silverPlays) >= 1);
 
-    StringWriter out = new StringWriter();
-    int exit =
-        LakehouseCommand.execute(
-            new PrintWriter(out, true),
-            new PrintWriter(out, true),
-            "maintain",
-            "--pipeline",
-            spec.toString(),
-            "--lake-root",
-            lakeDir.toString(),
-            "--bootstrap-servers",
-            TestKafka.bootstrapServers(),
-            "--conf",
-            "spark.master=local[2]");
-    assertThat(exit).as(out.toString()).isZero();
+    Cli.Result maintained = Cli.run(spec, lakeDir, "maintain");
+    assertThat(maintained.exit()).as(maintained.output()).isZero();
+    String out = maintained.output();
     for (String table : PipelineLoader.load(spec).maintainedTables()) {
-      assertThat(out.toString()).contains(table);
+      assertThat(out).contains(table);
     }
-    assertThat(out.toString())
-        .containsPattern("silver\\.plays\\s+files .* Z-ordered by \\[title_id\\]");
+    assertThat(out).containsPattern("silver\\.plays\\s+files .* Z-ordered by \\[title_id\\]");
     Map<String, String> metrics =
         spark
             .sql("DESCRIBE HISTORY delta.`" + bronzePlays + "`")
@@ -140,13 +125,13 @@ class SoakIT {
                 .select("target")
                 .distinct()
                 .count())
-        .as("a maintenance event per existing table")
-        .isGreaterThanOrEqualTo(10);
+        .as("a maintenance event per table (bronze, silver, quarantine, gold, system tables)")
+        .isGreaterThanOrEqualTo(6);
 
     long silverVersion = version(silverPlays);
     events.produce(200, SEED + 1_000, 0);
-    await()
-        .atMost(Duration.ofMinutes(2))
+    await("new events reaching silver.plays after the compaction; " + log)
+        .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofSeconds(1))
         .failFast("the pipeline stopped: " + tail(log), () -> !run.isAlive())
         .until(() -> version(silverPlays) > silverVersion);

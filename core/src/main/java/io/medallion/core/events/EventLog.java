@@ -191,7 +191,7 @@ public final class EventLog implements AutoCloseable {
           .format("delta")
           .mode("append")
           .save(lake.system(TABLE));
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Scala code throws checked exceptions undeclared
       pending.addAll(rows);
       throw e;
     }
@@ -200,7 +200,14 @@ public final class EventLog implements AutoCloseable {
   private void flushQuietly() {
     try {
       flush();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Scala code throws checked exceptions undeclared
+      if (spark.sparkContext().isStopped()) {
+        System.err.println(
+            "medallion: the session stopped before the event log was written; "
+                + pending.size()
+                + " events were not recorded");
+        return;
+      }
       if (!warned) {
         warned = true;
         System.err.println(

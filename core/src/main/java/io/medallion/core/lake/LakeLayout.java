@@ -87,6 +87,18 @@ public final class LakeLayout {
     return root + "/" + layer.folder() + "/" + table;
   }
 
+  /**
+   * Where a table named by its qualified name lives: {@code bronze.plays}, {@code
+   * silver.quarantine}, {@code gold.trending_now}, {@code _system.events}.
+   */
+  public String location(String qualified) {
+    String layer = qualified.substring(0, qualified.indexOf('.'));
+    String name = qualified.substring(qualified.indexOf('.') + 1);
+    return layer.equals("_system")
+        ? system(name)
+        : table(Layer.valueOf(layer.toUpperCase(java.util.Locale.ROOT)), name);
+  }
+
   /** The streaming checkpoint of the query that writes {@code table} in {@code layer}. */
   public String checkpoint(Layer layer, String table) {
     return root + "/_checkpoints/" + layer.folder() + "/" + table;

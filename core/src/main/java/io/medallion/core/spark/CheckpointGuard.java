@@ -13,6 +13,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,6 +22,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -37,7 +41,7 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <ul>
  *   <li>a second process on the same checkpoint (local lakes: an OS file lock, released by the OS
- *       even after {@code kill -9});
+ *       even after {@code kill -9}; object stores: a lease the job renews while it runs);
  *   <li>a checkpoint file that is empty or cut short;
  *   <li>a checkpoint that is gone while its table holds rows written through it;
  *   <li>a query whose definition (its source, keys, SQL) changed since the checkpoint was made.
@@ -51,6 +55,19 @@ public final class CheckpointGuard {
   public static final String LOCK_FILE = "medallion.lock";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The lease file in a checkpoint on an object store. */
+  public static final String LEASE_FILE = "medallion.lease";
+
+  /** How long a lease lasts without renewal. */
+  public static final Duration LEASE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** This JVM, as a lease owner: host, pid and a random id. */
+  private static final String OWNER =
+      hostName() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID();
+
+  /** Leases this JVM holds and renews, by checkpoint. */
+  private static final Map<String, Path> LEASES = new HashMap<>();
 
   /** Locks this JVM holds, by checkpoint; held until the JVM exits. */
   private static final Map<String, FileChannel> HELD = new HashMap<>();
@@ -113,6 +130,7 @@ public final class CheckpointGuard {
 
   private static void lock(FileSystem fs, Path root, Query query) throws IOException {
     if (!"file".equals(fs.getScheme())) {
+      lease(fs, root, query);
       return;
     }
     java.nio.file.Path file = Paths.get(fs.makeQualified(root).toUri()).resolve(LOCK_FILE);
@@ -156,6 +174,81 @@ public final class CheckpointGuard {
           0);
       channel.force(false);
       HELD.put(key, channel);
+    }
+  }
+
+  /**
+   * On an object store, where no OS lock reaches another machine: a lease file that the job renews
+   * while it runs. A lease another job renewed within {@link #LEASE_TIMEOUT} stops this one; a
+   * lease older than that belonged to a job that died. Two jobs started within the same second can
+   * still both pass; one job per checkpoint remains the scheduler's job on a cluster, and this
+   * catches the common mistake of a second job started beside a running one.
+   */
+  private static void lease(FileSystem fs, Path root, Query query) throws IOException {
+    Path file = new Path(root, LEASE_FILE);
+    String key = fs.makeQualified(file).toString();
+    synchronized (LEASES) {
+      if (LEASES.containsKey(key)) {
+        return;
+      }
+      if (fs.exists(file)) {
+        Properties held = new Properties();
+        try (InputStream in = fs.open(file)) {
+          held.load(in);
+        }
+        long renewed = Long.parseLong(held.getProperty("renewed", "0"));
+        long age = System.currentTimeMillis() - renewed;
+        if (!OWNER.equals(held.getProperty("owner")) && age < LEASE_TIMEOUT.toMillis()) {
+          throw new MedallionException(
+              "another job ("
+                  + held.getProperty("owner")
+                  + ", lease renewed "
+                  + Math.max(0, age / 1000)
+                  + " s ago) is running "
+                  + query.name()
+                  + " on the checkpoint "
+                  + root
+                  + ". Two jobs on one checkpoint would both write the table; on S3 without"
+                  + " the DynamoDB LogStore their commits can overwrite each other.",
+              "Stop the other job first. If it died, its lease expires "
+                  + LEASE_TIMEOUT.toSeconds()
+                  + " s after its last renewal; then start this one again.");
+        }
+      }
+      writeLease(fs, file);
+      LEASES.put(key, file);
+      if (LEASES.size() == 1) {
+        long period = LEASE_TIMEOUT.toMillis() / 4;
+        Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "medallion-checkpoint-lease");
+                  t.setDaemon(true);
+                  return t;
+                })
+            .scheduleWithFixedDelay(
+                () -> renewLeases(fs.getConf()), period, period, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private static void renewLeases(org.apache.hadoop.conf.Configuration conf) {
+    synchronized (LEASES) {
+      for (Path lease : LEASES.values()) {
+        try {
+          writeLease(lease.getFileSystem(conf), lease);
+        } catch (IOException | RuntimeException e) {
+          System.err.println("medallion: cannot renew the checkpoint lease " + lease + ": " + e);
+        }
+      }
+    }
+  }
+
+  private static void writeLease(FileSystem fs, Path file) throws IOException {
+    Properties p = new Properties();
+    p.setProperty("owner", OWNER);
+    p.setProperty("renewed", String.valueOf(System.currentTimeMillis()));
+    try (OutputStream out = fs.create(file, true)) {
+      p.store(out, "The job running the query of this checkpoint; renewed while it runs");
     }
   }
 
@@ -231,6 +324,14 @@ public final class CheckpointGuard {
             + query.name()
             + "'s layer (bronze: move the checkpoint aside and rerun; bronze resumes from the"
             + " offsets its table holds).");
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown-host";
+    }
   }
 
   /** Records the query's definition in a new checkpoint, or refuses a changed one. */

@@ -13,7 +13,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,18 +62,8 @@ final class BackfillCommand implements Callable<Integer> {
               + ".");
     }
     GoldTable gold =
-        pipeline.goldTables().stream()
-            .filter(t -> t.qualifiedName().equals(table))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new MedallionException(
-                        "--table " + table + " is not a gold table of this pipeline.",
-                        "Use one of: "
-                            + pipeline.goldTables().stream()
-                                .map(GoldTable::qualifiedName)
-                                .collect(Collectors.joining(", "))
-                            + "."));
+        Tables.select(List.of(table), pipeline.goldTables(), GoldTable::name, "gold", pipeline)
+            .get(0);
     if ((from == null) != (to == null)) {
       throw new MedallionException(
           "--from and --to go together.",

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       MaintainCommand.class,
       ReplayCommand.class,
       BackfillCommand.class,
+      ServeCommand.class,
       SqlCommand.class,
       SqlServerCommand.class,
       DemoCommand.class,

@@ -4,7 +4,6 @@ import io.medallion.core.error.MedallionException;
 import io.medallion.core.events.Event;
 import io.medallion.core.events.EventLog;
 import io.medallion.core.lake.LakeLayout;
-import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.lake.TableMaintenance.Outcome;
 import io.medallion.core.spark.SparkSessions;
@@ -65,7 +64,7 @@ final class MaintainCommand implements Callable<Integer> {
         MaintenancePolicy policy = pipeline.maintenance().get(name);
         long start = System.nanoTime();
         try {
-          Outcome o = TableMaintenance.maintain(spark, name, path(lake, name), policy, dryRun);
+          Outcome o = TableMaintenance.maintain(spark, name, lake.location(name), policy, dryRun);
           long ms = (System.nanoTime() - start) / 1_000_000;
           String line = describe(o, policy, ms);
           out.println(line);
@@ -150,17 +149,5 @@ final class MaintainCommand implements Callable<Integer> {
 
   private static String size(long bytes) {
     return bytes % 1_000_000 == 0 ? bytes / 1_000_000 + " MB" : bytes + " bytes";
-  }
-
-  /** Where a table of the pipeline lives. */
-  static String path(LakeLayout lake, String qualified) {
-    String layer = qualified.substring(0, qualified.indexOf('.'));
-    String name = qualified.substring(qualified.indexOf('.') + 1);
-    return switch (layer) {
-      case "bronze" -> lake.table(Layer.BRONZE, name);
-      case "silver" -> lake.table(Layer.SILVER, name);
-      case "gold" -> lake.table(Layer.GOLD, name);
-      default -> lake.system(name);
-    };
   }
 }

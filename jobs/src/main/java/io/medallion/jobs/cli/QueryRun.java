@@ -59,9 +59,10 @@ final class QueryRun {
           Event.failure(job, message.length() > 2000 ? message.substring(0, 2000) : message));
       throw e;
     } finally {
-      shutdown.finished();
-      spark.streams().removeListener(progress);
+      // Before the shutdown hook is released: Spark's own hook stops the session after it.
       events.close();
+      spark.streams().removeListener(progress);
+      shutdown.finished();
     }
     Map<String, Long> rows = new LinkedHashMap<>();
     for (RunningQuery q : queries) {

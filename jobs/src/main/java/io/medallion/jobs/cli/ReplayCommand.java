@@ -12,6 +12,7 @@ import io.medallion.core.spec.Pipeline.BronzeTable;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -68,18 +69,9 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     Pipeline pipeline = common.pipeline();
     BronzeTable bronze =
-        pipeline.bronzeTables().stream()
-            .filter(t -> t.qualifiedName().equals(table))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new MedallionException(
-                        "--table " + table + " is not a bronze table of this pipeline.",
-                        "Use one of: "
-                            + pipeline.bronzeTables().stream()
-                                .map(BronzeTable::qualifiedName)
-                                .collect(Collectors.joining(", "))
-                            + "."));
+        Tables.select(
+                List.of(table), pipeline.bronzeTables(), BronzeTable::name, "bronze", pipeline)
+            .get(0);
     From from;
     if (start.offsets != null) {
       from = From.offsets(start.offsets);

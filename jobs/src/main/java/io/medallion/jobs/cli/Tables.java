@@ -14,7 +14,7 @@ final class Tables {
    * @param names what the user passed, with or without the layer prefix; empty selects all
    * @param all the layer's tables in spec order
    * @param name a table's name
-   * @param layer {@code bronze} or {@code silver}
+   * @param layer {@code bronze}, {@code silver} or {@code gold}
    */
   static <T> List<T> select(
       List<String> names, List<T> all, Function<T, String> name, String layer, Pipeline pipeline) {
