@@ -66,10 +66,10 @@ public final class CheckpointGuard {
   private static final String OWNER =
       hostName() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID();
 
-  /** Leases this JVM holds and renews, by checkpoint. */
+  /** Leases this JVM holds and renews, by checkpoint location. */
   private static final Map<String, Path> LEASES = new HashMap<>();
 
-  /** Locks this JVM holds, by checkpoint; held until the JVM exits. */
+  /** Locks this JVM holds, by checkpoint location, until {@link #release} or the JVM exits. */
   private static final Map<String, FileChannel> HELD = new HashMap<>();
 
   private CheckpointGuard() {}
@@ -134,7 +134,7 @@ public final class CheckpointGuard {
       return;
     }
     java.nio.file.Path file = Paths.get(fs.makeQualified(root).toUri()).resolve(LOCK_FILE);
-    String key = file.toAbsolutePath().normalize().toString();
+    String key = query.checkpoint();
     synchronized (HELD) {
       if (HELD.containsKey(key)) {
         return;
@@ -186,7 +186,7 @@ public final class CheckpointGuard {
    */
   private static void lease(FileSystem fs, Path root, Query query) throws IOException {
     Path file = new Path(root, LEASE_FILE);
-    String key = fs.makeQualified(file).toString();
+    String key = query.checkpoint();
     synchronized (LEASES) {
       if (LEASES.containsKey(key)) {
         return;
@@ -331,6 +331,26 @@ public final class CheckpointGuard {
       return java.net.InetAddress.getLocalHost().getHostName();
     } catch (java.net.UnknownHostException e) {
       return "unknown-host";
+    }
+  }
+
+  /**
+   * Releases what this JVM holds on a checkpoint (its lock, or on an object store its lease), once
+   * the query on it has stopped, so that another process may run it.
+   */
+  public static void release(String checkpoint) {
+    synchronized (HELD) {
+      FileChannel channel = HELD.remove(checkpoint);
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException e) {
+          // Closing releases the lock; the OS releases it at exit anyway.
+        }
+      }
+    }
+    synchronized (LEASES) {
+      LEASES.remove(checkpoint);
     }
   }
 

@@ -65,6 +65,9 @@ public final class StreamRunner {
     } finally {
       for (RunningQuery q : queries) {
         stopQuietly(q.query());
+        if (!q.query().isActive()) {
+          CheckpointGuard.release(q.checkpoint());
+        }
       }
     }
   }

@@ -143,4 +143,61 @@ class CliErrorsTest {
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("\tat io.medallion.core.spec.PipelineLoader.load");
   }
+
+  @Test
+  void theOperationsCommandsRejectBadArgumentsBeforeTouchingData() {
+    String spec = "../pipelines/engagement/pipeline.yaml";
+    String lake = dir.resolve("lake").toString();
+
+    Result replay = run("replay", "--table", "bronze.plays", "--pipeline", spec);
+    assertThat(replay.exit()).isEqualTo(2);
+    assertThat(replay.err())
+        .contains("Missing required argument (specify one of these)")
+        .contains("--from-offsets", "--from-timestamp");
+
+    Result offsets =
+        run(
+            "replay",
+            "--table",
+            "bronze.plays",
+            "--from-offsets",
+            "zero",
+            "--pipeline",
+            spec,
+            "--lake-root",
+            lake,
+            "--bootstrap-servers",
+            "127.0.0.1:9");
+    assertThat(offsets.exit()).isEqualTo(1);
+    assertThat(offsets.err())
+        .isEqualTo(
+            "error: --from-offsets 'zero' is not a list of PARTITION:OFFSET.\n  Fix: Write it as"
+                + " 0:100,1:250 (the first offset to read, per partition).\n");
+
+    Result notBronze =
+        run("replay", "--table", "silver.plays", "--from-offsets", "0:0", "--pipeline", spec);
+    assertThat(notBronze.exit()).isEqualTo(1);
+    assertThat(notBronze.err()).startsWith("error: 'silver.plays' is not a bronze table of");
+
+    Result half =
+        run("backfill", "--table", "gold.trending_now", "--from", "2026-11-20", "--pipeline", spec);
+    assertThat(half.exit()).isEqualTo(1);
+    assertThat(half.err()).startsWith("error: --from and --to go together.");
+
+    Result silver = run("backfill", "--table", "silver.plays", "--pipeline", spec);
+    assertThat(silver.exit()).isEqualTo(1);
+    assertThat(silver.err())
+        .contains("backfill of silver tables is not implemented yet")
+        .contains("./lakehouse refine --full-refresh --table plays");
+
+    Result maintain = run("maintain", "--table", "gold.nope", "--pipeline", spec);
+    assertThat(maintain.exit()).isEqualTo(1);
+    assertThat(maintain.err())
+        .startsWith("error: --table gold.nope is not a table of this pipeline.")
+        .contains("Use a qualified name: bronze.plays,");
+
+    Result status = run("status", "--format", "xml", "--pipeline", spec);
+    assertThat(status.exit()).isEqualTo(1);
+    assertThat(status.err()).startsWith("error: --format xml is not a format.");
+  }
 }

@@ -48,7 +48,11 @@ public final class PipelineProcess {
       }
     }
     command.add("-Xmx1g");
+    // Short runs on two cores: the quick JIT alone, and as few tasks as the test JVM uses.
+    command.add("-XX:TieredStopAtLevel=1");
     command.add("-Dspark.master=local[2]");
+    command.add("-Dspark.sql.shuffle.partitions=2");
+    command.add("-Dspark.default.parallelism=2");
     command.add("-Dlog4j2.configurationFile=log4j2-test.xml");
     command.addAll(jvmFlags);
     command.add("-cp");
