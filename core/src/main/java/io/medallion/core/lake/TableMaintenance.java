@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import scala.Option;
 
 /**
  * Compacts a Delta table's small files (OPTIMIZE, optionally Z-ordered) and deletes the files it no
@@ -20,6 +22,9 @@ public final class TableMaintenance {
   /** Delta's setting for the size OPTIMIZE compacts towards. */
   static final String MAX_FILE_SIZE = "spark.databricks.delta.optimize.maxFileSize";
 
+  /** Delta's setting that records VACUUM in the table's history, with what it deleted. */
+  static final String VACUUM_LOGGING = "spark.databricks.delta.vacuum.logging.enabled";
+
   private TableMaintenance() {}
 
   /**
@@ -32,7 +37,8 @@ public final class TableMaintenance {
    * @param smallFiles files below the target size: what OPTIMIZE compacts
    * @param filesCompacted files OPTIMIZE replaced
    * @param filesWritten files OPTIMIZE wrote in their place
-   * @param filesVacuumed unused files older than the retention that VACUUM deleted (or would)
+   * @param filesVacuumed unused files older than the retention that VACUUM deleted (with a dry run:
+   *     would delete); -1 if Delta did not say
    */
   public record Outcome(
       String table,
@@ -86,26 +92,44 @@ public final class TableMaintenance {
         spark.conf().set(MAX_FILE_SIZE, previous);
       }
     }
-    long vacuumable = spark.sql("VACUUM delta.`" + path + "` " + retain + " DRY RUN").count();
-    spark.sql("VACUUM delta.`" + path + "` " + retain).collect();
+    // One VACUUM, logged to the table's history so that it says how many files it deleted.
+    String logging = spark.conf().get(VACUUM_LOGGING, null);
+    spark.conf().set(VACUUM_LOGGING, "true");
+    try {
+      spark.sql("VACUUM delta.`" + path + "` " + retain).collect();
+    } finally {
+      if (logging == null) {
+        spark.conf().unset(VACUUM_LOGGING);
+      } else {
+        spark.conf().set(VACUUM_LOGGING, logging);
+      }
+    }
+    List<Row> vacuumEnd =
+        DeltaTable.forPath(spark, path)
+            .history(5)
+            .where("operation = 'VACUUM END'")
+            .select("operationMetrics")
+            .limit(1)
+            .collectAsList();
+    long vacuumed =
+        vacuumEnd.isEmpty() || vacuumEnd.get(0).getJavaMap(0).get("numDeletedFiles") == null
+            ? -1
+            : Long.parseLong(String.valueOf(vacuumEnd.get(0).getJavaMap(0).get("numDeletedFiles")));
     return new Outcome(
-        table, true, before, files(spark, path), small, compacted[0], compacted[1], vacuumable);
+        table, true, before, files(spark, path), small, compacted[0], compacted[1], vacuumed);
   }
 
   private static long files(SparkSession spark, String path) {
     return spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first().getAs("numFiles");
   }
 
-  /** Files with rows that are smaller than the target size. */
+  /** Files smaller than the target size, from the table's metadata. */
   private static long smallFiles(SparkSession spark, String path, long target) {
-    return spark
-        .sql(
-            "SELECT count(DISTINCT _metadata.file_path) FROM delta.`"
-                + path
-                + "` WHERE _metadata.file_size < "
-                + target)
-        .first()
-        .getLong(0);
+    return DeltaLog.forTable(spark, path)
+        .update(false, Option.empty(), Option.empty())
+        .allFiles()
+        .where("size < " + target)
+        .count();
   }
 
   private static void checkColumns(

@@ -117,7 +117,7 @@ final class MaintainCommand implements Callable<Integer> {
           policy.vacuumRetention().toHours());
     }
     return String.format(
-        "%-34s files %,d -> %,d (compacted %,d into %,d%s); vacuumed %,d unused files older than"
+        "%-34s files %,d -> %,d (compacted %,d into %,d%s); vacuumed %s unused files older than"
             + " %d h; %.1f s",
         o.table(),
         o.filesBefore(),
@@ -125,7 +125,7 @@ final class MaintainCommand implements Callable<Integer> {
         o.filesCompacted(),
         o.filesWritten(),
         zorder,
-        o.filesVacuumed(),
+        o.filesVacuumed() < 0 ? "?" : String.format("%,d", o.filesVacuumed()),
         policy.vacuumRetention().toHours(),
         ms / 1000.0);
   }
