@@ -90,7 +90,19 @@ public final class SilverRefinement {
                 "write.sequence_by", String.valueOf(write.sequenceBy())),
             "Rebuild the table from all of bronze: ./lakehouse refine --full-refresh --table "
                 + table.name()
-                + " (it clears the table's rows, quarantined rows and records first)."));
+                + " (it clears the table's rows, quarantined rows and records first).",
+            // Its records, not Delta's transaction ids: a full refresh deletes the records.
+            () ->
+                DeltaTable.isDeltaTable(spark, lake.system(SilverRecords.RECONCILIATION))
+                    && !SilverRecords.reconciliation(spark, lake)
+                        .where(
+                            org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .col("table")
+                                .equalTo(table.qualifiedName()))
+                        .isEmpty()));
     VoidFunction2<Dataset<Row>, Long> refine =
         (batch, id) -> refiner.refineStreamingBatch(batch, id);
     return spark

@@ -84,13 +84,26 @@ public final class CheckpointGuard {
    *     describes the query
    * @param fixIfMissing what to do when the checkpoint is missing but the table is not empty; empty
    *     when the caller resumes from the table by itself
+   * @param written whether the query's output holds what an earlier run wrote; null: whether {@code
+   *     table} has a Delta transaction of the query's writer
    */
   public record Query(
       String name,
       String checkpoint,
       String table,
       Map<String, String> definition,
-      String fixIfMissing) {}
+      String fixIfMissing,
+      java.util.function.BooleanSupplier written) {
+    /** A query whose table holds what its writer committed, by Delta transaction ids. */
+    public Query(
+        String name,
+        String checkpoint,
+        String table,
+        Map<String, String> definition,
+        String fixIfMissing) {
+      this(name, checkpoint, table, definition, fixIfMissing, null);
+    }
+  }
 
   /**
    * Checks and prepares the checkpoint.
@@ -110,7 +123,12 @@ public final class CheckpointGuard {
         checkFiles(fs, root, query);
       }
       checkDefinition(fs, root, query, started);
-      if (started || !writtenBefore(spark, query)) {
+      boolean written =
+          !started
+              && (query.written() != null
+                  ? query.written().getAsBoolean()
+                  : writtenBefore(spark, query));
+      if (!written) {
         return false;
       }
       if (!query.fixIfMissing().isEmpty()) {
