@@ -7,6 +7,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,15 @@ class ClusterJarIT {
             Files.readString(Path.of("target/launcher/classpath-provided.txt"))
                 .strip()
                 .split(File.pathSeparator)));
+    // Spark brings Jackson to every cluster, so the jar leaves it out (the shade excludes): the
+    // build resolves it as a compile dependency, so it is on the runtime list, not the provided
+    // one.
+    Arrays.stream(
+            Files.readString(Path.of("target/launcher/classpath-runtime.txt"))
+                .strip()
+                .split(File.pathSeparator))
+        .filter(jar -> jar.contains("/com/fasterxml/jackson/core/"))
+        .forEach(classpath::add);
     Path log = dir.resolve("help.log");
     Process help =
         ChildJvm.launch(

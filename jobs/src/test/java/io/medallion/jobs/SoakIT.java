@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -92,12 +93,22 @@ class SoakIT {
     LakeLayout lake = LakeLayout.of(lakeDir.toString());
     String bronzePlays = lake.table(Layer.BRONZE, "plays");
     String silverPlays = lake.table(Layer.SILVER, "plays");
+    // A slow start can take the whole background production in one batch: until there are
+    // several batches, a few more events arrive between polls.
+    AtomicLong burst = new AtomicLong(SEED + 2_000);
     await("small files in bronze.plays and a first batch in silver.plays; " + log)
         .atMost(Duration.ofMinutes(4))
-        .pollInterval(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofSeconds(2))
         .failFast("the pipeline stopped: " + tail(log), () -> !run.isAlive())
         .ignoreExceptions()
-        .until(() -> files(bronzePlays) >= 3 && version(silverPlays) >= 1);
+        .until(
+            () -> {
+              if (files(bronzePlays) >= 3 && version(silverPlays) >= 1) {
+                return true;
+              }
+              events.produce(20, burst.getAndIncrement(), 0);
+              return false;
+            });
 
     // The two tables streaming queries read: bronze.plays (by silver) and silver.plays (by gold).
     StringBuilder out = new StringBuilder();

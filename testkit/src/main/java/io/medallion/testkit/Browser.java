@@ -73,24 +73,41 @@ public final class Browser {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-crash-reporter",
+            "--disable-dev-shm-usage",
+            "--disable-breakpad",
             "--hide-scrollbars",
             "--user-data-dir=" + profile,
             "--virtual-time-budget=" + budgetMillis));
     command.addAll(action);
     command.add(url);
     try {
+      // Output to files, not pipes: Chromium's helper processes (crash handler, zygote) inherit
+      // its pipes and can hold them open after it exits, and a read would then never end.
+      Path out = Files.createTempFile("medallion-chromium", ".out");
       Path err = Files.createTempFile("medallion-chromium", ".log");
-      Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(3, TimeUnit.MINUTES)) {
+      Process p =
+          new ProcessBuilder(command)
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .start();
+      try {
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+          throw new IllegalStateException(
+              "Chromium did not finish within 2 minutes: "
+                  + command
+                  + "\n"
+                  + Files.readString(err));
+        }
+      } finally {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
-        throw new IllegalStateException("Chromium did not finish within 3 minutes: " + command);
       }
       if (p.exitValue() != 0) {
         throw new IllegalStateException(
             "Chromium exited with " + p.exitValue() + ": " + Files.readString(err));
       }
-      return out;
+      return Files.readAllBytes(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

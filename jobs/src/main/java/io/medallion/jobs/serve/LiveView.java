@@ -22,12 +22,15 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -37,7 +40,8 @@ import org.apache.spark.sql.SparkSession;
  * table's freshness, rows and quality, and charts of the gold tables, refreshing while the pipeline
  * runs; with a JSON API over the same data and a Prometheus endpoint.
  *
- * <p>The API, all GET, all JSON unless said otherwise:
+ * <p>The numbers are read from the lake every 5 seconds, in the background; the page and the API
+ * show the latest reading. The API, all GET, all JSON unless said otherwise:
  *
  * <ul>
  *   <li>{@code /api/pipeline}: {@code name}, {@code nodes} ({@code id}, {@code layer}) and {@code
@@ -60,12 +64,33 @@ public final class LiveView implements AutoCloseable {
                   .addSerializer(java.sql.Timestamp.class, ToStringSerializer.instance)
                   .addSerializer(java.sql.Date.class, ToStringSerializer.instance));
 
+  /** How often the numbers behind the page and the API are read again (the page's own refresh). */
+  static final Duration REFRESH = Duration.ofSeconds(5);
+
   private final HttpServer server;
+  private final ScheduledExecutorService refresher =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "medallion-live-view-refresh");
+            t.setDaemon(true);
+            return t;
+          });
   private final SparkSession spark;
   private final Pipeline pipeline;
   private final LakeLayout lake;
   private final Supplier<String> bootstrapServers;
   private final Map<String, String> kafkaConf;
+
+  /**
+   * What the page and the API show, read from the lake once per {@link #REFRESH}: requests never
+   * run Spark jobs, so any number of open pages costs the same as one.
+   */
+  private volatile Snapshot latest;
+
+  private record Snapshot(
+      Report report,
+      List<Map<String, Object>> tables,
+      Map<String, List<Map<String, Object>>> gold) {}
 
   private LiveView(
       HttpServer server,
@@ -104,15 +129,36 @@ public final class LiveView implements AutoCloseable {
           e);
     }
     LiveView view = new LiveView(server, spark, pipeline, lake, bootstrapServers, kafkaConf);
+    view.latest = view.read();
+    view.refresher.scheduleWithFixedDelay(
+        view::refresh, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
     server.createContext("/", view::page);
     server.createContext("/api/pipeline", e -> view.json(e, view::graph));
-    server.createContext("/api/tables", e -> view.json(e, view::tables));
-    server.createContext("/api/failures", e -> view.json(e, () -> view.report().failures()));
+    server.createContext("/api/tables", e -> view.json(e, () -> view.latest.tables()));
+    server.createContext("/api/failures", e -> view.json(e, () -> view.latest.report().failures()));
     server.createContext("/api/gold/", e -> view.json(e, () -> view.gold(e)));
     server.createContext("/metrics", view::metrics);
     server.setExecutor(Executors.newFixedThreadPool(2));
     server.start();
     return view;
+  }
+
+  private void refresh() {
+    try {
+      latest = read();
+    } catch (RuntimeException e) {
+      // The last snapshot stays on show; the next refresh tries again.
+      System.err.println("live view: cannot read the lake: " + e.getMessage());
+    }
+  }
+
+  private Snapshot read() {
+    Map<String, List<Map<String, Object>>> gold = new LinkedHashMap<>();
+    for (GoldTable t : pipeline.goldTables()) {
+      gold.put(t.name(), goldRows(t));
+    }
+    Report report = report();
+    return new Snapshot(report, tables(report), gold);
   }
 
   /** {@code http://127.0.0.1:<port>/}. */
@@ -123,6 +169,7 @@ public final class LiveView implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    refresher.shutdownNow();
   }
 
   private void page(HttpExchange e) throws IOException {
@@ -214,7 +261,7 @@ public final class LiveView implements AutoCloseable {
   }
 
   /** Every table with its status, its row count, and for silver its quarantined rows. */
-  List<Map<String, Object>> tables() {
+  private List<Map<String, Object>> tables(Report report) {
     Map<String, Long> quarantined = new LinkedHashMap<>();
     String quarantine = lake.table(Layer.SILVER, Pipeline.QUARANTINE_TABLE);
     if (DeltaTable.isDeltaTable(spark, quarantine)) {
@@ -230,7 +277,7 @@ public final class LiveView implements AutoCloseable {
       }
     }
     List<Map<String, Object>> tables = new ArrayList<>();
-    for (TableStatus t : report().tables()) {
+    for (TableStatus t : report.tables()) {
       Map<String, Object> row = new LinkedHashMap<>();
       String layer = t.table().substring(0, t.table().indexOf('.'));
       row.put("table", t.table());
@@ -258,11 +305,14 @@ public final class LiveView implements AutoCloseable {
 
   private List<Map<String, Object>> gold(HttpExchange e) {
     String name = e.getRequestURI().getPath().substring("/api/gold/".length());
-    GoldTable table =
-        pipeline.goldTables().stream()
-            .filter(t -> t.name().equals(name))
-            .findFirst()
-            .orElseThrow(() -> new NotFound("no gold table " + name));
+    List<Map<String, Object>> rows = latest.gold().get(name);
+    if (rows == null) {
+      throw new NotFound("no gold table " + name);
+    }
+    return rows;
+  }
+
+  private List<Map<String, Object>> goldRows(GoldTable table) {
     String path = lake.table(Layer.GOLD, table.name());
     if (!DeltaTable.isDeltaTable(spark, path)) {
       return List.of();
@@ -283,10 +333,11 @@ public final class LiveView implements AutoCloseable {
 
   private void metrics(HttpExchange e) throws IOException {
     StringBuilder out = new StringBuilder();
-    Report report = report();
+    Snapshot snapshot = latest;
+    Report report = snapshot.report();
     out.append(
         "# HELP medallion_table_rows Rows in the table.\n# TYPE medallion_table_rows gauge\n");
-    List<Map<String, Object>> tables = tables();
+    List<Map<String, Object>> tables = snapshot.tables();
     for (Map<String, Object> t : tables) {
       if (t.get("rows") != null) {
         out.append(metric("medallion_table_rows", "table", t.get("table"), t.get("rows")));
