@@ -1,9 +1,13 @@
 package io.medallion.jobs;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.delta.tables.DeltaTable;
 import io.medallion.core.events.EventLog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
@@ -24,11 +28,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -213,7 +222,12 @@ class OperationsIT {
         aggregation.recomputation(daily));
     assertThat(EventLog.read(spark, lake).where("kind = 'backfill'").count()).isEqualTo(1);
 
-    // 8. Ten more plays expire before bronze reads them: the ingest fails, and the log and
+    // 8. Plays bronze ingested yesterday went through a bad deploy: silver lost some of their rows
+    //    and altered others, and their quarantined records are gone. A backfill of yesterday
+    //    rebuilds them from bronze: the table equals the stream's result again, twice over.
+    checkSilverBackfill(spec, lakeDir, lake, events);
+
+    // 9. Ten more plays expire before bronze reads them: the ingest fails, and the log and
     //    status say so.
     String topic = "replay-plays";
     for (Coordinates c : TestKafka.produceNumbers(topic, 0, 10)) {
@@ -235,6 +249,121 @@ class OperationsIT {
         .containsPattern("bronze\\.plays\\s+.*\\s10\\n");
     assertThat(cli(spec, lakeDir, "status", "--format", "json"))
         .contains("\"table\" : \"bronze.plays\"", "\"lag\" : 10");
+  }
+
+  private void checkSilverBackfill(
+      Path spec, Path lakeDir, LakeLayout lake, ReferenceEvents events) {
+    Instant ingested = Instant.now();
+    events.produce(300, 7, 0, ingested.minus(Duration.ofDays(1)));
+    cli(spec, lakeDir, "ingest", "--once");
+    cli(spec, lakeDir, "refine", "--once");
+    // What bronze and silver hold of the new records, moved back a day: ingested yesterday.
+    Column fresh = col("ingested_at").geq(lit(java.sql.Timestamp.from(ingested)));
+    String bronzePlays = lake.table(Layer.BRONZE, "plays");
+    // Bronze is append-only: the test lifts that for the move, and puts it back.
+    spark.sql(
+        "ALTER TABLE delta.`" + bronzePlays + "` SET TBLPROPERTIES (delta.appendOnly = false)");
+    DeltaTable.forPath(spark, bronzePlays)
+        .update(
+            fresh,
+            Map.of(
+                "ingest_date", expr("date_sub(ingest_date, 1)"),
+                "ingested_at", expr("ingested_at - INTERVAL 1 DAY")));
+    spark.sql(
+        "ALTER TABLE delta.`" + bronzePlays + "` SET TBLPROPERTIES (delta.appendOnly = true)");
+    String silverPlays = lake.table(Layer.SILVER, "plays");
+    DeltaTable.forPath(spark, silverPlays)
+        .update(fresh, Map.of("ingested_at", expr("ingested_at - INTERVAL 1 DAY")));
+    long streamed = version(silverPlays);
+    LocalDate yesterday = LocalDate.ofInstant(ingested, ZoneOffset.UTC).minusDays(1);
+    String yesterdayRecords =
+        "(SELECT topic, partition, offset FROM delta.`"
+            + bronzePlays
+            + "` WHERE ingest_date = DATE'"
+            + yesterday
+            + "') s ON t.source_table = 'silver.plays' AND t.topic = s.topic"
+            + " AND t.partition = s.partition AND t.offset = s.offset";
+    String quarantine = "delta.`" + QuarantineTable.path(lake) + "`";
+    String quarantinedPlays =
+        "SELECT * FROM " + quarantine + " WHERE source_table = 'silver.plays'";
+    String yesterdayRows = "ingested_at < TIMESTAMP'" + yesterday.plusDays(1) + " 00:00:00'";
+    long records =
+        count(
+            "SELECT * FROM delta.`"
+                + bronzePlays
+                + "` WHERE ingest_date = DATE'"
+                + yesterday
+                + "'");
+    long quarantined = count(quarantinedPlays);
+    long yesterdayQuarantined =
+        count("SELECT * FROM " + quarantine + " t LEFT SEMI JOIN " + yesterdayRecords);
+    long yesterdayAccepted =
+        count("SELECT * FROM delta.`" + silverPlays + "` WHERE " + yesterdayRows);
+    assertThat(yesterdayAccepted).isPositive();
+    assertThat(yesterdayQuarantined).isPositive();
+
+    // The bad deploy.
+    spark.sql(
+        "DELETE FROM delta.`"
+            + silverPlays
+            + "` WHERE "
+            + yesterdayRows
+            + " AND source_offset % 3 = 0");
+    spark.sql(
+        "UPDATE delta.`"
+            + silverPlays
+            + "` SET device = 'damaged' WHERE "
+            + yesterdayRows
+            + " AND source_offset % 3 = 1");
+    spark.sql(
+        "MERGE INTO " + quarantine + " t USING " + yesterdayRecords + " WHEN MATCHED THEN DELETE");
+    long damaged = count("SELECT * FROM delta.`" + silverPlays + "` WHERE " + yesterdayRows);
+
+    String[] backfill = {
+      "backfill",
+      "--table",
+      "silver.plays",
+      "--from",
+      yesterday.toString(),
+      "--to",
+      yesterday.toString()
+    };
+    String sentence =
+        "Backfilled silver.plays: refined the %,d records bronze ingested from %s to %s again:"
+            + " rows %,d -> %,d, quarantined %,d -> %,d.";
+    // The first run repairs; the second finds nothing to change.
+    for (long[] before :
+        List.of(new long[] {damaged, 0}, new long[] {yesterdayAccepted, yesterdayQuarantined})) {
+      assertThat(cli(spec, lakeDir, backfill))
+          .contains(
+              String.format(
+                  sentence,
+                  records,
+                  yesterday,
+                  yesterday,
+                  before[0],
+                  yesterdayAccepted,
+                  before[1],
+                  yesterdayQuarantined));
+      Oracle.equalsRecompute(
+          "silver.plays",
+          spark.read().format("delta").load(silverPlays),
+          spark.read().format("delta").option("versionAsOf", streamed).load(silverPlays));
+      assertThat(count(quarantinedPlays)).isEqualTo(quarantined);
+    }
+    assertThat(
+            EventLog.read(spark, lake)
+                .where("kind = 'backfill' AND target = 'silver.plays' AND status = 'ok'")
+                .count())
+        .isEqualTo(2);
+  }
+
+  private long count(String query) {
+    return spark.sql(query).count();
+  }
+
+  private long version(String path) {
+    return spark.sql("DESCRIBE HISTORY delta.`" + path + "` LIMIT 1").first().getAs("version");
   }
 
   private void checkLiveView(Path spec, LakeLayout lake, long bronzePlays, long silverPlays)

@@ -49,11 +49,16 @@ final class ReferenceEvents {
 
   /** Produces {@code events} events, {@code rate} per second (0: at once); returns when acked. */
   void produce(long events, long seed, double rate) {
+    produce(events, seed, rate, Instant.now());
+  }
+
+  /** Like {@link #produce(long, long, double)}, with event times up to {@code until}. */
+  void produce(long events, long seed, double rate, Instant until) {
     EventProducer.Report report =
         EventProducer.run(
             TestKafka.bootstrapServers(),
             Map.of(),
-            new GeneratorSettings(events, seed, 0.05, 0.05, 0.02, Instant.now(), rate, 50, 200),
+            new GeneratorSettings(events, seed, 0.05, 0.05, 0.02, until, rate, 50, 200),
             topics,
             (topic, partition, offset, sentAt) ->
                 acknowledged.add(new Coordinates(topic, partition, offset)));

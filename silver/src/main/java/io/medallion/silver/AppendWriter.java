@@ -60,6 +60,41 @@ final class AppendWriter implements SilverWriter {
         fresh::unpersist);
   }
 
+  @Override
+  public Planned planReplacing(Dataset<Row> candidates, long candidateCount, String range) {
+    Dataset<Row> fresh = candidates;
+    if (!write.keys().isEmpty()) {
+      Dataset<Row> kept =
+          candidates
+              .sparkSession()
+              .read()
+              .format("delta")
+              .load(path)
+              .where("NOT (" + range + ")")
+              .select(keyColumns());
+      fresh =
+          candidates
+              .as("s")
+              .join(kept.as("t"), expr(SilverWriter.keyMatch(write.keys(), "t", "s")), "left_anti");
+    }
+    Dataset<Row> replacing = fresh.persist(StorageLevel.MEMORY_AND_DISK());
+    long accepted = replacing.count();
+    return new Planned(
+        accepted,
+        candidateCount - accepted,
+        // Delta checks that every row written matches the range. The caller reads every record
+        // the range can hold (a range of past ingestion dates), so a commit between this plan and
+        // the write cannot add a row the plan lacks; the write may be run again as planned.
+        () ->
+            replacing
+                .write()
+                .format("delta")
+                .mode("overwrite")
+                .option("replaceWhere", range)
+                .save(path),
+        replacing::unpersist);
+  }
+
   private org.apache.spark.sql.Column[] keyColumns() {
     return write.keys().stream()
         .map(k -> expr(JsonPayloadParser.quote(k)))

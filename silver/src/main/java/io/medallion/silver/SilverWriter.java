@@ -28,6 +28,17 @@ interface SilverWriter {
   Planned plan(Dataset<Row> candidates, long candidateCount, String appId, long version);
 
   /**
+   * Works out a write that replaces the table's rows matching {@code range} (a SQL condition) with
+   * {@code candidates}, all of which match it, in one commit: the rows outside the range stay, and
+   * a candidate whose key they already hold is a duplicate.
+   *
+   * @throws UnsupportedOperationException for writers whose rows are not per record (SCD)
+   */
+  default Planned planReplacing(Dataset<Row> candidates, long candidateCount, String range) {
+    throw new UnsupportedOperationException("only append tables replace a range of rows");
+  }
+
+  /**
    * A planned write.
    *
    * @param accepted rows the table takes (inserted, or applied as changes)

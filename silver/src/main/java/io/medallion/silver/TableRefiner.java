@@ -243,6 +243,28 @@ public final class TableRefiner {
    * @param outcome what else the batch records
    */
   Counts refine(Dataset<Row> bronze, String appId, long version, Outcome outcome) {
+    return refine(
+        bronze,
+        version,
+        outcome,
+        (candidates, count) -> writer.plan(candidates, count, appId, version));
+  }
+
+  /**
+   * Refines bronze rows and replaces the table's rows in {@code range} (a SQL condition on silver
+   * columns, which every row refined from {@code bronze} meets) with the result, in one commit.
+   */
+  Counts replace(Dataset<Row> bronze, String range, Outcome outcome) {
+    return refine(
+        bronze, 0, outcome, (candidates, count) -> writer.planReplacing(candidates, count, range));
+  }
+
+  /** How a refined batch's valid rows become a write. */
+  private interface Planner {
+    SilverWriter.Planned plan(Dataset<Row> candidates, long candidateCount);
+  }
+
+  private Counts refine(Dataset<Row> bronze, long version, Outcome outcome, Planner planner) {
     Timestamp now = Timestamp.from(Instant.now());
     Dataset<Row> parsed = parser.parse(bronze).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> evaluated = null;
@@ -301,7 +323,7 @@ public final class TableRefiner {
                       + DUPLICATE)
               .select(outputColumns(evaluated));
       long candidateCount = transformedRows - ruleQuarantined - ruleDropped - batchDuplicates;
-      planned = writer.plan(candidates, candidateCount, appId, version);
+      planned = planner.plan(candidates, candidateCount);
       Counts counts =
           new Counts(
               bronzeRows,

@@ -6,13 +6,17 @@ import io.medallion.core.events.EventLog;
 import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.Pipeline.SilverTable;
 import io.medallion.gold.GoldAggregation;
+import io.medallion.silver.SilverBackfill;
 import java.io.PrintWriter;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,15 +24,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code lakehouse backfill}: rebuilds a gold table, or a date range of it, from silver. */
+/**
+ * {@code lakehouse backfill}: rebuilds a gold table, or a date range of it, from silver; or a date
+ * range of a silver table from bronze.
+ */
 @Command(
     name = "backfill",
     mixinStandardHelpOptions = true,
     description = {
       "Rebuild a gold table, or the dates from --from to --to of it (its slice column), from"
-          + " silver as it is now: afterwards they equal a recomputation. Idempotent, and safe"
-          + " beside the running pipeline. Recorded in _system.events. (Silver tables: not yet;"
-          + " use ./lakehouse refine --full-refresh --table T.)"
+          + " silver as it is now: afterwards they equal a recomputation.",
+      "Or rebuild the rows of an append-mode silver table that came from the records bronze"
+          + " ingested from --from to --to (past dates, UTC): they go through the current spec"
+          + " again and replace the range's rows and quarantined records.",
+      "Idempotent, and safe beside the running pipeline. Recorded in _system.events."
     })
 final class BackfillCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -38,14 +47,16 @@ final class BackfillCommand implements Callable<Integer> {
   @Option(
       names = "--table",
       required = true,
-      paramLabel = "gold.TABLE",
-      description = "The table, such as gold.title_daily_engagement.")
+      paramLabel = "TABLE",
+      description = "The table, such as gold.title_daily_engagement or silver.plays.")
   String table;
 
   @Option(
       names = "--from",
       paramLabel = "DATE",
-      description = "The first date, such as 2026-11-20.")
+      description =
+          "The first date, such as 2026-11-20: of the gold table's slice column, or of bronze's"
+              + " ingestion for a silver table.")
   String from;
 
   @Option(names = "--to", paramLabel = "DATE", description = "The last date, inclusive.")
@@ -54,52 +65,97 @@ final class BackfillCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Pipeline pipeline = common.pipeline();
-    if (table.startsWith("silver.")) {
-      throw new MedallionException(
-          "backfill of silver tables is not implemented yet.",
-          "Rebuild a silver table from bronze with ./lakehouse refine --full-refresh --table "
-              + table.substring("silver.".length())
-              + ".");
-    }
-    GoldTable gold =
-        Tables.select(List.of(table), pipeline.goldTables(), GoldTable::name, "gold", pipeline)
-            .get(0);
     if ((from == null) != (to == null)) {
       throw new MedallionException(
           "--from and --to go together.",
-          "Give both (--from 2026-11-20 --to 2026-11-21), or neither to rebuild the whole table.");
+          "Give both (--from 2026-11-20 --to 2026-11-21), or neither to rebuild a whole gold"
+              + " table.");
     }
     Optional<LocalDate> first = date("--from", from);
     Optional<LocalDate> last = date("--to", to);
     if (first.isPresent() && last.get().isBefore(first.get())) {
       throw new MedallionException("--to " + to + " is before --from " + from + ".", "Swap them.");
     }
+    if (table.startsWith("silver.")) {
+      SilverTable silver =
+          Tables.select(
+                  List.of(table), pipeline.silverTables(), SilverTable::name, "silver", pipeline)
+              .get(0);
+      if (first.isEmpty()) {
+        throw new MedallionException(
+            "a silver backfill needs --from and --to: the dates bronze ingested the records to"
+                + " rebuild.",
+            "Give them, such as --from 2026-11-20 --to 2026-11-21. To rebuild a whole silver"
+                + " table, stop the pipeline and run ./lakehouse refine --full-refresh --table "
+                + silver.name()
+                + ".");
+      }
+      SilverBackfill.check(silver, first.get(), last.get(), LocalDate.now(ZoneOffset.UTC));
+      return backfill(
+          spark -> {
+            SilverBackfill.Result r =
+                SilverBackfill.run(spark, pipeline, common.lake(), silver, first.get(), last.get());
+            return new Done(
+                r.bronzeRecords(),
+                r.rowsAfter(),
+                String.format(
+                    "refined the %,d records bronze ingested from %s to %s again: rows %,d -> %,d,"
+                        + " quarantined %,d -> %,d",
+                    r.bronzeRecords(),
+                    first.get(),
+                    last.get(),
+                    r.rowsBefore(),
+                    r.rowsAfter(),
+                    r.quarantinedBefore(),
+                    r.quarantinedAfter()));
+          });
+    }
+    GoldTable gold =
+        Tables.select(List.of(table), pipeline.goldTables(), GoldTable::name, "gold", pipeline)
+            .get(0);
+    return backfill(
+        spark -> {
+          List<LocalDate> slices =
+              new GoldAggregation(spark, pipeline, common.lake()).backfill(gold, first, last);
+          String what =
+              slices.isEmpty()
+                  ? "the whole table"
+                  : slices.size()
+                      + " dates, "
+                      + slices.get(0)
+                      + " to "
+                      + slices.get(slices.size() - 1);
+          return new Done(slices.size(), slices.size(), "rebuilt " + what + " from silver");
+        });
+  }
+
+  /** What a backfill did: its event's rows in and out, and a sentence. */
+  private record Done(long rowsIn, long rowsOut, String what) {}
+
+  /** Runs a backfill, records it (or its failure) in the event log, and reports it. */
+  private int backfill(Function<SparkSession, Done> rebuild) {
     SparkSession spark = SparkSessions.getOrCreate("medallion-backfill", common.sparkConf());
     PrintWriter out = spec.commandLine().getOut();
     try (EventLog events = EventLog.open(spark, common.lake(), "backfill")) {
       long began = System.nanoTime();
-      List<LocalDate> slices;
+      Done done;
       try {
-        slices = new GoldAggregation(spark, pipeline, common.lake()).backfill(gold, first, last);
+        done = rebuild.apply(spark);
       } catch (RuntimeException e) {
         events.add(Event.failure(table, "backfill: " + e.getMessage()));
         throw e;
       }
-      String what =
-          slices.isEmpty()
-              ? "the whole table"
-              : slices.size() + " dates, " + slices.get(0) + " to " + slices.get(slices.size() - 1);
       events.add(
           Event.run(
               Event.BACKFILL,
               table,
-              slices.size(),
-              slices.size(),
+              done.rowsIn(),
+              done.rowsOut(),
               (System.nanoTime() - began) / 1_000_000,
               Event.OK,
-              "rebuilt " + what + " from silver",
+              done.what(),
               "{\"from\":" + quoted(from) + ",\"to\":" + quoted(to) + "}"));
-      out.println("Backfilled " + table + ": rebuilt " + what + " from silver.");
+      out.println("Backfilled " + table + ": " + done.what() + ".");
       out.flush();
     }
     return 0;

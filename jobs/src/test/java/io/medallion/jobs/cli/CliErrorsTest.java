@@ -187,8 +187,41 @@ class CliErrorsTest {
     Result silver = run("backfill", "--table", "silver.plays", "--pipeline", spec);
     assertThat(silver.exit()).isEqualTo(1);
     assertThat(silver.err())
-        .contains("backfill of silver tables is not implemented yet")
+        .startsWith("error: a silver backfill needs --from and --to")
         .contains("./lakehouse refine --full-refresh --table plays");
+
+    String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+    Result live =
+        run(
+            "backfill",
+            "--table",
+            "silver.plays",
+            "--from",
+            "2026-01-01",
+            "--to",
+            today,
+            "--pipeline",
+            spec);
+    assertThat(live.exit()).isEqualTo(1);
+    assertThat(live.err())
+        .startsWith("error: --to " + today + " is not before today (" + today + ", UTC)")
+        .contains("Backfill up to yesterday: --to ");
+
+    Result scd =
+        run(
+            "backfill",
+            "--table",
+            "silver.titles",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-02",
+            "--pipeline",
+            spec);
+    assertThat(scd.exit()).isEqualTo(1);
+    assertThat(scd.err())
+        .startsWith("error: silver.titles is written in scd1 mode")
+        .contains("./lakehouse refine --full-refresh --table titles");
 
     Result maintain = run("maintain", "--table", "gold.nope", "--pipeline", spec);
     assertThat(maintain.exit()).isEqualTo(1);
