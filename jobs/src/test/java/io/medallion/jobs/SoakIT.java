@@ -8,6 +8,10 @@ import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.testkit.TestSpark;
 import io.medallion.testkit.faults.PipelineProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,12 +59,25 @@ class SoakIT {
       // 1. The pipeline runs continuously while 1,500 events arrive over 25 s.
       CompletableFuture<Void> producing = events.produceInBackground(1_500, SEED + cycle, 60);
       Path log = dir.resolve("cycle-" + cycle + ".log");
+      int uiPort = freePort();
       Process run =
-          LakehouseProcess.start(log, List.of(), "run", spec, lakeDir, "--trigger-interval", "1s");
+          LakehouseProcess.start(
+              log,
+              List.of(),
+              "run",
+              spec,
+              lakeDir,
+              "--trigger-interval",
+              "1s",
+              "--conf",
+              "spark.ui.enabled=true",
+              "--conf",
+              "spark.ui.port=" + uiPort);
 
       // 2. In the first cycle, maintenance compacts the tables while the pipeline streams.
       if (cycle == 0) {
         maintainWhileStreaming(spec, lakeDir, run, log, events);
+        checkSparkMetrics(uiPort);
       }
 
       // 3. kill -9 at a random moment: before the first batch, mid-batch, between batches.
@@ -146,6 +163,39 @@ class SoakIT {
         .pollInterval(Duration.ofSeconds(1))
         .failFast("the pipeline stopped: " + tail(log), () -> !run.isAlive())
         .until(() -> version(silverPlays) > silverVersion);
+  }
+
+  /**
+   * Spark's own metrics system reports every streaming query of the pipeline in Prometheus' format
+   * on the Spark UI, under the namespace {@code medallion}.
+   */
+  private static void checkSparkMetrics(int uiPort) throws Exception {
+    HttpResponse<String> metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + uiPort + "/metrics/prometheus/"))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    for (String query : List.of("bronze_plays", "silver_plays")) {
+      for (String gauge : List.of("inputRate_total", "processingRate_total", "latency")) {
+        assertThat(metrics.body())
+            .containsPattern(
+                "metrics_medallion_driver_spark_streaming_"
+                    + query
+                    + "_"
+                    + gauge
+                    + "_Value\\{type=\"gauges\"\\} (?:[-0-9.E]+|NaN)\n");
+      }
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   private long files(String path) {

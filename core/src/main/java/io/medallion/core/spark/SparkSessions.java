@@ -15,12 +15,22 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   private SparkSessions() {}
 
-  /** Settings Medallion needs, applied unless the user set the same key. */
+  /**
+   * Settings Medallion needs, applied unless the user set the same key. Spark's metrics system
+   * reports each streaming query (input and processing rates, latency, watermark, state) under the
+   * stable namespace {@code medallion}, in Prometheus' format at {@code /metrics/prometheus/} of
+   * the Spark UI (locally off unless {@code --conf spark.ui.enabled=true}).
+   */
   public static final Map<String, String> DEFAULTS =
       Map.of(
           "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
           "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-          "spark.sql.session.timeZone", "UTC");
+          "spark.sql.session.timeZone", "UTC",
+          "spark.sql.streaming.metricsEnabled", "true",
+          "spark.metrics.namespace", "medallion",
+          "spark.metrics.conf.*.sink.prometheusServlet.class",
+              "org.apache.spark.metrics.sink.PrometheusServlet",
+          "spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus");
 
   /** Extra defaults for a local (single-JVM) master: few shuffle partitions, no UI. */
   public static final Map<String, String> LOCAL_DEFAULTS =
