@@ -17,7 +17,6 @@ import io.medallion.testkit.TestKafka.Coordinates;
 import io.medallion.testkit.TestKafka.Message;
 import io.medallion.testkit.TestLake;
 import io.medallion.testkit.TestSpark;
-import io.medallion.testkit.faults.Oracle;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -199,31 +198,6 @@ class BronzeIngestionIT {
         .hasMessageContaining("--allow-data-loss")
         .hasMessageContaining(lake.checkpoint(Layer.BRONZE, tableOf(topic)));
     assertThat(table(lake, topic).count()).isEqualTo(100);
-  }
-
-  @Test
-  void autoCompactionKeepsAStreamedTableAtAFewFilesWithEveryRecordOnce() throws Exception {
-    // 300 records in batches of 20: 15 commits of small files, compacted as they pile up (at 5
-    // files here instead of the default 50, to see it in a short test).
-    String topic = TestKafka.createTopic("compacted", 1);
-    List<Coordinates> produced = TestKafka.produceNumbers(topic, 0, 300);
-    Pipeline pipeline = TestLake.pipeline(20, topic, 1);
-    LakeLayout lake = LakeLayout.of(lakeDir.toString());
-    String minFiles = "spark.databricks.delta.autoCompact.minNumFiles";
-    spark.conf().set(minFiles, "5");
-    try {
-      runOnce(lake, pipeline.bronzeTables());
-    } finally {
-      spark.conf().unset(minFiles);
-    }
-    String path = lake.table(Layer.BRONZE, TestLake.tableName(topic));
-    Dataset<Row> history = spark.sql("DESCRIBE HISTORY delta.`" + path + "`");
-    assertThat(history.where("operation = 'WRITE'").count()).isEqualTo(15);
-    assertThat(history.where("operation = 'OPTIMIZE'").count()).isPositive();
-    long files = spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first().getAs("numFiles");
-    assertThat(files).isLessThanOrEqualTo(5);
-    Oracle.bronzeExactlyOnce(
-        BronzeIngestion.read(spark, lake, TestLake.tableName(topic)), produced, produced);
   }
 
   private void runOnce(LakeLayout lake, List<BronzeTable> tables) throws Exception {

@@ -19,10 +19,7 @@ public final class SparkSessions {
    * Settings Medallion needs, applied unless the user set the same key. Spark's metrics system
    * reports each streaming query (input and processing rates, latency, watermark, state) under the
    * stable namespace {@code medallion}, in Prometheus' format at {@code /metrics/prometheus/} of
-   * the Spark UI (locally off unless {@code --conf spark.ui.enabled=true}). Delta's auto compaction
-   * keeps micro-batch tables from piling up small files: once a commit leaves 50 of them in a
-   * partition, the writer compacts them right after it ({@code
-   * spark.databricks.delta.autoCompact.*}).
+   * the Spark UI (locally off unless {@code --conf spark.ui.enabled=true}).
    */
   public static final Map<String, String> DEFAULTS =
       Map.of(
@@ -33,8 +30,7 @@ public final class SparkSessions {
           "spark.metrics.namespace", "medallion",
           "spark.metrics.conf.*.sink.prometheusServlet.class",
               "org.apache.spark.metrics.sink.PrometheusServlet",
-          "spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus",
-          "spark.databricks.delta.autoCompact.enabled", "true");
+          "spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus");
 
   /** Extra defaults for a local (single-JVM) master: few shuffle partitions, no UI. */
   public static final Map<String, String> LOCAL_DEFAULTS =
