@@ -44,14 +44,8 @@ final class AppendWriter implements SilverWriter {
           () -> DeltaWrites.appendOnce(candidates, path, appId, version),
           () -> {});
     }
-    Dataset<Row> existing =
-        candidates.sparkSession().read().format("delta").load(path).select(keyColumns());
     Dataset<Row> fresh =
-        candidates
-            .as("s")
-            .join(
-                existing.as("t"), expr(SilverWriter.keyMatch(write.keys(), "t", "s")), "left_anti")
-            .persist(StorageLevel.MEMORY_AND_DISK());
+        notHeldIn(candidates, table(candidates)).persist(StorageLevel.MEMORY_AND_DISK());
     long accepted = fresh.count();
     return new Planned(
         accepted,
@@ -62,22 +56,11 @@ final class AppendWriter implements SilverWriter {
 
   @Override
   public Planned planReplacing(Dataset<Row> candidates, long candidateCount, String range) {
-    Dataset<Row> fresh = candidates;
-    if (!write.keys().isEmpty()) {
-      Dataset<Row> kept =
-          candidates
-              .sparkSession()
-              .read()
-              .format("delta")
-              .load(path)
-              .where("NOT (" + range + ")")
-              .select(keyColumns());
-      fresh =
-          candidates
-              .as("s")
-              .join(kept.as("t"), expr(SilverWriter.keyMatch(write.keys(), "t", "s")), "left_anti");
-    }
-    Dataset<Row> replacing = fresh.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> replacing =
+        (write.keys().isEmpty()
+                ? candidates
+                : notHeldIn(candidates, table(candidates).where("NOT (" + range + ")")))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     long accepted = replacing.count();
     return new Planned(
         accepted,
@@ -93,6 +76,20 @@ final class AppendWriter implements SilverWriter {
                 .option("replaceWhere", range)
                 .save(path),
         replacing::unpersist);
+  }
+
+  private Dataset<Row> table(Dataset<Row> candidates) {
+    return candidates.sparkSession().read().format("delta").load(path);
+  }
+
+  /** The candidates whose key none of {@code rows} holds. */
+  private Dataset<Row> notHeldIn(Dataset<Row> candidates, Dataset<Row> rows) {
+    return candidates
+        .as("s")
+        .join(
+            rows.select(keyColumns()).as("t"),
+            expr(SilverWriter.keyMatch(write.keys(), "t", "s")),
+            "left_anti");
   }
 
   private org.apache.spark.sql.Column[] keyColumns() {

@@ -108,12 +108,7 @@ public final class QuarantineReprocess {
               Dataset<Row> passed = quarantined.except(stillRejected);
               DeltaTable.forPath(spark, QuarantineTable.path(lake))
                   .as("t")
-                  .merge(
-                      passed.as("s"),
-                      "t.source_table = '"
-                          + table.qualifiedName()
-                          + "' AND t.topic = s.topic AND t.partition = s.partition"
-                          + " AND t.offset = s.offset")
+                  .merge(passed.as("s"), QuarantineTable.sameRecord(table.qualifiedName()))
                   .whenMatched()
                   .delete()
                   .execute();

@@ -44,6 +44,18 @@ public final class QuarantineTable {
   private QuarantineTable() {}
 
   /** Where the table lives. */
+  /**
+   * The join condition of a quarantined row {@code t} of {@code table} and a Kafka record {@code s}
+   * (columns topic, partition, offset).
+   */
+  static String sameRecord(String table) {
+    return "t."
+        + SOURCE_TABLE
+        + " = '"
+        + table
+        + "' AND t.topic = s.topic AND t.partition = s.partition AND t.offset = s.offset";
+  }
+
   public static String path(LakeLayout lake) {
     return lake.table(Layer.SILVER, Pipeline.QUARANTINE_TABLE);
   }

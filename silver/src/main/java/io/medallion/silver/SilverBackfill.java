@@ -119,12 +119,7 @@ public final class SilverBackfill {
               .load(lake.table(Layer.SILVER, table.name()))
               .where(range)
               .count();
-      String quarantined =
-          "t."
-              + QuarantineTable.SOURCE_TABLE
-              + " = '"
-              + table.qualifiedName()
-              + "' AND t.topic = s.topic AND t.partition = s.partition AND t.offset = s.offset";
+      String quarantined = QuarantineTable.sameRecord(table.qualifiedName());
       long quarantinedBefore =
           QuarantineTable.read(spark, lake)
               .as("t")
