@@ -9,11 +9,13 @@ import io.medallion.core.lake.BronzeContract;
 import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spark.CheckpointGuard;
 import io.medallion.core.spark.FaultPoints;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline.BronzeTable;
+import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.StartingOffsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -101,6 +103,24 @@ public final class BronzeIngestion {
 
   /** Starts one query per table; if one fails to start, those already started are stopped. */
   public List<RunningQuery> startAll(List<BronzeTable> tables) {
+    return startAll(tables, Map.of());
+  }
+
+  /**
+   * Creates every table and gives it its maintenance policy's auto compaction before any query
+   * starts, then starts one query per table.
+   *
+   * @param policies maintenance policies by qualified name; a table without one is left as it is
+   */
+  public List<RunningQuery> startAll(
+      List<BronzeTable> tables, Map<String, MaintenancePolicy> policies) {
+    for (BronzeTable table : tables) {
+      MaintenancePolicy policy = policies.get(table.qualifiedName());
+      if (policy != null) {
+        createTable(table);
+        TableMaintenance.applyAutoCompaction(spark, lake.table(Layer.BRONZE, table.name()), policy);
+      }
+    }
     return StreamRunner.startEach(
         tables,
         table ->

@@ -8,15 +8,18 @@ import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.BronzeContract;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
+import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.testkit.TestKafka;
 import io.medallion.testkit.TestKafka.Coordinates;
 import io.medallion.testkit.TestKafka.Message;
 import io.medallion.testkit.TestLake;
 import io.medallion.testkit.TestSpark;
+import io.medallion.testkit.faults.Oracle;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -198,6 +201,75 @@ class BronzeIngestionIT {
         .hasMessageContaining("--allow-data-loss")
         .hasMessageContaining(lake.checkpoint(Layer.BRONZE, tableOf(topic)));
     assertThat(table(lake, topic).count()).isEqualTo(100);
+  }
+
+  @Test
+  void autoCompactionKeepsAStreamedTableAtAFewFilesWithEveryRecordOnce() throws Exception {
+    // 300 records in batches of 20: 15 commits of small files, compacted as they pile up (at 5
+    // files here instead of Delta's 50, to see it in a short test).
+    String topic = TestKafka.createTopic("compacted", 1);
+    List<Coordinates> produced = TestKafka.produceNumbers(topic, 0, 300);
+    String path = ingestWithAutoCompaction(topic, true);
+
+    Dataset<Row> history = spark.sql("DESCRIBE HISTORY delta.`" + path + "`");
+    assertThat(history.where("operation = 'WRITE'").count()).isEqualTo(15);
+    assertThat(
+            history.where("operation = 'OPTIMIZE' AND operationParameters.auto = 'true'").count())
+        .isPositive();
+    assertThat(files(path)).isLessThanOrEqualTo(5);
+    Oracle.bronzeExactlyOnce(
+        BronzeIngestion.read(spark, LakeLayout.of(lakeDir.toString()), tableOf(topic)),
+        produced,
+        produced);
+  }
+
+  @Test
+  void aTableWhosePolicyTurnsAutoCompactionOffKeepsItsFilesUntilMaintain() throws Exception {
+    String topic = TestKafka.createTopic("uncompacted", 1);
+    TestKafka.produceNumbers(topic, 0, 300);
+    String path = ingestWithAutoCompaction(topic, false);
+
+    assertThat(
+            spark
+                .sql("SHOW TBLPROPERTIES delta.`" + path + "`")
+                .where("key = '" + TableMaintenance.AUTO_COMPACT + "'")
+                .first()
+                .getString(1))
+        .isEqualTo("false");
+    Dataset<Row> history = spark.sql("DESCRIBE HISTORY delta.`" + path + "`");
+    assertThat(history.where("operation = 'OPTIMIZE'").count()).isZero();
+    assertThat(files(path)).isEqualTo(15);
+  }
+
+  /**
+   * Lands a topic of 300 records in batches of 20 under a policy with or without auto compaction,
+   * with compaction at 5 small files.
+   *
+   * @return the table's location
+   */
+  private String ingestWithAutoCompaction(String topic, boolean autoCompact) throws Exception {
+    Pipeline pipeline = TestLake.pipeline(20, topic, 1);
+    BronzeTable table = pipeline.bronzeTables().get(0);
+    LakeLayout lake = LakeLayout.of(lakeDir.toString());
+    MaintenancePolicy policy =
+        new MaintenancePolicy(128L << 20, List.of(), Duration.ofDays(7), autoCompact);
+    String minFiles = "spark.databricks.delta.autoCompact.minNumFiles";
+    spark.conf().set(minFiles, "5");
+    try {
+      BronzeIngestion ingestion =
+          new BronzeIngestion(spark, lake, IngestOptions.of(TestKafka.bootstrapServers(), true));
+      StreamRunner.awaitAll(
+          ingestion.startAll(List.of(table), Map.of(table.qualifiedName(), policy)),
+          () -> false,
+          Duration.ofSeconds(60));
+    } finally {
+      spark.conf().unset(minFiles);
+    }
+    return lake.table(Layer.BRONZE, table.name());
+  }
+
+  private long files(String path) {
+    return spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first().getAs("numFiles");
   }
 
   private void runOnce(LakeLayout lake, List<BronzeTable> tables) throws Exception {

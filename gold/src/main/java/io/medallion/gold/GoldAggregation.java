@@ -9,6 +9,7 @@ import io.medallion.core.error.SpecException;
 import io.medallion.core.lake.LakeCatalog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spark.CheckpointGuard;
 import io.medallion.core.spark.FaultPoints;
 import io.medallion.core.spark.StreamRunner;
@@ -69,6 +70,11 @@ public final class GoldAggregation {
     for (GoldTable table : tables) {
       check(table);
       refreshers.add(new GoldTableRefresher(table, lake));
+      // A table the first batch is yet to create gets the session's default, auto compaction on.
+      TableMaintenance.applyAutoCompaction(
+          spark,
+          location(table.qualifiedName()),
+          pipeline.maintenance().get(table.qualifiedName()));
     }
     return StreamRunner.startEach(
         refreshers,

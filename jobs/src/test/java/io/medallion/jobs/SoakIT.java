@@ -140,7 +140,7 @@ class SoakIT {
     Map<String, String> metrics =
         spark
             .sql("DESCRIBE HISTORY delta.`" + bronzePlays + "`")
-            .where("operation = 'OPTIMIZE'")
+            .where("operation = 'OPTIMIZE' AND operationParameters.auto = 'false'")
             .select("operationMetrics")
             .first()
             .getJavaMap(0);

@@ -4,6 +4,7 @@ import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spark.CheckpointGuard;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
@@ -128,6 +129,16 @@ public final class SilverRefinement {
   public List<RunningQuery> startAll(
       List<SilverTable> tables, boolean once, Optional<Duration> interval) {
     List<TableRefiner> refiners = tables.stream().map(this::prepare).toList();
+    for (SilverTable table : tables) {
+      TableMaintenance.applyAutoCompaction(
+          spark,
+          lake.table(Layer.SILVER, table.name()),
+          pipeline.maintenance().get(table.qualifiedName()));
+    }
+    TableMaintenance.applyAutoCompaction(
+        spark,
+        QuarantineTable.path(lake),
+        pipeline.maintenance().get("silver." + Pipeline.QUARANTINE_TABLE));
     return StreamRunner.startEach(
         refiners,
         refiner ->

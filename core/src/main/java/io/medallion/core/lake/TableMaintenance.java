@@ -25,7 +25,50 @@ public final class TableMaintenance {
   /** Delta's setting that records VACUUM in the table's history, with what it deleted. */
   static final String VACUUM_LOGGING = "spark.databricks.delta.vacuum.logging.enabled";
 
+  /**
+   * Delta's table property for auto compaction: after each commit that leaves enough small files in
+   * a partition ({@code spark.databricks.delta.autoCompact.minNumFiles}, 50 by default), the writer
+   * compacts them in a commit of its own ({@code OPTIMIZE} with {@code auto=true} in the history).
+   */
+  public static final String AUTO_COMPACT = "delta.autoOptimize.autoCompact";
+
   private TableMaintenance() {}
+
+  /**
+   * Gives an existing table the policy's auto compaction. A table that has it already is left alone
+   * (no commit), so this costs one look at the table's metadata at each start of the job that
+   * writes it. Call it before that job's streams start: the change of metadata would fail a
+   * concurrent write to the table.
+   *
+   * @param policy the table's policy; null leaves the table as it is
+   * @return whether the table's property was changed
+   */
+  public static boolean applyAutoCompaction(
+      SparkSession spark, String path, MaintenancePolicy policy) {
+    if (policy == null || !DeltaTable.isDeltaTable(spark, path)) {
+      return false;
+    }
+    String wanted = String.valueOf(policy.autoCompact());
+    String current =
+        DeltaLog.forTable(spark, path)
+            .update(false, Option.empty(), Option.empty())
+            .metadata()
+            .configuration()
+            .get(AUTO_COMPACT)
+            .getOrElse(() -> null);
+    if (wanted.equals(current)) {
+      return false;
+    }
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + path
+            + "` SET TBLPROPERTIES ('"
+            + AUTO_COMPACT
+            + "' = '"
+            + wanted
+            + "')");
+    return true;
+  }
 
   /**
    * What maintenance did to one table, or would do with {@code --dry-run}.

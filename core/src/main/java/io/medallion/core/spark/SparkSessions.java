@@ -19,7 +19,8 @@ public final class SparkSessions {
    * Settings Medallion needs, applied unless the user set the same key. Spark's metrics system
    * reports each streaming query (input and processing rates, latency, watermark, state) under the
    * stable namespace {@code medallion}, in Prometheus' format at {@code /metrics/prometheus/} of
-   * the Spark UI (locally off unless {@code --conf spark.ui.enabled=true}).
+   * the Spark UI (locally off unless {@code --conf spark.ui.enabled=true}). Tables are created with
+   * Delta's auto compaction on (the spec's {@code maintenance} section can turn it off per table).
    */
   public static final Map<String, String> DEFAULTS =
       Map.of(
@@ -30,7 +31,8 @@ public final class SparkSessions {
           "spark.metrics.namespace", "medallion",
           "spark.metrics.conf.*.sink.prometheusServlet.class",
               "org.apache.spark.metrics.sink.PrometheusServlet",
-          "spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus");
+          "spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus",
+          "spark.databricks.delta.properties.defaults.autoOptimize.autoCompact", "true");
 
   /** Extra defaults for a local (single-JVM) master: few shuffle partitions, no UI. */
   public static final Map<String, String> LOCAL_DEFAULTS =

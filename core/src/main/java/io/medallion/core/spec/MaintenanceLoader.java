@@ -25,7 +25,7 @@ final class MaintenanceLoader {
   private static final Pattern SIZE =
       Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|KIB|MIB|GIB)", Pattern.CASE_INSENSITIVE);
 
-  private static final MaintenanceOptions NONE = new MaintenanceOptions(null, null, null);
+  private static final MaintenanceOptions NONE = new MaintenanceOptions(null, null, null, null);
 
   private final PipelineLoader loader;
 
@@ -74,6 +74,7 @@ final class MaintenanceLoader {
                   ? layerKey + ".vacuum_retention"
                   : "maintenance.defaults.vacuum_retention";
       List<String> zorder = PipelineLoader.first(t.zorderBy(), l.zorderBy(), d.zorderBy());
+      Boolean autoCompact = PipelineLoader.first(t.autoCompact(), l.autoCompact(), d.autoCompact());
       policies.put(
           table,
           new MaintenancePolicy(
@@ -83,7 +84,8 @@ final class MaintenanceLoader {
               zorder == null ? List.of() : List.copyOf(zorder),
               retention(
                   PipelineLoader.first(retention, d.vacuumRetention(), DEFAULT_VACUUM_RETENTION),
-                  retentionKey)));
+                  retentionKey),
+              autoCompact == null || autoCompact));
     }
     return policies;
   }

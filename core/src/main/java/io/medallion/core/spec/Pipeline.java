@@ -33,9 +33,11 @@ public record Pipeline(
    * @param targetFileBytes the file size OPTIMIZE compacts towards
    * @param zorderBy columns to Z-order by; empty for plain compaction
    * @param vacuumRetention how long unused files are kept before VACUUM deletes them
+   * @param autoCompact whether the table's writers compact its small files as they pile up, between
+   *     runs of {@code maintain} (Delta's auto compaction)
    */
   public record MaintenancePolicy(
-      long targetFileBytes, List<String> zorderBy, Duration vacuumRetention) {}
+      long targetFileBytes, List<String> zorderBy, Duration vacuumRetention, boolean autoCompact) {}
 
   /** Every table {@code lakehouse maintain} looks after, by qualified name, in layer order. */
   public java.util.Set<String> maintainedTables() {

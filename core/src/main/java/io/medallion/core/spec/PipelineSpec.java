@@ -52,9 +52,11 @@ public record PipelineSpec(
    * @param vacuumRetention how long files a table no longer uses are kept before VACUUM deletes
    *     them, such as {@code 168h}; at least 168h, so no streaming reader or running job loses a
    *     file it still needs
+   * @param autoCompact whether the job that writes the table compacts its small files right after a
+   *     commit leaves many of them (Delta's auto compaction); on by default
    */
   public record MaintenanceOptions(
-      String targetFileSize, List<String> zorderBy, String vacuumRetention) {}
+      String targetFileSize, List<String> zorderBy, String vacuumRetention, Boolean autoCompact) {}
 
   /**
    * One Kafka topic the pipeline reads.

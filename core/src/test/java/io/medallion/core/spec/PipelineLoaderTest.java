@@ -274,21 +274,26 @@ class PipelineLoaderTest {
                     target_file_size: 64MiB
                   bronze:
                     vacuum_retention: 336h
+                    auto_compact: false
                   tables:
                     bronze.orders:
                       zorder_by: [key]
                       vacuum_retention: 720h
+                      auto_compact: true
                 """);
 
     assertThat(p.maintenance().get("bronze.orders"))
         .isEqualTo(
-            new Pipeline.MaintenancePolicy(64L << 20, List.of("key"), Duration.ofHours(720)));
+            new Pipeline.MaintenancePolicy(64L << 20, List.of("key"), Duration.ofHours(720), true));
     assertThat(p.maintenance().get("bronze.customers"))
-        .isEqualTo(new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(336)));
+        .isEqualTo(
+            new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(336), false));
     assertThat(p.maintenance().get("_system.events"))
-        .isEqualTo(new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(168)));
+        .isEqualTo(
+            new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(168), true));
     assertThat(PipelineLoader.parse(FILE, VALID).maintenance().get("bronze.orders"))
-        .isEqualTo(new Pipeline.MaintenancePolicy(128_000_000L, List.of(), Duration.ofHours(168)));
+        .isEqualTo(
+            new Pipeline.MaintenancePolicy(128_000_000L, List.of(), Duration.ofHours(168), true));
   }
 
   @Test

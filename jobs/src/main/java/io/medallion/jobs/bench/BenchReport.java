@@ -83,6 +83,11 @@ public final class BenchReport {
         ratios.put(r.key(), round(rate.get(r.numerator()) / rate.get(r.denominator())));
       }
     }
+    Object files = fileCount(stages, "files");
+    Object baseline = fileCount(stages, "files_baseline");
+    if (files instanceof Long f && baseline instanceof Long b && b > 0) {
+      ratios.put("files / files_baseline (data files)", round((double) f / b));
+    }
     Map<String, Object> e2e =
         stages.stream()
             .filter(s -> "end_to_end".equals(s.get("stage")))
@@ -101,6 +106,15 @@ public final class BenchReport {
     tree.put("goals", goals);
     tree.put("environment", environment);
     return new BenchReport(tree);
+  }
+
+  /** The data files a file-count stage left in all tables, or null if it did not run. */
+  private static Object fileCount(List<Map<String, Object>> stages, String stage) {
+    return stages.stream()
+        .filter(s -> stage.equals(s.get("stage")))
+        .map(s -> s.get("files_total"))
+        .findFirst()
+        .orElse(null);
   }
 
   private static void goal(
@@ -157,6 +171,16 @@ public final class BenchReport {
               (Long) s.get("rows_per_s"),
               (Long) s.get("peak_heap_bytes") >> 20,
               Math.max(-1, (Long) s.get("peak_rss_bytes") >> 20)));
+      if (s.get("files_total") != null) {
+        freshness.append(
+            String.format(
+                Locale.ROOT,
+                "%n%s: %,d data files in all tables after %.0f s (%s)%n",
+                s.get("stage"),
+                (Long) s.get("files_total"),
+                (Double) s.get("seconds"),
+                s.get("files")));
+      }
       if ("end_to_end".equals(s.get("stage"))) {
         freshness.append(
             String.format(
@@ -169,7 +193,7 @@ public final class BenchReport {
       }
     }
     md.append(freshness);
-    md.append("\n| ratio (rows/s) | value |\n|---|---:|\n");
+    md.append("\n| ratio | value |\n|---|---:|\n");
     ((Map<String, Object>) tree.get("ratios"))
         .forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
     md.append("\n| goal | value | met |\n|---|---:|---|\n");

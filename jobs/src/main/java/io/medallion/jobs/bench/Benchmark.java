@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
 
+import io.delta.tables.DeltaTable;
 import io.medallion.bronze.BronzeIngestion;
 import io.medallion.bronze.IngestOptions;
 import io.medallion.core.error.MedallionException;
@@ -81,7 +82,19 @@ public final class Benchmark {
           "bronze",
           "silver",
           "gold",
-          "end_to_end");
+          "end_to_end",
+          "files_baseline",
+          "files");
+
+  /**
+   * The stages a run reports unless {@code --stages} says otherwise: all but the file-count pair,
+   * which run the pipeline for minutes.
+   */
+  public static final List<String> DEFAULT_STAGES =
+      STAGES.subList(0, STAGES.indexOf("files_baseline"));
+
+  /** Delta's session setting that overrides every table's auto compaction property. */
+  private static final String AUTO_COMPACT_ENABLED = "spark.databricks.delta.autoCompact.enabled";
 
   private static final Duration STAGE_TIMEOUT = Duration.ofMinutes(30);
 
@@ -99,6 +112,8 @@ public final class Benchmark {
    * @param triggerInterval every query's trigger interval in the end-to-end stage
    * @param stages the stages to report; a stage another one needs (silver for gold) still runs,
    *     unreported
+   * @param filesRate events per second the producer offers in the file-count stages
+   * @param filesDuration how long it produces in each of them
    */
   public record Settings(
       long events,
@@ -110,7 +125,9 @@ public final class Benchmark {
       double e2eRate,
       int e2eSeconds,
       Duration triggerInterval,
-      Set<String> stages) {}
+      Set<String> stages,
+      double filesRate,
+      Duration filesDuration) {}
 
   /** What each stage needs to have run before it, on the same round's tables. */
   private static final Map<String, String> NEEDS =
@@ -211,6 +228,11 @@ public final class Benchmark {
       measure("end_to_end", true, () -> endToEnd(dir));
       forget(dir);
     }
+    Path filesDir = settings.out().resolve("work").resolve("files");
+    measure("files_baseline", true, () -> files(filesDir, false));
+    forget(filesDir);
+    measure("files", true, () -> files(filesDir, true));
+    forget(filesDir);
     deleteTree(settings.out().resolve("work"));
     BenchReport report = BenchReport.of(samplesByStage(), environment());
     report.write(settings.out());
@@ -448,7 +470,8 @@ public final class Benchmark {
                 Optional.empty(),
                 Optional.empty(),
                 false));
-    List<RunningQuery> queries = ingestion.startAll(pipeline.bronzeTables());
+    List<RunningQuery> queries =
+        ingestion.startAll(pipeline.bronzeTables(), pipeline.maintenance());
     StreamRunner.awaitAll(queries, () -> false, STAGE_TIMEOUT);
     return new Sample(rows(queries), seconds(start), 0, 0, Map.of());
   }
@@ -630,6 +653,105 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * The whole pipeline running continuously under a steady producer for {@code --files-duration},
+   * then the data files each table holds: {@code files} as the spec's maintenance policies say
+   * (auto compaction on by default), {@code files_baseline} with auto compaction off in every
+   * table, which is what the micro-batches leave without it. Neither runs {@code maintain}.
+   */
+  private Sample files(Path dir, boolean autoCompaction) throws Exception {
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    Optional<Duration> interval = Optional.of(settings.triggerInterval());
+    IngestOptions options =
+        new IngestOptions(
+            servers,
+            kafkaConf,
+            false,
+            interval,
+            Optional.empty(),
+            Optional.of(StartingOffsets.LATEST),
+            false);
+    if (!autoCompaction) {
+      // For the whole stage: writers commit through this session as well as their streams' own.
+      spark.conf().set(AUTO_COMPACT_ENABLED, "false");
+    }
+    long start = System.nanoTime();
+    List<RunningQuery> queries = List.of();
+    try {
+      queries = RunCommand.startContinuous(spark, pipeline, lake, options, interval);
+      List<RunningQuery> started = queries;
+      awaitCondition(
+          "every query ran its first trigger",
+          Duration.ofMinutes(2),
+          started,
+          () -> started.stream().allMatch(q -> q.query().lastProgress() != null),
+          () -> "");
+      long seconds = settings.filesDuration().toSeconds();
+      EventProducer.Report produced =
+          EventProducer.run(
+              servers,
+              kafkaConf,
+              new GeneratorSettings(
+                  Math.round(settings.filesRate() * seconds),
+                  settings.seed() + 2,
+                  0.01,
+                  0.02,
+                  0.02,
+                  Instant.now(),
+                  settings.filesRate(),
+                  1000,
+                  50_000),
+              topics);
+      long producedAt = System.currentTimeMillis();
+      // Caught up: every query has reported a batch without input since the producer stopped.
+      awaitCondition(
+          "every query caught up with the producer",
+          Duration.ofMinutes(5),
+          started,
+          () ->
+              started.stream()
+                  .map(q -> q.query().lastProgress())
+                  .allMatch(
+                      p ->
+                          p != null
+                              && p.numInputRows() == 0
+                              && Instant.parse(p.timestamp()).toEpochMilli() > producedAt),
+          () -> "");
+      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
+      double elapsed = seconds(start);
+      Map<String, Object> files = new LinkedHashMap<>();
+      Map<String, Object> commits = new LinkedHashMap<>();
+      Map<String, Object> compactions = new LinkedHashMap<>();
+      long total = 0;
+      for (String table : pipeline.maintainedTables()) {
+        String path = lake.location(table);
+        if (!DeltaTable.isDeltaTable(spark, path)) {
+          continue;
+        }
+        long n = spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first().getAs("numFiles");
+        Dataset<Row> history = DeltaTable.forPath(spark, path).history();
+        files.put(table, n);
+        commits.put(table, history.count());
+        compactions.put(
+            table,
+            history.where("operation = 'OPTIMIZE' AND operationParameters.auto = 'true'").count());
+        total += n;
+      }
+      Map<String, Object> detail = new LinkedHashMap<>();
+      detail.put("auto_compaction", autoCompaction);
+      detail.put("offered_rate", settings.filesRate());
+      detail.put("producer_seconds", produced.seconds());
+      detail.put("files_total", total);
+      detail.put("files", files);
+      detail.put("commits", commits);
+      detail.put("auto_compactions", compactions);
+      return new Sample(produced.acknowledged(), elapsed, 0, 0, detail);
+    } finally {
+      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
+      spark.conf().unset(AUTO_COMPACT_ENABLED);
+    }
+  }
+
   // ---- helpers ----
 
   private interface Condition {
@@ -711,10 +833,15 @@ public final class Benchmark {
                 ? " end_to_end runs "
                     + settings.repeat()
                     + " times after them, in the warm process."
+                : "")
+            + (settings.stages().contains("files")
+                ? " files_baseline and files run once each, at the end."
                 : ""));
     env.put("e2e_rate", settings.e2eRate());
     env.put("e2e_seconds", settings.e2eSeconds());
     env.put("trigger_interval", settings.triggerInterval().toString());
+    env.put("files_rate", settings.filesRate());
+    env.put("files_duration", settings.filesDuration().toString());
     env.put("cores", Runtime.getRuntime().availableProcessors());
     env.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
     env.put("rss_peak_per_stage", memory.rssSinceReset());

@@ -1,6 +1,7 @@
 package io.medallion.jobs.cli;
 
 import io.medallion.core.spark.SparkSessions;
+import io.medallion.core.spec.Durations;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.jobs.bench.BenchReport;
 import io.medallion.jobs.bench.Benchmark;
@@ -102,9 +103,27 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "STAGE",
       split = ",",
       description =
-          "Only these stages, comma-separated (default: all). A stage that another needs still"
+          "Only these stages, comma-separated (default: all but files_baseline and files, which"
+              + " run the pipeline for --files-duration each). A stage that another needs still"
               + " runs, unreported: silver runs bronze first, gold runs bronze and silver.")
-  List<String> stages = Benchmark.STAGES;
+  List<String> stages = Benchmark.DEFAULT_STAGES;
+
+  @Option(
+      names = "--files-rate",
+      paramLabel = "EVENTS_PER_S",
+      defaultValue = "200",
+      description =
+          "Events/s the producer offers in files_baseline and files (default: ${DEFAULT-VALUE}).")
+  double filesRate;
+
+  @Option(
+      names = "--files-duration",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      description =
+          "How long the producer runs in each of files_baseline and files (default:"
+              + " ${DEFAULT-VALUE}).")
+  String filesDuration;
 
   @Spec CommandSpec spec;
 
@@ -127,7 +146,19 @@ final class BenchCommand implements Callable<Integer> {
               + "'; the stages are "
               + String.join(",", Benchmark.STAGES));
     }
+    check(filesRate > 0, "--files-rate must be above 0");
     Duration interval = RefineCommand.interval(triggerInterval).orElseThrow();
+    Duration filesFor =
+        Durations.parse(filesDuration)
+            .filter(d -> d.toSeconds() >= 1)
+            .orElseThrow(
+                () ->
+                    new ParameterException(
+                        spec.commandLine(),
+                        "--files-duration '"
+                            + filesDuration
+                            + "' is not a duration of a second or more; write one such as 90s"
+                            + " or 10m"));
     PrintWriter console = spec.commandLine().getOut();
     Pipeline pipeline = common.pipeline();
     Path kafkaDir = out.resolve("kafka");
@@ -148,7 +179,9 @@ final class BenchCommand implements Callable<Integer> {
               e2eRate,
               e2eSeconds,
               interval,
-              new LinkedHashSet<>(stages));
+              new LinkedHashSet<>(stages),
+              filesRate,
+              filesFor);
       BenchReport report =
           new Benchmark(
                   spark,

@@ -86,7 +86,9 @@ final class IngestCommand implements Callable<Integer> {
             spark,
             lake,
             "ingest",
-            () -> new BronzeIngestion(spark, lake, options).startAll(selected),
+            () ->
+                new BronzeIngestion(spark, lake, options)
+                    .startAll(selected, pipeline.maintenance()),
             System.out);
     if (!LakehouseCommand.shuttingDown()) {
       System.out.printf("Ingested %s in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);

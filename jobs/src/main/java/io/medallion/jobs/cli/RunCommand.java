@@ -91,7 +91,11 @@ public final class RunCommand implements Callable<Integer> {
       SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
       GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
       QueryRun.run(
-          spark, lake, "run", () -> ingestion.startAll(pipeline.bronzeTables()), System.out);
+          spark,
+          lake,
+          "run",
+          () -> ingestion.startAll(pipeline.bronzeTables(), pipeline.maintenance()),
+          System.out);
       if (!LakehouseCommand.shuttingDown() && !pipeline.silverTables().isEmpty()) {
         QueryRun.run(
             spark,
@@ -132,7 +136,8 @@ public final class RunCommand implements Callable<Integer> {
     BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
     SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
     GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
-    List<RunningQuery> queries = new ArrayList<>(ingestion.startAll(pipeline.bronzeTables()));
+    List<RunningQuery> queries =
+        new ArrayList<>(ingestion.startAll(pipeline.bronzeTables(), pipeline.maintenance()));
     try {
       queries.addAll(refinement.startAll(pipeline.silverTables(), false, interval));
       queries.addAll(aggregation.startAll(pipeline.goldTables(), false, interval));
