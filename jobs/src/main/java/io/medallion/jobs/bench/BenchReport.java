@@ -159,7 +159,7 @@ public final class BenchReport {
     StringBuilder md = new StringBuilder();
     md.append("| stage | rows | seconds | rows/s | peak heap MiB | peak RSS MiB |\n");
     md.append("|---|---:|---:|---:|---:|---:|\n");
-    StringBuilder freshness = new StringBuilder();
+    StringBuilder notes = new StringBuilder();
     for (Map<String, Object> s : (List<Map<String, Object>>) tree.get("stages")) {
       md.append(
           String.format(
@@ -172,7 +172,7 @@ public final class BenchReport {
               (Long) s.get("peak_heap_bytes") >> 20,
               Math.max(-1, (Long) s.get("peak_rss_bytes") >> 20)));
       if (s.get("files_total") != null) {
-        freshness.append(
+        notes.append(
             String.format(
                 Locale.ROOT,
                 "%n%s: %,d data files in all tables after %.0f s (%s)%n",
@@ -182,7 +182,7 @@ public final class BenchReport {
                 s.get("files")));
       }
       if ("end_to_end".equals(s.get("stage"))) {
-        freshness.append(
+        notes.append(
             String.format(
                 Locale.ROOT,
                 "%nend_to_end freshness p50 %.2f s, p95 %.2f s, p99 %.2f s (%s)%n",
@@ -192,7 +192,7 @@ public final class BenchReport {
                 s.get("followed")));
       }
     }
-    md.append(freshness);
+    md.append(notes);
     md.append("\n| ratio | value |\n|---|---:|\n");
     ((Map<String, Object>) tree.get("ratios"))
         .forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));

@@ -557,25 +557,8 @@ public final class Benchmark {
                             + " pipeline."));
     BatchLog log = new BatchLog();
     spark.streams().addListener(log);
-    Optional<Duration> interval = Optional.of(settings.triggerInterval());
-    IngestOptions options =
-        new IngestOptions(
-            servers,
-            kafkaConf,
-            false,
-            interval,
-            Optional.empty(),
-            Optional.of(StartingOffsets.LATEST),
-            false);
-    List<RunningQuery> queries =
-        RunCommand.startContinuous(spark, pipeline, lake, options, interval);
+    List<RunningQuery> queries = startPipeline(lake);
     try {
-      awaitCondition(
-          "every query ran its first trigger",
-          Duration.ofMinutes(2),
-          queries,
-          () -> queries.stream().allMatch(q -> q.query().lastProgress() != null),
-          () -> "");
       Freshness freshness = new Freshness(topics.get(EventGenerator.PLAYS));
       long events = Math.round(settings.e2eRate() * settings.e2eSeconds());
       EventProducer.Report produced =
@@ -661,16 +644,6 @@ public final class Benchmark {
    */
   private Sample files(Path dir, boolean autoCompaction) throws Exception {
     LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
-    Optional<Duration> interval = Optional.of(settings.triggerInterval());
-    IngestOptions options =
-        new IngestOptions(
-            servers,
-            kafkaConf,
-            false,
-            interval,
-            Optional.empty(),
-            Optional.of(StartingOffsets.LATEST),
-            false);
     if (!autoCompaction) {
       // For the whole stage: writers commit through this session as well as their streams' own.
       spark.conf().set(AUTO_COMPACT_ENABLED, "false");
@@ -678,14 +651,8 @@ public final class Benchmark {
     long start = System.nanoTime();
     List<RunningQuery> queries = List.of();
     try {
-      queries = RunCommand.startContinuous(spark, pipeline, lake, options, interval);
+      queries = startPipeline(lake);
       List<RunningQuery> started = queries;
-      awaitCondition(
-          "every query ran its first trigger",
-          Duration.ofMinutes(2),
-          started,
-          () -> started.stream().allMatch(q -> q.query().lastProgress() != null),
-          () -> "");
       long seconds = settings.filesDuration().toSeconds();
       EventProducer.Report produced =
           EventProducer.run(
@@ -753,6 +720,37 @@ public final class Benchmark {
   }
 
   // ---- helpers ----
+
+  /**
+   * Starts every layer's queries continuously on a fresh lake that starts at Kafka's current end,
+   * and waits until each has run its first trigger.
+   */
+  private List<RunningQuery> startPipeline(LakeLayout lake) throws Exception {
+    Optional<Duration> interval = Optional.of(settings.triggerInterval());
+    IngestOptions options =
+        new IngestOptions(
+            servers,
+            kafkaConf,
+            false,
+            interval,
+            Optional.empty(),
+            Optional.of(StartingOffsets.LATEST),
+            false);
+    List<RunningQuery> queries =
+        RunCommand.startContinuous(spark, pipeline, lake, options, interval);
+    try {
+      awaitCondition(
+          "every query ran its first trigger",
+          Duration.ofMinutes(2),
+          queries,
+          () -> queries.stream().allMatch(q -> q.query().lastProgress() != null),
+          () -> "");
+    } catch (Exception e) {
+      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
+      throw e;
+    }
+    return queries;
+  }
 
   private interface Condition {
     boolean holds() throws Exception;

@@ -56,4 +56,36 @@ class BenchReportTest {
         .contains("| spark_kafka_noop | 1,000 | 2.00 | 500 | 1,024 | 2,048 |")
         .contains("| silver / naive_silver >= 1 | not run | - |");
   }
+
+  @SuppressWarnings("unchecked")
+  @Test
+  void reportsTheFileCountStagesAndTheirRatio() {
+    Map<String, List<BenchReport.Round>> rounds = new LinkedHashMap<>();
+    rounds.put(
+        "files_baseline",
+        List.of(
+            new BenchReport.Round(
+                1000,
+                10.0,
+                1,
+                1,
+                Map.of("files_total", 400L, "files", Map.of("bronze.plays", 400L)))));
+    rounds.put(
+        "files",
+        List.of(
+            new BenchReport.Round(
+                1000,
+                8.0,
+                1,
+                1,
+                Map.of("files_total", 50L, "files", Map.of("bronze.plays", 50L)))));
+    BenchReport report = BenchReport.of(rounds, Map.of("method", "test"));
+
+    assertThat((Map<String, Object>) report.tree().get("ratios"))
+        .containsExactly(Map.entry("files / files_baseline (data files)", 0.125));
+    assertThat(report.markdown())
+        .contains("files_baseline: 400 data files in all tables after 10 s ({bronze.plays=400})")
+        .contains("files: 50 data files in all tables after 8 s ({bronze.plays=50})")
+        .contains("| files / files_baseline (data files) | 0.125 |");
+  }
 }

@@ -145,6 +145,19 @@ class CliErrorsTest {
   }
 
   @Test
+  void aBenchFileCountDurationThatIsNotOneIsAUsageError() {
+    Result r = run("bench", "--stages", "files", "--files-duration", "forever");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith(
+            "error: --files-duration 'forever' is not a duration of a second or more; write one"
+                + " such as 90s or 10m")
+        .contains("Run 'lakehouse bench --help' for the options.")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void theOperationsCommandsRejectBadArgumentsBeforeTouchingData() {
     String spec = "../pipelines/engagement/pipeline.yaml";
     String lake = dir.resolve("lake").toString();
