@@ -48,8 +48,12 @@ public final class PipelineProcess {
       }
     }
     command.add("-Xmx1g");
-    // Short runs on two cores: the quick JIT alone, and as few tasks as the test JVM uses.
+    // Short runs on two cores: the quick JIT alone, and as few tasks as the test JVM uses. The
+    // quick JIT alone shrinks the code cache to 48 MiB, which a whole pipeline's generated code
+    // fills within minutes; a full cache then fails method-handle linking in a streaming query
+    // (NoSuchMethodException: MethodHandle.linkToStatic), so it gets the tiered default back.
     command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:ReservedCodeCacheSize=240m");
     command.add("-Dspark.master=local[2]");
     command.add("-Dspark.sql.shuffle.partitions=2");
     command.add("-Dspark.default.parallelism=2");
