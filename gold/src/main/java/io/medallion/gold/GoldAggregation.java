@@ -16,6 +16,7 @@ import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.Refresh;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -69,12 +70,10 @@ public final class GoldAggregation {
     List<GoldTableRefresher> refreshers = new ArrayList<>();
     for (GoldTable table : tables) {
       check(table);
-      refreshers.add(new GoldTableRefresher(table, lake));
-      // A table the first batch is yet to create gets the session's default, auto compaction on.
-      TableMaintenance.applyAutoCompaction(
-          spark,
-          location(table.qualifiedName()),
-          pipeline.maintenance().get(table.qualifiedName()));
+      MaintenancePolicy policy = pipeline.maintenance().get(table.qualifiedName());
+      // A table the first batch is yet to create gets the policy from the refresher.
+      refreshers.add(new GoldTableRefresher(table, lake, policy));
+      TableMaintenance.applyAutoCompaction(spark, location(table.qualifiedName()), policy);
     }
     return StreamRunner.startEach(
         refreshers,
@@ -102,7 +101,8 @@ public final class GoldAggregation {
       GoldTable table, Optional<LocalDate> from, Optional<LocalDate> to) {
     LakeCatalog.register(spark, pipeline, lake);
     check(table);
-    GoldTableRefresher refresher = new GoldTableRefresher(table, lake);
+    GoldTableRefresher refresher =
+        new GoldTableRefresher(table, lake, pipeline.maintenance().get(table.qualifiedName()));
     if (table.refresh() == Refresh.FULL || from.isEmpty()) {
       refresher.recomputeAll(spark);
       return List.of();

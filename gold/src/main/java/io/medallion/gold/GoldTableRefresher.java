@@ -6,7 +6,9 @@ import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.Refresh;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -42,12 +44,18 @@ final class GoldTableRefresher {
   private final GoldTable table;
   private final LakeLayout lake;
   private final String path;
+  private final MaintenancePolicy policy;
   private Instant newestEventTime;
 
-  GoldTableRefresher(GoldTable table, LakeLayout lake) {
+  /**
+   * @param policy the table's maintenance policy, given to the table when this creates it; null
+   *     leaves a new table with the session's defaults
+   */
+  GoldTableRefresher(GoldTable table, LakeLayout lake, MaintenancePolicy policy) {
     this.table = table;
     this.lake = lake;
     this.path = lake.table(Layer.GOLD, table.name());
+    this.policy = policy;
   }
 
   GoldTable table() {
@@ -58,6 +66,11 @@ final class GoldTableRefresher {
   void recomputeAll(SparkSession spark) {
     Dataset<Row> rows = spark.sql(table.sql());
     var writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
+    if (policy != null && !DeltaTable.isDeltaTable(spark, path)) {
+      // Delta takes a writer's "delta." options as the properties of the table it creates: the
+      // first batch creates the table with its auto compaction, with no metadata commit of its own.
+      writer = writer.option(TableMaintenance.AUTO_COMPACT, String.valueOf(policy.autoCompact()));
+    }
     if (!table.partitionBy().isEmpty()) {
       writer = writer.partitionBy(table.partitionBy().toArray(String[]::new));
     }

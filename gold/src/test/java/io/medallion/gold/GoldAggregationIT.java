@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.PipelineLoader;
 import io.medallion.testkit.TestSpark;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -34,8 +36,33 @@ class GoldAggregationIT {
 
   @TempDir Path dir;
 
-  private final Pipeline pipeline =
-      PipelineLoader.load(Path.of("../pipelines/engagement/pipeline.yaml"));
+  /**
+   * The reference pipeline, with auto compaction off for one gold table: the policy the first batch
+   * gives the table it creates.
+   */
+  private final Pipeline pipeline = referenceWithoutAutoCompaction("gold.trending_now");
+
+  private static Pipeline referenceWithoutAutoCompaction(String table) {
+    Path reference = Path.of("../pipelines/engagement/pipeline.yaml");
+    try {
+      String yaml = Files.readString(reference);
+      String entry = "\n    " + table + ":\n";
+      assertThat(yaml).contains(entry);
+      return PipelineLoader.parse(
+          reference, yaml.replace(entry, entry + "      auto_compact: false\n"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private String autoCompaction(LakeLayout lake, GoldTable table) {
+    return spark
+        .sql("SHOW TBLPROPERTIES delta.`" + lake.table(Layer.GOLD, table.name()) + "`")
+        .where("key = '" + TableMaintenance.AUTO_COMPACT + "'")
+        .select("value")
+        .as(org.apache.spark.sql.Encoders.STRING())
+        .first();
+  }
 
   private static final String PLAYS_SCHEMA =
       "event_id, user_id, title_id, device, country, event_type, position_s, event_time";
@@ -165,6 +192,12 @@ class GoldAggregationIT {
     LakeLayout lake = knownSilver();
     aggregateOnce(lake);
 
+    // Each table was created by its first batch with its policy's auto compaction.
+    for (GoldTable t : pipeline.goldTables()) {
+      assertThat(autoCompaction(lake, t))
+          .as(t.qualifiedName())
+          .isEqualTo(t.qualifiedName().equals("gold.trending_now") ? "false" : "true");
+    }
     assertThat(
             gold(
                 lake,
