@@ -10,6 +10,8 @@
 #                        installed from it with -plugin-dir (offline); when
 #                        unset, they are downloaded from the registry.
 #   TF_PLUGIN_CACHE_DIR  optional; the provider cache (default: a temporary one).
+#   TF_TEST_JOBS         optional; how many directories are checked at once
+#                        (default 2). Reports are printed in directory order.
 #
 # Exits 0 when everything passes, 1 otherwise, and 0 with a "SKIPPED" line when
 # terraform is not installed. The last line is always the summary
@@ -63,27 +65,29 @@ for d in modules/*/ envs/*/ bootstrap/; do
   [[ -f "${d}versions.tf" || -f "${d}main.tf" ]] && dirs+=("${d%/}")
 done
 
-for d in "${dirs[@]}"; do
-  echo "== $d"
+# Checks one directory, counting into the caller's passed, failed, skipped and problems.
+check_dir() {
+  local d="$1" log
   log="$work_dir/$(echo "$d" | tr '/' '_').log"
+  echo "== $d"
 
   if ! terraform -chdir="$d" init "${init_args[@]}" >"$log" 2>&1; then
     report_failure "$d: terraform init" "$log"
-    continue
+    return
   fi
 
   if ! terraform -chdir="$d" validate -no-color >"$log" 2>&1; then
     report_failure "$d: terraform validate" "$log"
-    continue
+    return
   fi
   echo "   validate: ok"
 
   if ! compgen -G "$d/tests/*.tftest.hcl" >/dev/null; then
     echo "   no tests"
-    continue
+    return
   fi
 
-  test_ok=true
+  local test_ok=true summary
   terraform -chdir="$d" test -no-color >"$log" 2>&1 || test_ok=false
 
   # Terraform ends with "Success! 3 passed, 0 failed." or
@@ -91,26 +95,68 @@ for d in "${dirs[@]}"; do
   summary="$(grep -E '^(Success|Failure)! [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)"
   if [[ -z "$summary" ]]; then
     # The tests did not even start (for example a syntax error in a test file).
-    failed=$((failed + 1))
+    failed=1
     report_failure "$d: terraform test (no result summary)" "$log"
-    continue
+    return
   fi
 
-  p="$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$summary")"
-  f="$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")"
-  s=0
+  passed="$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$summary")"
+  failed="$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")"
   if [[ "$summary" =~ ([0-9]+)\ skipped ]]; then
-    s="${BASH_REMATCH[1]}"
+    skipped="${BASH_REMATCH[1]}"
   fi
-  passed=$((passed + p))
-  failed=$((failed + f))
-  skipped=$((skipped + s))
 
   grep -E '^  run "' "$log" | sed 's/^  /   /' || true
-  if [[ "$test_ok" == false || "$f" -gt 0 || "$s" -gt 0 ]]; then
+  if [[ "$test_ok" == false || "$failed" -gt 0 || "$skipped" -gt 0 ]]; then
     report_failure "$d: terraform test ($summary)" "$log"
   fi
+}
+
+# Checks one directory with counts of its own: its report goes to stdout, its counts to
+# $work_dir/<dir>.counts ("passed failed skipped problems"), so that two directories can be
+# checked at once and their reports printed in order afterwards.
+run_dir() {
+  local passed=0 failed=0 skipped=0 problems=0
+  check_dir "$1"
+  echo "$passed $failed $skipped $problems" >"$work_dir/$(echo "$1" | tr '/' '_').counts"
+}
+
+# The first directory fills the provider cache alone; the rest only link to it, so they run two
+# at a time (TF_TEST_JOBS), which the provider's start-up leaves room for on two cores.
+max_jobs="${TF_TEST_JOBS:-2}"
+for i in "${!dirs[@]}"; do
+  d="${dirs[$i]}"
+  out="$work_dir/$(echo "$d" | tr '/' '_').out"
+  if ((i == 0)); then
+    run_dir "$d" >"$out"
+    continue
+  fi
+  while (($(jobs -rp | wc -l) >= max_jobs)); do
+    wait -n || true
+  done
+  run_dir "$d" >"$out" &
 done
+wait
+
+total_problems=$problems
+for d in "${dirs[@]}"; do
+  name="$(echo "$d" | tr '/' '_')"
+  cat "$work_dir/$name.out"
+  if [[ ! -f "$work_dir/$name.counts" ]]; then
+    echo "FAIL: $d: the check ended without a result"
+    total_problems=$((total_problems + 1))
+    continue
+  fi
+  read -r p f s n <"$work_dir/$name.counts"
+  passed_total=$((${passed_total:-0} + p))
+  failed_total=$((${failed_total:-0} + f))
+  skipped_total=$((${skipped_total:-0} + s))
+  total_problems=$((total_problems + n))
+done
+passed=${passed_total:-0}
+failed=${failed_total:-0}
+skipped=${skipped_total:-0}
+problems=$total_problems
 
 if ((skipped > 0)); then
   echo "terraform: $skipped run blocks skipped after an earlier failure"
