@@ -127,6 +127,15 @@ class SoakIT {
               return false;
             });
 
+    // A dry run reports and changes nothing.
+    Cli.Result dryRun = Cli.run(spec, lakeDir, "maintain", "--dry-run", "--table", "bronze.plays");
+    assertThat(dryRun.exit()).as(dryRun.output()).isZero();
+    assertThat(dryRun.output())
+        .containsPattern(
+            "bronze\\.plays\\s+[\\d,]+ files, [\\d,]+ below .+: would compact them; would vacuum 0"
+                + " unused files older than 336 h");
+    assertThat(optimizations(bronzePlays)).as("OPTIMIZE after a dry run").isZero();
+
     // The two tables streaming queries read: bronze.plays (by silver) and silver.plays (by gold).
     StringBuilder out = new StringBuilder();
     for (String table : List.of("bronze.plays", "silver.plays")) {
@@ -137,6 +146,15 @@ class SoakIT {
     assertThat(out.toString())
         .containsPattern("bronze\\.plays\\s+files [\\d,]+ -> [\\d,]+ \\(compacted")
         .containsPattern("silver\\.plays\\s+files .* Z-ordered by \\[title_id\\]");
+    assertThat(optimizations(bronzePlays)).isOne();
+    // maintain's own settings (target file size, VACUUM's listing parallelism) are put back.
+    for (String setting :
+        List.of(
+            "spark.databricks.delta.optimize.maxFileSize",
+            "spark.sql.sources.parallelPartitionDiscovery.parallelism",
+            "spark.databricks.delta.vacuum.logging.enabled")) {
+      assertThat(spark.conf().contains(setting)).as(setting).isFalse();
+    }
     Map<String, String> metrics =
         spark
             .sql("DESCRIBE HISTORY delta.`" + bronzePlays + "`")
@@ -150,11 +168,14 @@ class SoakIT {
     assertThat(
             EventLog.read(spark, lake)
                 .where("kind = 'maintenance' AND status = 'ok'")
-                .select("target")
+                .selectExpr("concat(target, ' dry_run=', get_json_object(details, '$.dry_run'))")
                 .as(org.apache.spark.sql.Encoders.STRING())
                 .collectAsList())
-        .as("a maintenance event per table maintained")
-        .containsExactlyInAnyOrder("bronze.plays", "silver.plays");
+        .as("a maintenance event per run and table")
+        .containsExactlyInAnyOrder(
+            "bronze.plays dry_run=true",
+            "bronze.plays dry_run=false",
+            "silver.plays dry_run=false");
 
     long silverVersion = version(silverPlays);
     events.produce(200, SEED + 1_000, 0);
@@ -200,6 +221,14 @@ class SoakIT {
 
   private long files(String path) {
     return spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first().getAs("numFiles");
+  }
+
+  /** The OPTIMIZE commits of {@code maintain} (not of auto compaction) in a table's history. */
+  private long optimizations(String path) {
+    return spark
+        .sql("DESCRIBE HISTORY delta.`" + path + "`")
+        .where("operation = 'OPTIMIZE' AND operationParameters.auto = 'false'")
+        .count();
   }
 
   private long version(String path) {
