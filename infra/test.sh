@@ -65,10 +65,15 @@ for d in modules/*/ envs/*/ bootstrap/; do
   [[ -f "${d}versions.tf" || -f "${d}main.tf" ]] && dirs+=("${d%/}")
 done
 
+# Where one directory's files go: its path under $work_dir with "/" as "_", plus a suffix.
+dir_file() {
+  echo "$work_dir/${1//\//_}$2"
+}
+
 # Checks one directory, counting into the caller's passed, failed, skipped and problems.
 check_dir() {
   local d="$1" log
-  log="$work_dir/$(echo "$d" | tr '/' '_').log"
+  log="$(dir_file "$d" .log)"
   echo "== $d"
 
   if ! terraform -chdir="$d" init "${init_args[@]}" >"$log" 2>&1; then
@@ -118,7 +123,7 @@ check_dir() {
 run_dir() {
   local passed=0 failed=0 skipped=0 problems=0
   check_dir "$1"
-  echo "$passed $failed $skipped $problems" >"$work_dir/$(echo "$1" | tr '/' '_').counts"
+  echo "$passed $failed $skipped $problems" >"$(dir_file "$1" .counts)"
 }
 
 # The first directory fills the provider cache alone; the rest only link to it, so they run two
@@ -126,7 +131,7 @@ run_dir() {
 max_jobs="${TF_TEST_JOBS:-2}"
 for i in "${!dirs[@]}"; do
   d="${dirs[$i]}"
-  out="$work_dir/$(echo "$d" | tr '/' '_').out"
+  out="$(dir_file "$d" .out)"
   if ((i == 0)); then
     run_dir "$d" >"$out"
     continue
@@ -138,25 +143,20 @@ for i in "${!dirs[@]}"; do
 done
 wait
 
-total_problems=$problems
+# run_dir counted in its own variables: the totals here hold only the format check's problems.
 for d in "${dirs[@]}"; do
-  name="$(echo "$d" | tr '/' '_')"
-  cat "$work_dir/$name.out"
-  if [[ ! -f "$work_dir/$name.counts" ]]; then
+  cat "$(dir_file "$d" .out)"
+  if [[ ! -f "$(dir_file "$d" .counts)" ]]; then
     echo "FAIL: $d: the check ended without a result"
-    total_problems=$((total_problems + 1))
+    problems=$((problems + 1))
     continue
   fi
-  read -r p f s n <"$work_dir/$name.counts"
-  passed_total=$((${passed_total:-0} + p))
-  failed_total=$((${failed_total:-0} + f))
-  skipped_total=$((${skipped_total:-0} + s))
-  total_problems=$((total_problems + n))
+  read -r p f s n <"$(dir_file "$d" .counts)"
+  passed=$((passed + p))
+  failed=$((failed + f))
+  skipped=$((skipped + s))
+  problems=$((problems + n))
 done
-passed=${passed_total:-0}
-failed=${failed_total:-0}
-skipped=${skipped_total:-0}
-problems=$total_problems
 
 if ((skipped > 0)); then
   echo "terraform: $skipped run blocks skipped after an earlier failure"
