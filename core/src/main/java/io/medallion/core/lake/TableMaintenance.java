@@ -31,7 +31,7 @@ public final class TableMaintenance {
   /**
    * Spark's parallelism for listing files, which VACUUM's listing of the table's directory uses:
    * 10,000 tasks by default, which took 35 to 60 s for a table of 15 files on two cores (3 to 5 s
-   * with 4). Unless set, maintenance lists with the session's default parallelism (its cores).
+   * with 4). Unless set, maintenance lists with the session's default parallelism.
    */
   static final String LISTING_PARALLELISM =
       "spark.sql.sources.parallelPartitionDiscovery.parallelism";
