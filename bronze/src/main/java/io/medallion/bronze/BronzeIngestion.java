@@ -5,18 +5,20 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
 import io.delta.tables.DeltaTable;
+import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.BronzeContract;
-import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
-import io.medallion.core.lake.TableMaintenance;
+import io.medallion.core.spark.BatchContext;
 import io.medallion.core.spark.CheckpointGuard;
-import io.medallion.core.spark.FaultPoints;
-import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
+import io.medallion.core.spark.StreamingJobStarter;
+import io.medallion.core.spark.StreamingTableJob;
 import io.medallion.core.spec.Pipeline.BronzeTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.StartingOffsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -25,14 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeoutException;
-import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.streaming.Trigger;
 
 /**
  * Lands Kafka records in bronze Delta tables, exactly once: one streaming query and one checkpoint
@@ -43,6 +42,7 @@ public final class BronzeIngestion {
   private final SparkSession spark;
   private final LakeLayout lake;
   private final IngestOptions options;
+  private final DeltaWriter writer;
 
   /**
    * @param spark the session, with Delta enabled
@@ -53,6 +53,7 @@ public final class BronzeIngestion {
     this.spark = spark;
     this.lake = lake;
     this.options = options;
+    this.writer = DeltaWriter.standard();
   }
 
   /** The streaming query's name for a bronze table: {@code bronze.<table>}. */
@@ -72,60 +73,83 @@ public final class BronzeIngestion {
   }
 
   /** Starts the query that lands {@code table}; it runs until stopped, or once with --once. */
-  public StreamingQuery start(BronzeTable table) throws TimeoutException {
-    createTable(table);
-    String path = lake.table(Layer.BRONZE, table.name());
-    String checkpoint = lake.checkpoint(Layer.BRONZE, table.name());
-    String writer = "bronze." + table.name();
-    boolean lostCheckpoint =
-        CheckpointGuard.prepare(
-            spark,
-            new CheckpointGuard.Query(
-                writer, checkpoint, path, Map.of("topic", table.source().topic()), ""));
-    Dataset<Row> records =
-        kafkaReader(
-                table, lostCheckpoint ? Optional.of(resumeOffsets(table, path)) : Optional.empty())
-            .load();
-    VoidFunction2<Dataset<Row>, Long> append =
-        (batch, batchId) -> appendBatch(batch, batchId, path, writer);
-    return records
-        .writeStream()
-        .queryName(queryName(table))
-        .option("checkpointLocation", checkpoint)
-        .trigger(
-            options.once()
-                ? Trigger.AvailableNow()
-                : Trigger.ProcessingTime(
-                    options.triggerInterval().orElse(table.triggerInterval()).toMillis()))
-        .foreachBatch(append)
-        .start();
-  }
-
-  /** Starts one query per table; if one fails to start, those already started are stopped. */
-  public List<RunningQuery> startAll(List<BronzeTable> tables) {
-    return startAll(tables, Map.of());
+  public StreamingQuery start(BronzeTable table) {
+    return startAll(List.of(table), EventSink.NONE).get(0).query();
   }
 
   /**
    * Creates every table and gives it its maintenance policy's auto compaction before any query
-   * starts, then starts one query per table.
+   * starts, then starts one query per table; if one fails to start, those already started are
+   * stopped. A table without a policy is left as it is.
    *
-   * @param policies maintenance policies by qualified name; a table without one is left as it is
+   * @param events where the batches record what they wrote
    */
-  public List<RunningQuery> startAll(
-      List<BronzeTable> tables, Map<String, MaintenancePolicy> policies) {
-    for (BronzeTable table : tables) {
-      MaintenancePolicy policy = policies.get(table.qualifiedName());
-      if (policy != null) {
-        createTable(table);
-        TableMaintenance.applyAutoCompaction(spark, lake.table(Layer.BRONZE, table.name()), policy);
-      }
+  public List<RunningQuery> startAll(List<BronzeTable> tables, EventSink events) {
+    return new StreamingJobStarter(spark, events, writer.faults())
+        .startAll(tables.stream().map(Job::new).toList(), options.once());
+  }
+
+  /** Landing one topic in its bronze table, append only, exactly once. */
+  private final class Job implements StreamingTableJob {
+    private final BronzeTable table;
+
+    Job(BronzeTable table) {
+      this.table = table;
     }
-    return StreamRunner.startEach(
-        tables,
-        table ->
-            new RunningQuery(
-                queryName(table), lake.checkpoint(Layer.BRONZE, table.name()), start(table)));
+
+    @Override
+    public String name() {
+      return queryName(table);
+    }
+
+    @Override
+    public String checkpoint() {
+      return lake.checkpoint(Layer.BRONZE, table.name());
+    }
+
+    @Override
+    public String target() {
+      return lake.table(Layer.BRONZE, table.name());
+    }
+
+    @Override
+    public MaintenancePolicy maintenance() {
+      return table.maintenance();
+    }
+
+    @Override
+    public Duration triggerInterval() {
+      return table.triggerInterval();
+    }
+
+    @Override
+    public void prepare(SparkSession session) {
+      createTable(table);
+    }
+
+    @Override
+    public CheckpointGuard.Query definition() {
+      return new CheckpointGuard.Query(
+          name(), checkpoint(), target(), Map.of("topic", table.source().topic()), "");
+    }
+
+    @Override
+    public Dataset<Row> source(SparkSession session, boolean checkpointLost) {
+      return kafkaReader(
+              table,
+              checkpointLost ? Optional.of(resumeOffsets(table, target())) : Optional.empty())
+          .load();
+    }
+
+    /**
+     * Appends one micro-batch. The write carries (query id, batch id) as Delta's transaction id: if
+     * this batch was committed before a crash, Delta skips it when the restarted query replays it.
+     */
+    @Override
+    public void writeBatch(Dataset<Row> batch, BatchContext context) {
+      writer.appendOnce(
+          asBronze(batch, context.batchId()), target(), context.appId(), context.batchId());
+    }
   }
 
   /**
@@ -138,11 +162,7 @@ public final class BronzeIngestion {
     Map<Integer, Long> next = nextOffsets(spark, path, topic);
     int partitions =
         KafkaPreflight.partitions(options.bootstrapServers(), options.kafkaConf(), topic);
-    long otherwise =
-        options.startingOffsets().orElse(table.startingOffsets()).mode()
-                == StartingOffsets.Mode.LATEST
-            ? -1L
-            : -2L;
+    long otherwise = table.startingOffsets().mode() == StartingOffsets.Mode.LATEST ? -1L : -2L;
     Map<Integer, Long> resume = new TreeMap<>();
     for (int p = 0; p < partitions; p++) {
       resume.put(p, next.getOrDefault(p, otherwise));
@@ -199,12 +219,9 @@ public final class BronzeIngestion {
     source.put("kafka.bootstrap.servers", options.bootstrapServers());
     source.put("subscribe", table.source().topic());
     source.put("includeHeaders", "true");
-    source.put(
-        "maxOffsetsPerTrigger",
-        String.valueOf(options.maxOffsetsPerTrigger().orElse(table.maxOffsetsPerTrigger())));
-    source.put(
-        "failOnDataLoss", String.valueOf(!options.allowDataLoss() && table.failOnDataLoss()));
-    StartingOffsets start = options.startingOffsets().orElse(table.startingOffsets());
+    source.put("maxOffsetsPerTrigger", String.valueOf(table.maxOffsetsPerTrigger()));
+    source.put("failOnDataLoss", String.valueOf(table.failOnDataLoss()));
+    StartingOffsets start = table.startingOffsets();
     if (resumeAt.isPresent()) {
       source.put("startingOffsets", resumeAt.get());
       return spark.readStream().format("kafka").options(source);
@@ -219,16 +236,6 @@ public final class BronzeIngestion {
       }
     }
     return spark.readStream().format("kafka").options(source);
-  }
-
-  /**
-   * Appends one micro-batch. The write carries (query id, batch id) as Delta's transaction id: if
-   * this batch was committed before a crash, Delta skips it when the restarted query replays it.
-   */
-  static void appendBatch(Dataset<Row> batch, long batchId, String path, String table) {
-    String appId = DeltaWrites.streamingAppId(batch.sparkSession(), table);
-    DeltaWrites.appendOnce(asBronze(batch, batchId), path, appId, batchId);
-    FaultPoints.reach(FaultPoints.BATCH_WRITTEN + table);
   }
 
   /** Kafka source rows in the bronze contract's columns, landed now by batch {@code batchId}. */

@@ -141,7 +141,8 @@ class BronzeFaultsIT {
             table.startingOffsets(),
             table.maxOffsetsPerTrigger(),
             table.failOnDataLoss(),
-            table.triggerInterval());
+            table.triggerInterval(),
+            table.maintenance());
     assertThatThrownBy(() -> runOnce(changed))
         .isInstanceOf(MedallionException.class)
         .hasMessageContaining("the definition of " + table.qualifiedName() + " changed")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.BronzeContract;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
@@ -259,7 +260,7 @@ class BronzeIngestionIT {
       BronzeIngestion ingestion =
           new BronzeIngestion(spark, lake, IngestOptions.of(TestKafka.bootstrapServers(), true));
       StreamRunner.awaitAll(
-          ingestion.startAll(List.of(table), Map.of(table.qualifiedName(), policy)),
+          ingestion.startAll(List.of(table.withMaintenance(policy)), EventSink.NONE),
           () -> false,
           Duration.ofSeconds(60));
     } finally {

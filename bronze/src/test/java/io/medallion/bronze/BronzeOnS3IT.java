@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spark.CheckpointGuard;
@@ -151,6 +152,8 @@ class BronzeOnS3IT {
     BronzeIngestion ingestion =
         new BronzeIngestion(spark, lake, IngestOptions.of(TestKafka.bootstrapServers(), true));
     StreamRunner.awaitAll(
-        ingestion.startAll(pipeline.bronzeTables()), () -> false, java.time.Duration.ofSeconds(30));
+        ingestion.startAll(pipeline.bronzeTables(), EventSink.NONE),
+        () -> false,
+        java.time.Duration.ofSeconds(30));
   }
 }

@@ -6,31 +6,29 @@ import static org.apache.spark.sql.functions.lit;
 import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.error.SpecException;
+import io.medallion.core.events.EventSink;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeCatalog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
-import io.medallion.core.lake.TableMaintenance;
+import io.medallion.core.spark.BatchContext;
 import io.medallion.core.spark.CheckpointGuard;
-import io.medallion.core.spark.FaultPoints;
-import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
+import io.medallion.core.spark.StreamingJobStarter;
+import io.medallion.core.spark.StreamingTableJob;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.Refresh;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
-import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
@@ -43,10 +41,16 @@ public final class GoldAggregation {
   private final Pipeline pipeline;
   private final LakeLayout lake;
 
+  private final DeltaWriter writer;
+
+  /**
+   * @param pipeline the pipeline whose tables the gold queries may read (registered by name)
+   */
   public GoldAggregation(SparkSession spark, Pipeline pipeline, LakeLayout lake) {
     this.spark = spark;
     this.pipeline = pipeline;
     this.lake = lake;
+    this.writer = DeltaWriter.standard();
   }
 
   /** The streaming query's name for a gold table: {@code gold.<table>}. */
@@ -62,30 +66,114 @@ public final class GoldAggregation {
   /**
    * Checks every table's sources and query, then starts one query per table. In a batch run ({@code
    * once}), slices recorded as late are corrected first.
+   *
+   * @param events where the batches record what they did
    */
-  public List<RunningQuery> startAll(
-      List<GoldTable> tables, boolean once, Optional<Duration> interval) {
+  public List<RunningQuery> startAll(List<GoldTable> tables, boolean once, EventSink events) {
     LakeCatalog.register(spark, pipeline, lake);
     LateSlices.create(spark, lake);
-    List<GoldTableRefresher> refreshers = new ArrayList<>();
-    for (GoldTable table : tables) {
-      check(table);
-      MaintenancePolicy policy = pipeline.maintenance().get(table.qualifiedName());
-      // A table the first batch is yet to create gets the policy from the refresher.
-      refreshers.add(new GoldTableRefresher(table, lake, policy));
-      TableMaintenance.applyAutoCompaction(spark, location(table.qualifiedName()), policy);
+    return new StreamingJobStarter(spark, events, writer.faults())
+        .startAll(tables.stream().map(t -> new Job(t, once)).toList(), once);
+  }
+
+  /** Keeping one gold table up to date from the changes of its sources. */
+  private final class Job implements StreamingTableJob {
+    private final GoldTable table;
+    private final boolean once;
+    // A table the first batch is yet to create gets the policy from the refresher.
+    private final GoldTableRefresher refresher;
+
+    Job(GoldTable table, boolean once) {
+      this.table = table;
+      this.once = once;
+      this.refresher = new GoldTableRefresher(table, lake, table.maintenance(), writer);
     }
-    return StreamRunner.startEach(
-        refreshers,
-        refresher -> {
-          if (once) {
-            refresher.correctLateSlices(spark);
-          }
-          return new RunningQuery(
-              queryName(refresher.table()),
-              lake.checkpoint(Layer.GOLD, refresher.table().name()),
-              start(refresher, once, interval));
-        });
+
+    @Override
+    public String name() {
+      return queryName(table);
+    }
+
+    @Override
+    public String checkpoint() {
+      return lake.checkpoint(Layer.GOLD, table.name());
+    }
+
+    @Override
+    public String target() {
+      return location(table.qualifiedName());
+    }
+
+    @Override
+    public MaintenancePolicy maintenance() {
+      return table.maintenance();
+    }
+
+    @Override
+    public Duration triggerInterval() {
+      return table.triggerInterval();
+    }
+
+    @Override
+    public void prepare(SparkSession session) {
+      check(table);
+    }
+
+    @Override
+    public void beforeStart(SparkSession session, boolean batchRun) {
+      if (batchRun) {
+        refresher.correctLateSlices(spark);
+      }
+    }
+
+    /**
+     * A gold table whose checkpoint was lost replays idempotently (each affected slice is
+     * recomputed from silver), so only a changed definition or a second process stops it.
+     */
+    @Override
+    public CheckpointGuard.Query definition() {
+      return new CheckpointGuard.Query(
+          table.qualifiedName(),
+          checkpoint(),
+          lake.table(Layer.GOLD, table.name()),
+          Map.of(
+              "sources", String.join(",", table.sources()),
+              "refresh", table.refresh().name(),
+              "sql.sha256", sha256(table.sql())),
+          "");
+    }
+
+    @Override
+    public Dataset<Row> source(SparkSession session, boolean checkpointLost) {
+      Dataset<Row> changes = null;
+      for (String source : table.sources()) {
+        Dataset<Row> stream =
+            spark
+                .readStream()
+                .format("delta")
+                .option("skipChangeCommits", "true")
+                .load(location(source));
+        Dataset<Row> selected =
+            table.refresh() == Refresh.FULL
+                ? stream.select(
+                    lit(null).cast(DataTypes.DateType).as(GoldTableRefresher.SLICE),
+                    lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME))
+                : stream.select(
+                    expr("`" + table.slice() + "`").as(GoldTableRefresher.SLICE),
+                    table.refresh() == Refresh.STREAMING
+                        ? expr("`" + table.eventTime() + "`").as(GoldTableRefresher.EVENT_TIME)
+                        : lit(null)
+                            .cast(DataTypes.TimestampType)
+                            .as(GoldTableRefresher.EVENT_TIME));
+        changes = changes == null ? selected : changes.unionByName(selected);
+      }
+      return changes;
+    }
+
+    @Override
+    public void writeBatch(Dataset<Row> batch, BatchContext context) {
+      refresher.apply(batch, context.batchId(), once);
+    }
   }
 
   /**
@@ -101,8 +189,7 @@ public final class GoldAggregation {
       GoldTable table, Optional<LocalDate> from, Optional<LocalDate> to) {
     LakeCatalog.register(spark, pipeline, lake);
     check(table);
-    GoldTableRefresher refresher =
-        new GoldTableRefresher(table, lake, pipeline.maintenance().get(table.qualifiedName()));
+    GoldTableRefresher refresher = new GoldTableRefresher(table, lake, table.maintenance(), writer);
     if (table.refresh() == Refresh.FULL || from.isEmpty()) {
       refresher.recomputeAll(spark);
       return List.of();
@@ -137,7 +224,7 @@ public final class GoldAggregation {
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
       String m = String.valueOf(e.getMessage()).strip();
       throw new SpecException(
-          pipeline.file().toString(),
+          table.specFile().toString(),
           table.specLine(),
           table.specKey(),
           "the query of "
@@ -162,74 +249,12 @@ public final class GoldAggregation {
   private void require(GoldTable table, List<String> columns, String column, String where) {
     if (!columns.contains(column)) {
       throw new SpecException(
-          pipeline.file().toString(),
+          table.specFile().toString(),
           0,
           "gold.tables." + table.name(),
           "column '" + column + "' of " + table.qualifiedName() + " is not in " + where,
           "Every source and the output need the slice column (and, for streaming, the event time).");
     }
-  }
-
-  private org.apache.spark.sql.streaming.StreamingQuery start(
-      GoldTableRefresher refresher, boolean once, Optional<Duration> interval)
-      throws TimeoutException {
-    GoldTable table = refresher.table();
-    Dataset<Row> changes = null;
-    for (String source : table.sources()) {
-      Dataset<Row> stream =
-          spark
-              .readStream()
-              .format("delta")
-              .option("skipChangeCommits", "true")
-              .load(location(source));
-      Dataset<Row> selected =
-          table.refresh() == Refresh.FULL
-              ? stream.select(
-                  lit(null).cast(DataTypes.DateType).as(GoldTableRefresher.SLICE),
-                  lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME))
-              : stream.select(
-                  expr("`" + table.slice() + "`").as(GoldTableRefresher.SLICE),
-                  table.refresh() == Refresh.STREAMING
-                      ? expr("`" + table.eventTime() + "`").as(GoldTableRefresher.EVENT_TIME)
-                      : lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME));
-      changes = changes == null ? selected : changes.unionByName(selected);
-    }
-    VoidFunction2<Dataset<Row>, Long> apply =
-        (batch, id) -> {
-          refresher.apply(batch, id, once);
-          FaultPoints.reach(FaultPoints.BATCH_WRITTEN + table.qualifiedName());
-        };
-    return changes
-        .writeStream()
-        .queryName(queryName(table))
-        .option("checkpointLocation", guardedCheckpoint(table))
-        .trigger(
-            once
-                ? Trigger.AvailableNow()
-                : Trigger.ProcessingTime(interval.orElse(table.triggerInterval()).toMillis()))
-        .foreachBatch(apply)
-        .start();
-  }
-
-  /**
-   * The checkpoint of a gold table's query, checked first. A gold table whose checkpoint was lost
-   * replays idempotently (each affected slice is recomputed from silver), so only a changed
-   * definition or a second process stops it.
-   */
-  private String guardedCheckpoint(GoldTable table) {
-    String checkpoint = lake.checkpoint(Layer.GOLD, table.name());
-    CheckpointGuard.prepare(
-        spark,
-        new CheckpointGuard.Query(
-            table.qualifiedName(),
-            checkpoint,
-            lake.table(Layer.GOLD, table.name()),
-            Map.of(
-                "sources", String.join(",", table.sources()),
-                "refresh", table.refresh().name(),
-                "sql.sha256", sha256(table.sql())),
-            ""));
-    return checkpoint;
   }
 
   private static String sha256(String text) {

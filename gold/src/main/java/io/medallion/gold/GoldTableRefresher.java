@@ -3,7 +3,7 @@ package io.medallion.gold;
 import static org.apache.spark.sql.functions.expr;
 
 import io.delta.tables.DeltaTable;
-import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.TableMaintenance;
@@ -45,17 +45,21 @@ final class GoldTableRefresher {
   private final LakeLayout lake;
   private final String path;
   private final MaintenancePolicy policy;
+  private final DeltaWriter delta;
   private Instant newestEventTime;
 
   /**
    * @param policy the table's maintenance policy, given to the table when this creates it; null
    *     leaves a new table with the session's defaults
+   * @param delta how the refresher's writes are made idempotent and retried
    */
-  GoldTableRefresher(GoldTable table, LakeLayout lake, MaintenancePolicy policy) {
+  GoldTableRefresher(
+      GoldTable table, LakeLayout lake, MaintenancePolicy policy, DeltaWriter delta) {
     this.table = table;
     this.lake = lake;
     this.path = lake.table(Layer.GOLD, table.name());
     this.policy = policy;
+    this.delta = delta;
   }
 
   GoldTable table() {
@@ -75,7 +79,7 @@ final class GoldTableRefresher {
       writer = writer.partitionBy(table.partitionBy().toArray(String[]::new));
     }
     var write = writer;
-    DeltaWrites.retryOnConflict(table.qualifiedName(), () -> write.save(path));
+    delta.retryOnConflict(table.qualifiedName(), () -> write.save(path));
   }
 
   /** Recomputes the given slices, or the whole table if it does not exist yet. */
@@ -89,7 +93,7 @@ final class GoldTableRefresher {
     }
     String predicate = "`" + table.slice() + "` IN (" + dates(slices) + ")";
     // A slice recomputed from silver is the same however often it is written.
-    DeltaWrites.retryOnConflict(
+    delta.retryOnConflict(
         table.qualifiedName(),
         () ->
             spark
@@ -161,10 +165,11 @@ final class GoldTableRefresher {
     if (!late.isEmpty()) {
       LateSlices.record(
           spark,
+          delta,
           lake,
           table.qualifiedName(),
           late,
-          DeltaWrites.streamingAppId(spark, table.qualifiedName()),
+          DeltaWriter.streamingAppId(spark, table.qualifiedName()),
           batchId);
     }
     recompute(spark, open);

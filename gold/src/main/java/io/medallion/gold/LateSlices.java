@@ -1,7 +1,7 @@
 package io.medallion.gold;
 
 import io.delta.tables.DeltaTable;
-import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -46,6 +46,7 @@ public final class LateSlices {
   /** Records late rows per slice for one batch, idempotently. */
   static void record(
       SparkSession spark,
+      DeltaWriter delta,
       LakeLayout lake,
       String table,
       Map<LocalDate, Long> lateRows,
@@ -56,7 +57,7 @@ public final class LateSlices {
     lateRows.forEach(
         (slice, count) ->
             rows.add(RowFactory.create(table, Date.valueOf(slice), count, batchId, now, null)));
-    DeltaWrites.appendOnce(spark.createDataFrame(rows, SCHEMA), lake.system(TABLE), appId, batchId);
+    delta.appendOnce(spark.createDataFrame(rows, SCHEMA), lake.system(TABLE), appId, batchId);
   }
 
   /** The slices of a table recorded as late and not corrected yet. */

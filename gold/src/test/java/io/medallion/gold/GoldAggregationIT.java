@@ -3,11 +3,13 @@ package io.medallion.gold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
+import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.PipelineLoader;
@@ -170,7 +172,7 @@ class GoldAggregationIT {
   private void aggregateOnce(LakeLayout lake) {
     StreamRunner.awaitAll(
         new GoldAggregation(spark, pipeline, lake)
-            .startAll(pipeline.goldTables(), true, Optional.empty()),
+            .startAll(pipeline.goldTables(), true, EventSink.NONE),
         () -> false,
         Duration.ofSeconds(30));
   }
@@ -275,10 +277,10 @@ class GoldAggregationIT {
   @Test
   void lateEventsWaitForTheBatchRunThenEveryTableEqualsARecompute() {
     LakeLayout lake = knownSilver();
-    GoldTable trending = pipeline.goldTable("trending_now").orElseThrow();
+    Pipeline fast = pipeline.with(Overrides.triggerInterval(Optional.of(Duration.ofMillis(300))));
+    GoldTable trending = fast.goldTable("trending_now").orElseThrow();
     List<RunningQuery> queries =
-        new GoldAggregation(spark, pipeline, lake)
-            .startAll(List.of(trending), false, Optional.of(Duration.ofMillis(300)));
+        new GoldAggregation(spark, fast, lake).startAll(List.of(trending), false, EventSink.NONE);
     try {
       await()
           .ignoreExceptions()

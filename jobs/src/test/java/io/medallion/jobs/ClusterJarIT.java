@@ -48,6 +48,13 @@ class ClusterJarIT {
     assertThat(entries)
         .contains("io/medallion/jobs/Main.class", "io/medallion/silver/TableRefiner.class")
         .contains("org/apache/spark/sql/kafka010/KafkaSourceProvider.class")
+        // The local workbench (generator, live view, SQL shell, benchmark, local broker) stays
+        // home.
+        .noneMatch(e -> e.startsWith("io/medallion/workbench/"))
+        .noneMatch(e -> e.startsWith("io/medallion/localstack/"))
+        .noneMatch(e -> e.startsWith("org/jline/"))
+        .noneMatch(e -> e.startsWith("kafka/") && e.endsWith(".class"))
+        .noneMatch(e -> e.startsWith("org/gaul/"))
         .noneMatch(e -> e.startsWith("scala/"))
         .noneMatch(e -> e.startsWith("io/delta/"))
         .noneMatch(e -> e.startsWith("org/apache/hadoop/"))
@@ -89,6 +96,8 @@ class ClusterJarIT {
     assertThat(help.waitFor(2, TimeUnit.MINUTES)).isTrue();
     String output = Files.readString(log);
     assertThat(help.exitValue()).as(output).isZero();
-    assertThat(output).contains("Usage: lakehouse", "ingest", "refine", "aggregate", "sql");
+    assertThat(output)
+        .contains("Usage: lakehouse", "ingest", "refine", "aggregate", "run", "maintain")
+        .doesNotContain("demo", "bench", "sql-server", "generate");
   }
 }

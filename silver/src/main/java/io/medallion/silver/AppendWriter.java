@@ -3,7 +3,7 @@ package io.medallion.silver;
 import static org.apache.spark.sql.functions.expr;
 
 import io.delta.tables.DeltaTable;
-import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.spec.Pipeline.Write;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,10 +20,12 @@ import org.apache.spark.storage.StorageLevel;
 final class AppendWriter implements SilverWriter {
   private final Write write;
   private final String path;
+  private final DeltaWriter delta;
 
-  AppendWriter(Write write, String path) {
+  AppendWriter(Write write, String path, DeltaWriter delta) {
     this.write = write;
     this.path = path;
+    this.delta = delta;
   }
 
   @Override
@@ -39,10 +41,7 @@ final class AppendWriter implements SilverWriter {
   public Planned plan(Dataset<Row> candidates, long candidateCount, String appId, long version) {
     if (write.keys().isEmpty()) {
       return new Planned(
-          candidateCount,
-          0,
-          () -> DeltaWrites.appendOnce(candidates, path, appId, version),
-          () -> {});
+          candidateCount, 0, () -> delta.appendOnce(candidates, path, appId, version), () -> {});
     }
     Dataset<Row> fresh =
         notHeldIn(candidates, table(candidates)).persist(StorageLevel.MEMORY_AND_DISK());
@@ -50,7 +49,7 @@ final class AppendWriter implements SilverWriter {
     return new Planned(
         accepted,
         candidateCount - accepted,
-        () -> DeltaWrites.appendOnce(fresh, path, appId, version),
+        () -> delta.appendOnce(fresh, path, appId, version),
         fresh::unpersist);
   }
 

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.delta.tables.DeltaTable;
+import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spec.Pipeline;
@@ -40,7 +41,8 @@ public final class QuarantineReprocess {
       LakeLayout lake,
       SilverTable table,
       Optional<String> rule) {
-    TableRefiner refiner = new SilverRefinement(spark, pipeline, lake).prepare(table);
+    TableRefiner refiner =
+        new SilverRefinement(spark, lake, pipeline.quarantineMaintenance()).prepare(table);
     Column selected = col(QuarantineTable.SOURCE_TABLE).equalTo(table.qualifiedName());
     if (rule.isPresent()) {
       selected = selected.and(col(QuarantineTable.RULE).equalTo(rule.get()));
@@ -92,6 +94,8 @@ public final class QuarantineReprocess {
               SilverRecords.record(
                   spark,
                   lake,
+                  refiner.delta(),
+                  EventSink.NONE,
                   table.qualifiedName(),
                   SilverRecords.KIND_REPROCESS,
                   appId,

@@ -3,7 +3,6 @@ package io.medallion.silver;
 import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.BronzeContract;
-import io.medallion.core.lake.DeltaWrites;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spec.Pipeline;
@@ -90,7 +89,8 @@ public final class SilverBackfill {
       LocalDate from,
       LocalDate to) {
     check(table, from, to, LocalDate.now(java.time.ZoneOffset.UTC));
-    TableRefiner refiner = new SilverRefinement(spark, pipeline, lake).prepare(table);
+    TableRefiner refiner =
+        new SilverRefinement(spark, lake, pipeline.quarantineMaintenance()).prepare(table);
     // Bronze's ingestion date and time are both UTC; silver rows carry the ingestion time.
     String range = ingestedBetween(SilverColumns.INGESTED_AT, from, to);
     Dataset<Row> bronze =
@@ -135,15 +135,17 @@ public final class SilverBackfill {
                     Counts counts, List<RuleResult> results, Dataset<Row> rejects) {
                   // The range's quarantined records give way to its new rejects; a run cut short
                   // here is repaired by running it again.
-                  DeltaWrites.retryOnConflict(
-                      Pipeline.QUARANTINE_TABLE,
-                      () ->
-                          DeltaTable.forPath(spark, QuarantineTable.path(lake))
-                              .as("t")
-                              .merge(records.as("s"), quarantined)
-                              .whenMatched()
-                              .delete()
-                              .execute());
+                  refiner
+                      .delta()
+                      .retryOnConflict(
+                          Pipeline.QUARANTINE_TABLE,
+                          () ->
+                              DeltaTable.forPath(spark, QuarantineTable.path(lake))
+                                  .as("t")
+                                  .merge(records.as("s"), quarantined)
+                                  .whenMatched()
+                                  .delete()
+                                  .execute());
                   rejects.write().format("delta").mode("append").save(QuarantineTable.path(lake));
                 }
               });

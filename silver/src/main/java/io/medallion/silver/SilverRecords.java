@@ -2,8 +2,8 @@ package io.medallion.silver;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.events.Event;
-import io.medallion.core.events.EventLog;
-import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.events.EventSink;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -114,6 +114,8 @@ public final class SilverRecords {
   static void record(
       SparkSession spark,
       LakeLayout lake,
+      DeltaWriter delta,
+      EventSink events,
       String table,
       String kind,
       String appId,
@@ -133,7 +135,7 @@ public final class SilverRecords {
             counts.duplicates(),
             counts.dropped(),
             now);
-    DeltaWrites.appendOnce(
+    delta.appendOnce(
         spark.createDataFrame(List.of(reconciliation), RECONCILIATION_SCHEMA),
         lake.system(RECONCILIATION),
         appId,
@@ -144,14 +146,13 @@ public final class SilverRecords {
           RowFactory.create(
               table, r.rule(), r.action(), appId, batchId, r.passed(), r.failed(), now));
     }
-    DeltaWrites.appendOnce(
+    delta.appendOnce(
         spark.createDataFrame(rows, RESULTS_SCHEMA),
         lake.system(EXPECTATION_RESULTS),
         appId,
         batchId);
     for (RuleResult r : results) {
-      EventLog.addToCurrent(
-          Event.rule(table, r.rule(), r.action(), batchId, r.passed(), r.failed()));
+      events.add(Event.rule(table, r.rule(), r.action(), batchId, r.passed(), r.failed()));
     }
   }
 

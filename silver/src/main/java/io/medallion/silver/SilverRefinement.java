@@ -1,14 +1,20 @@
 package io.medallion.silver;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.events.EventSink;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.TableMaintenance;
+import io.medallion.core.spark.BatchContext;
 import io.medallion.core.spark.CheckpointGuard;
-import io.medallion.core.spark.StreamRunner;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
-import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spark.StreamingJobStarter;
+import io.medallion.core.spark.StreamingTableJob;
+import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.SilverTable;
 import io.medallion.core.spec.Pipeline.Write;
 import java.io.IOException;
@@ -16,15 +22,10 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.streaming.Trigger;
 
 /**
  * Refines bronze into silver: one streaming query and one checkpoint per silver table, reading its
@@ -33,13 +34,31 @@ import org.apache.spark.sql.streaming.Trigger;
  */
 public final class SilverRefinement {
   private final SparkSession spark;
-  private final Pipeline pipeline;
   private final LakeLayout lake;
+  private final MaintenancePolicy quarantineMaintenance;
+  private final DeltaWriter writer;
 
-  public SilverRefinement(SparkSession spark, Pipeline pipeline, LakeLayout lake) {
+  /**
+   * @param quarantineMaintenance the maintenance policy of {@code silver.quarantine}, which every
+   *     table's refinement writes to (null: leave the table as it is)
+   */
+  public SilverRefinement(
+      SparkSession spark, LakeLayout lake, MaintenancePolicy quarantineMaintenance) {
+    this(spark, lake, quarantineMaintenance, DeltaWriter.standard());
+  }
+
+  /**
+   * @param writer how the refiners write (its retry policy and fault hook)
+   */
+  public SilverRefinement(
+      SparkSession spark,
+      LakeLayout lake,
+      MaintenancePolicy quarantineMaintenance,
+      DeltaWriter writer) {
     this.spark = spark;
-    this.pipeline = pipeline;
     this.lake = lake;
+    this.quarantineMaintenance = quarantineMaintenance;
+    this.writer = writer;
   }
 
   /** The streaming query's name for a silver table: {@code silver.<table>}. */
@@ -52,100 +71,119 @@ public final class SilverRefinement {
    * table before starting any, so that a mistake stops the job before data is touched.
    */
   public TableRefiner prepare(SilverTable table) {
-    TableRefiner refiner = new TableRefiner(pipeline, table, lake);
+    TableRefiner refiner = new TableRefiner(table, lake, writer);
     refiner.prepare(spark);
     return refiner;
   }
 
   /**
-   * Starts the query that refines a prepared table.
-   *
-   * @param once process what bronze holds now, then stop
-   * @param interval the continuous trigger's interval, if not the table's
-   */
-  public StreamingQuery start(TableRefiner refiner, boolean once, Optional<Duration> interval)
-      throws TimeoutException {
-    SilverTable table = refiner.table();
-    String bronze = lake.table(Layer.BRONZE, table.source().name());
-    if (!DeltaTable.isDeltaTable(spark, bronze)) {
-      throw new MedallionException(
-          table.source().qualifiedName()
-              + " does not exist yet at "
-              + bronze
-              + ", so "
-              + table.qualifiedName()
-              + " has nothing to read.",
-          "Land it first: ./lakehouse ingest --once (or ./lakehouse run, which does both).");
-    }
-    Write write = table.write();
-    CheckpointGuard.prepare(
-        spark,
-        new CheckpointGuard.Query(
-            table.qualifiedName(),
-            checkpoint(table),
-            lake.system(SilverRecords.RECONCILIATION),
-            Map.of(
-                "source", table.source().qualifiedName(),
-                "write.mode", write.mode().name(),
-                "write.keys", String.join(",", write.keys()),
-                "write.sequence_by", String.valueOf(write.sequenceBy())),
-            "Rebuild the table from all of bronze: ./lakehouse refine --full-refresh --table "
-                + table.name()
-                + " (it clears the table's rows, quarantined rows and records first).",
-            // Its records, not Delta's transaction ids: a full refresh deletes the records.
-            () ->
-                DeltaTable.isDeltaTable(spark, lake.system(SilverRecords.RECONCILIATION))
-                    && !SilverRecords.reconciliation(spark, lake)
-                        .where(
-                            org.apache
-                                .spark
-                                .sql
-                                .functions
-                                .col("table")
-                                .equalTo(table.qualifiedName()))
-                        .isEmpty()));
-    VoidFunction2<Dataset<Row>, Long> refine =
-        (batch, id) -> refiner.refineStreamingBatch(batch, id);
-    return spark
-        .readStream()
-        .format("delta")
-        .option("maxFilesPerTrigger", table.maxFilesPerTrigger())
-        .load(bronze)
-        .writeStream()
-        .queryName(queryName(table))
-        .option("checkpointLocation", checkpoint(table))
-        .trigger(
-            once
-                ? Trigger.AvailableNow()
-                : Trigger.ProcessingTime(interval.orElse(table.triggerInterval()).toMillis()))
-        .foreachBatch(refine)
-        .start();
-  }
-
-  /**
    * Prepares every table first (so a mistake in any stops the job before data is touched), then
    * starts one query per table. If one fails to start, those already started are stopped.
+   *
+   * @param once process what bronze holds now, then stop; else run at each table's interval
+   * @param events where the batches record what they did
    */
-  public List<RunningQuery> startAll(
-      List<SilverTable> tables, boolean once, Optional<Duration> interval) {
-    List<TableRefiner> refiners = tables.stream().map(this::prepare).toList();
-    for (SilverTable table : tables) {
-      TableMaintenance.applyAutoCompaction(
-          spark,
-          lake.table(Layer.SILVER, table.name()),
-          pipeline.maintenance().get(table.qualifiedName()));
+  public List<RunningQuery> startAll(List<SilverTable> tables, boolean once, EventSink events) {
+    return new StreamingJobStarter(spark, events, writer.faults())
+        .startAll(tables.stream().map(Job::new).toList(), once);
+  }
+
+  /** Refining one silver table from its bronze table, batch by batch. */
+  private final class Job implements StreamingTableJob {
+    private final SilverTable table;
+    private TableRefiner refiner;
+
+    Job(SilverTable table) {
+      this.table = table;
     }
-    TableMaintenance.applyAutoCompaction(
-        spark,
-        QuarantineTable.path(lake),
-        pipeline.maintenance().get("silver." + Pipeline.QUARANTINE_TABLE));
-    return StreamRunner.startEach(
-        refiners,
-        refiner ->
-            new RunningQuery(
-                queryName(refiner.table()),
-                checkpoint(refiner.table()),
-                start(refiner, once, interval)));
+
+    @Override
+    public String name() {
+      return queryName(table);
+    }
+
+    @Override
+    public String checkpoint() {
+      return SilverRefinement.this.checkpoint(table);
+    }
+
+    @Override
+    public String target() {
+      return lake.table(Layer.SILVER, table.name());
+    }
+
+    @Override
+    public MaintenancePolicy maintenance() {
+      return table.maintenance();
+    }
+
+    @Override
+    public Duration triggerInterval() {
+      return table.triggerInterval();
+    }
+
+    @Override
+    public void prepare(SparkSession session) {
+      refiner = SilverRefinement.this.prepare(table);
+    }
+
+    /** The quarantine every table writes to is created by now: its compaction is set here. */
+    @Override
+    public void beforeStart(SparkSession session, boolean once) {
+      if (!DeltaTable.isDeltaTable(spark, bronze())) {
+        throw new MedallionException(
+            table.source().qualifiedName()
+                + " does not exist yet at "
+                + bronze()
+                + ", so "
+                + table.qualifiedName()
+                + " has nothing to read.",
+            "Land it first: ./lakehouse ingest --once (or ./lakehouse run, which does both).");
+      }
+      TableMaintenance.applyAutoCompaction(
+          spark, QuarantineTable.path(lake), quarantineMaintenance);
+    }
+
+    private String bronze() {
+      return lake.table(Layer.BRONZE, table.source().name());
+    }
+
+    @Override
+    public CheckpointGuard.Query definition() {
+      Write write = table.write();
+      return new CheckpointGuard.Query(
+          table.qualifiedName(),
+          checkpoint(),
+          lake.system(SilverRecords.RECONCILIATION),
+          Map.of(
+              "source", table.source().qualifiedName(),
+              "write.mode", write.mode().name(),
+              "write.keys", String.join(",", write.keys()),
+              "write.sequence_by", String.valueOf(write.sequenceBy())),
+          "Rebuild the table from all of bronze: ./lakehouse refine --full-refresh --table "
+              + table.name()
+              + " (it clears the table's rows, quarantined rows and records first).",
+          // Its records, not Delta's transaction ids: a full refresh deletes the records.
+          () ->
+              DeltaTable.isDeltaTable(spark, lake.system(SilverRecords.RECONCILIATION))
+                  && !SilverRecords.reconciliation(spark, lake)
+                      .where(col("table").equalTo(table.qualifiedName()))
+                      .isEmpty());
+    }
+
+    @Override
+    public Dataset<Row> source(SparkSession session, boolean checkpointLost) {
+      return spark
+          .readStream()
+          .format("delta")
+          .option("maxFilesPerTrigger", table.maxFilesPerTrigger())
+          .load(bronze());
+    }
+
+    @Override
+    public void writeBatch(Dataset<Row> batch, BatchContext context) {
+      refiner.refineStreamingBatch(batch, context);
+    }
   }
 
   /** The checkpoint of a silver table's query. */

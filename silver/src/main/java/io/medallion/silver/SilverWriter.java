@@ -1,5 +1,6 @@
 package io.medallion.silver;
 
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.spec.Pipeline.Write;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,9 +49,9 @@ interface SilverWriter {
    */
   record Planned(long accepted, long duplicates, Runnable write, Runnable release) {}
 
-  static SilverWriter of(Write write, String path, String sidePath) {
+  static SilverWriter of(Write write, String path, String sidePath, DeltaWriter delta) {
     return switch (write.mode()) {
-      case APPEND -> new AppendWriter(write, path);
+      case APPEND -> new AppendWriter(write, path, delta);
       case SCD1 -> new Scd1Writer(write, path, sidePath);
       case SCD2 -> new Scd2Writer(write, path);
     };

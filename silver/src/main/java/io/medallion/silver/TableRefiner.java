@@ -6,13 +6,11 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.error.SpecException;
-import io.medallion.core.events.EventLog;
 import io.medallion.core.lake.BronzeContract;
-import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
-import io.medallion.core.spark.FaultPoints;
-import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spark.BatchContext;
 import io.medallion.core.spec.Pipeline.Expectation;
 import io.medallion.core.spec.Pipeline.ExpectationAction;
 import io.medallion.core.spec.Pipeline.SilverTable;
@@ -58,18 +56,21 @@ public final class TableRefiner {
 
   private static final String DUPLICATE = "__duplicate";
 
-  private final Pipeline pipeline;
   private final SilverTable table;
   private final LakeLayout lake;
   private final JsonPayloadParser parser;
   private final TableTransform transform;
   private final Expectations expectations;
   private final SilverWriter writer;
+  private final DeltaWriter delta;
 
-  public TableRefiner(Pipeline pipeline, SilverTable table, LakeLayout lake) {
-    this.pipeline = pipeline;
+  /**
+   * @param delta how the refiner's writes are made idempotent and retried
+   */
+  public TableRefiner(SilverTable table, LakeLayout lake, DeltaWriter delta) {
     this.table = table;
     this.lake = lake;
+    this.delta = delta;
     this.parser = new JsonPayloadParser(table.payload());
     this.transform = new TableTransform(table.transform());
     this.expectations = new Expectations(table.expectations());
@@ -77,7 +78,13 @@ public final class TableRefiner {
         SilverWriter.of(
             table.write(),
             lake.table(Layer.SILVER, table.name()),
-            lake.system("silver_tombstones/" + table.name()));
+            lake.system("silver_tombstones/" + table.name()),
+            delta);
+  }
+
+  /** How this refiner writes to Delta. */
+  DeltaWriter delta() {
+    return delta;
   }
 
   /** The table this refiner writes. */
@@ -103,7 +110,7 @@ public final class TableRefiner {
     for (String carried : SilverColumns.CARRIED) {
       if (!columns.contains(carried)) {
         throw new SpecException(
-            pipeline.file().toString(),
+            table.specFile().toString(),
             table.transform().specLine(),
             table.transform().specKey(),
             "the transform of " + table.qualifiedName() + " drops the column " + carried,
@@ -123,7 +130,7 @@ public final class TableRefiner {
           StructType type = transformed.selectExpr(r.rule()).schema();
           if (!(type.fields()[0].dataType() instanceof BooleanType)) {
             throw new SpecException(
-                pipeline.file().toString(),
+                table.specFile().toString(),
                 r.specLine(),
                 r.specKey(),
                 "rule "
@@ -148,7 +155,7 @@ public final class TableRefiner {
     for (String c : writeColumns) {
       if (!columns.contains(c)) {
         throw new SpecException(
-            pipeline.file().toString(),
+            table.specFile().toString(),
             0,
             writeKey,
             "column '"
@@ -179,7 +186,7 @@ public final class TableRefiner {
     String message = String.valueOf(e.getMessage()).strip();
     int nl = message.indexOf('\n');
     return new SpecException(
-        pipeline.file().toString(),
+        table.specFile().toString(),
         line,
         key,
         "in " + table.qualifiedName() + ": " + (nl < 0 ? message : message.substring(0, nl)),
@@ -189,11 +196,9 @@ public final class TableRefiner {
   }
 
   /** Refines one streaming micro-batch of bronze rows. */
-  public Counts refineStreamingBatch(Dataset<Row> bronze, long batchId) {
-    String appId = DeltaWrites.streamingAppId(bronze.sparkSession(), table.qualifiedName());
-    Counts counts = refine(bronze, appId, batchId, new StreamOutcome(appId, batchId));
-    EventLog.reportOutput(SilverRefinement.queryName(table), batchId, counts.accepted());
-    FaultPoints.reach(FaultPoints.BATCH_WRITTEN + table.qualifiedName());
+  public Counts refineStreamingBatch(Dataset<Row> bronze, BatchContext batch) {
+    Counts counts = refine(bronze, batch.appId(), batch.batchId(), new StreamOutcome(batch));
+    batch.output(counts.accepted());
     return counts;
   }
 
@@ -210,12 +215,10 @@ public final class TableRefiner {
   }
 
   private final class StreamOutcome implements Outcome {
-    private final String appId;
-    private final long batchId;
+    private final BatchContext batch;
 
-    StreamOutcome(String appId, long batchId) {
-      this.appId = appId;
-      this.batchId = batchId;
+    StreamOutcome(BatchContext batch) {
+      this.batch = batch;
     }
 
     @Override
@@ -224,13 +227,15 @@ public final class TableRefiner {
       SilverRecords.record(
           spark,
           lake,
+          delta,
+          batch.events(),
           table.qualifiedName(),
           SilverRecords.KIND_STREAM,
-          appId,
-          batchId,
+          batch.appId(),
+          batch.batchId(),
           counts,
           results);
-      DeltaWrites.appendOnce(rejects, QuarantineTable.path(lake), appId, batchId);
+      delta.appendOnce(rejects, QuarantineTable.path(lake), batch.appId(), batch.batchId());
     }
   }
 
@@ -333,8 +338,8 @@ public final class TableRefiner {
               ruleDropped + (parsedRows - transformedRows));
       Dataset<Row> rejects = quarantineRows(parsed, evaluated, version, now);
       outcome.beforeWrite(counts, results, rejects);
-      FaultPoints.reach(AFTER_QUARANTINE + table.qualifiedName());
-      DeltaWrites.retryOnConflict(table.qualifiedName(), planned.write());
+      delta.faults().reach(AFTER_QUARANTINE + table.qualifiedName());
+      delta.retryOnConflict(table.qualifiedName(), planned.write());
       outcome.afterWrite(rejects);
       return counts;
     } finally {

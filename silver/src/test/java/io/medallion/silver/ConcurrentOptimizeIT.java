@@ -2,7 +2,7 @@ package io.medallion.silver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.core.lake.DeltaWrites;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spec.Pipeline;
@@ -87,11 +87,11 @@ class ConcurrentOptimizeIT {
             Thread.currentThread().interrupt();
           }
         });
-    long retriedBefore = DeltaWrites.conflictsRetried();
+    DeltaWriter writer = DeltaWriter.standard();
     bronze.appendText(changes("u", 2));
-    SilverRefinementIT.refineOnce(spark, pipeline, lake, "titles");
+    SilverRefinementIT.refineOnce(spark, pipeline, lake, writer, "titles");
     bronze.appendText(changes("u", 3));
-    SilverRefinementIT.refineOnce(spark, pipeline, lake, "titles");
+    SilverRefinementIT.refineOnce(spark, pipeline, lake, writer, "titles");
 
     assertThat(optimizeFailed.get()).isNull();
     assertThat(
@@ -102,7 +102,7 @@ class ConcurrentOptimizeIT {
                 .count())
         .as("the OPTIMIZE committed")
         .isEqualTo(1);
-    assertThat(DeltaWrites.conflictsRetried() - retriedBefore)
+    assertThat(writer.conflictsRetried())
         .as("the MERGE conflicted with it and ran again")
         .isEqualTo(1);
     List<Row> rows =

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.events.EventSink;
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spark.StreamRunner;
@@ -117,10 +119,21 @@ class SilverRefinementIT {
   }
 
   static void refineOnce(SparkSession spark, Pipeline pipeline, LakeLayout lake, String... tables) {
+    refineOnce(spark, pipeline, lake, DeltaWriter.standard(), tables);
+  }
+
+  /** Refines what bronze holds, writing through {@code writer}. */
+  static void refineOnce(
+      SparkSession spark,
+      Pipeline pipeline,
+      LakeLayout lake,
+      DeltaWriter writer,
+      String... tables) {
     List<SilverTable> selected =
         Stream.of(tables).map(t -> pipeline.silverTable(t).orElseThrow()).toList();
     StreamRunner.awaitAll(
-        new SilverRefinement(spark, pipeline, lake).startAll(selected, true, Optional.empty()),
+        new SilverRefinement(spark, lake, pipeline.quarantineMaintenance(), writer)
+            .startAll(selected, true, EventSink.NONE),
         () -> false,
         Duration.ofSeconds(30));
   }
@@ -401,7 +414,8 @@ class SilverRefinementIT {
             tuple("silver.titles_history", 7L, "one_change_per_seq"));
 
     // A full refresh rebuilds both from all of bronze in one batch: the same tables.
-    SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
+    SilverRefinement refinement =
+        new SilverRefinement(spark, lake, pipeline.quarantineMaintenance());
     refinement.reset(pipeline.silverTable("titles").orElseThrow());
     refinement.reset(pipeline.silverTable("titles_history").orElseThrow());
     refineOnce(spark, pipeline, lake, "titles", "titles_history");

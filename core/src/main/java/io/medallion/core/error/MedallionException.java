@@ -12,15 +12,25 @@ public class MedallionException extends RuntimeException {
 
   private final String problem;
   private final String fix;
+  private final ErrorCode code;
 
   public MedallionException(String problem, String fix) {
     this(problem, fix, null);
   }
 
   public MedallionException(String problem, String fix, Throwable cause) {
-    super(format(problem, fix), cause);
+    this(null, problem, fix, cause);
+  }
+
+  /**
+   * An error of the catalog ({@link Errors}): its message ends with the runbook section of its
+   * code, except for spec errors, which name their own file, line and key.
+   */
+  public MedallionException(ErrorCode code, String problem, String fix, Throwable cause) {
+    super(format(code, problem, fix), cause);
     this.problem = problem;
     this.fix = fix;
+    this.code = code;
   }
 
   /** What is wrong, in one or two sentences. */
@@ -33,7 +43,15 @@ public class MedallionException extends RuntimeException {
     return fix;
   }
 
-  private static String format(String problem, String fix) {
-    return fix == null || fix.isBlank() ? problem : problem + "\n  Fix: " + fix;
+  /** The catalog's code of this failure, if it has one. */
+  public java.util.Optional<ErrorCode> code() {
+    return java.util.Optional.ofNullable(code);
+  }
+
+  private static String format(ErrorCode code, String problem, String fix) {
+    String message = fix == null || fix.isBlank() ? problem : problem + "\n  Fix: " + fix;
+    return code == null || code == ErrorCode.SPEC_INVALID
+        ? message
+        : message + "\n  Runbook: " + code.runbook() + " (" + code.code() + ")";
   }
 }

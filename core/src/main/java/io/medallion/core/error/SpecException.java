@@ -9,7 +9,7 @@ public final class SpecException extends MedallionException {
   private final String key;
 
   public SpecException(String file, int line, String key, String problem, String fix) {
-    super(location(file, line, key) + ": " + problem, fix);
+    super(ErrorCode.SPEC_INVALID, location(file, line, key) + ": " + problem, fix, null);
     this.file = file;
     this.line = line;
     this.key = key;

@@ -37,7 +37,7 @@ import org.apache.spark.sql.types.StructType;
  * not part of the data's guarantees: a {@code kill -9} loses the events of the last seconds, and a
  * failure to write the log is reported and never stops the pipeline.
  */
-public final class EventLog implements AutoCloseable {
+public final class EventLog implements EventSink, AutoCloseable {
   /** The table's name under {@code _system}. */
   public static final String TABLE = "events";
 
@@ -65,10 +65,8 @@ public final class EventLog implements AutoCloseable {
           .add("message", DataTypes.StringType)
           .add("details", DataTypes.StringType);
 
-  private static volatile EventLog current;
-
   /** Rows written per (query, batch), reported by the writers, picked up by the listener. */
-  private static final Map<String, Long> OUTPUT = new ConcurrentHashMap<>();
+  private final Map<String, Long> output = new ConcurrentHashMap<>();
 
   private final SparkSession spark;
   private final LakeLayout lake;
@@ -104,7 +102,6 @@ public final class EventLog implements AutoCloseable {
     spark.streams().addListener(log.listener);
     log.flusher.scheduleWithFixedDelay(
         log::flushQuietly, FLUSH_SECONDS, FLUSH_SECONDS, TimeUnit.SECONDS);
-    current = log;
     return log;
   }
 
@@ -130,19 +127,10 @@ public final class EventLog implements AutoCloseable {
     return spark.read().format("delta").load(lake.system(TABLE));
   }
 
-  /** Adds an event to the log the running job opened; nothing if none is open. */
-  public static void addToCurrent(Event event) {
-    EventLog log = current;
-    if (log != null) {
-      log.add(event);
-    }
-  }
-
   /** Tells the log how many rows a query's batch wrote, for its batch event. */
-  public static void reportOutput(String query, long batchId, long rows) {
-    if (current != null) {
-      OUTPUT.put(query + "#" + batchId, rows);
-    }
+  @Override
+  public void output(String query, long batchId, long rows) {
+    output.put(query + "#" + batchId, rows);
   }
 
   /** The id of this job's run, in every event it logs. */
@@ -151,6 +139,7 @@ public final class EventLog implements AutoCloseable {
   }
 
   /** Adds an event; it is written at the next flush. */
+  @Override
   public void add(Event e) {
     Instant now = Instant.now();
     pending.add(
@@ -230,9 +219,6 @@ public final class EventLog implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     flushQuietly();
-    if (current == this) {
-      current = null;
-    }
   }
 
   /** Turns each micro-batch that read rows into a batch event. */
@@ -255,7 +241,7 @@ public final class EventLog implements AutoCloseable {
         end.append(end.length() == 0 ? "" : ",").append(s.endOffset());
         lag += ProgressReporter.offsetsBehind(s.endOffset(), s.latestOffset());
       }
-      Long out = OUTPUT.remove(name + "#" + p.batchId());
+      Long out = output.remove(name + "#" + p.batchId());
       Object duration = p.durationMs().get("triggerExecution");
       add(
           new io.medallion.core.events.Event(

@@ -138,18 +138,19 @@ public final class TableMaintenance {
         spark,
         Map.of(MAX_FILE_SIZE, String.valueOf(policy.targetFileBytes())),
         () -> {
-          DeltaWrites.retryOnConflict(
-              table,
-              () -> {
-                String zorder =
-                    policy.zorderBy().isEmpty()
-                        ? ""
-                        : " ZORDER BY (" + String.join(", ", quoted(policy.zorderBy())) + ")";
-                Row metrics =
-                    spark.sql("OPTIMIZE delta.`" + path + "`" + zorder).first().getStruct(1);
-                compacted[0] = metrics.getAs("numFilesRemoved");
-                compacted[1] = metrics.getAs("numFilesAdded");
-              });
+          DeltaWriter.standard()
+              .retryOnConflict(
+                  table,
+                  () -> {
+                    String zorder =
+                        policy.zorderBy().isEmpty()
+                            ? ""
+                            : " ZORDER BY (" + String.join(", ", quoted(policy.zorderBy())) + ")";
+                    Row metrics =
+                        spark.sql("OPTIMIZE delta.`" + path + "`" + zorder).first().getStruct(1);
+                    compacted[0] = metrics.getAs("numFilesRemoved");
+                    compacted[1] = metrics.getAs("numFilesAdded");
+                  });
           return null;
         });
     // One VACUUM, logged to the table's history so that it says how many files it deleted.

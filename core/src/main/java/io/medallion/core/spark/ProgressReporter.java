@@ -2,7 +2,7 @@ package io.medallion.core.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,10 +18,10 @@ import org.apache.spark.sql.streaming.StreamingQueryProgress;
 public final class ProgressReporter extends StreamingQueryListener {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final PrintStream out;
+  private final PrintWriter out;
   private final Map<String, LongAdder> rows = new ConcurrentHashMap<>();
 
-  public ProgressReporter(PrintStream out) {
+  public ProgressReporter(PrintWriter out) {
     this.out = out;
   }
 

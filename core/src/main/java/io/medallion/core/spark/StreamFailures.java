@@ -1,5 +1,6 @@
 package io.medallion.core.spark;
 
+import io.medallion.core.error.Errors;
 import io.medallion.core.error.MedallionException;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,21 +24,8 @@ public final class StreamFailures {
     String messages = messages(failure);
     String lower = messages.toLowerCase(Locale.ROOT);
     if (messages.contains("KAFKA_DATA_LOSS") || lower.contains("data may have been lost")) {
-      return new MedallionException(
-          query
-              + " stopped: Kafka no longer has records this query has not read yet. They expired"
-              + " (retention) or were deleted, or the topic was deleted and recreated, before"
-              + " they were ingested. Nothing was skipped: the query stopped at the gap.\n  Kafka"
-              + " said: "
-              + firstLine(failure, "KAFKA_DATA_LOSS"),
-          "If the lost records can be re-sent, re-send them, then rerun with"
-              + " --allow-data-loss to skip the gap. If the gap is acceptable, rerun with"
-              + " --allow-data-loss: the query goes on from the oldest records Kafka still has,"
-              + " and the rows already in the table stay. Deleting the checkpoint "
-              + checkpoint
-              + " does not help: bronze then resumes from the offsets its table holds and meets"
-              + " the same gap.",
-          failure);
+      return Errors.kafkaDataLoss(
+          query, firstLine(failure, "KAFKA_DATA_LOSS"), checkpoint, failure);
     }
     Optional<MedallionException> storage = unreachableStorage(failure);
     if (storage.isPresent()) {
@@ -73,13 +61,8 @@ public final class StreamFailures {
       return Optional.empty();
     }
     return Optional.of(
-        new MedallionException(
-            "the lake's storage did not answer, after S3A's retries: "
-                + String.valueOf(network.getMessage()).lines().findFirst().orElse("")
-                + ". The job stopped; nothing partial was committed.",
-            "Check that the S3 endpoint is reachable (network, fs.s3a.endpoint, credentials), then"
-                + " rerun: the batch that failed runs again and lands exactly once.",
-            failure));
+        Errors.storageUnreachable(
+            String.valueOf(network.getMessage()).lines().findFirst().orElse(""), failure));
   }
 
   private static String messages(Throwable failure) {

@@ -122,22 +122,12 @@ final class GoldLoader {
                           "'" + text + "' is not a duration",
                           "Write a number and a unit: 30s, 10m or 1h."));
     }
-    String intervalText =
-        t.triggerInterval() != null
-            ? t.triggerInterval()
-            : defaults.triggerInterval() != null
-                ? defaults.triggerInterval()
-                : DEFAULT_TRIGGER_INTERVAL;
     Duration interval =
-        Durations.parse(intervalText)
-            .orElseThrow(
-                () ->
-                    loader.error(
-                        t.triggerInterval() != null
-                            ? key + ".trigger_interval"
-                            : "gold.defaults.trigger_interval",
-                        "'" + intervalText + "' is not a duration",
-                        "Write a number and a unit: 500ms, 5s, 1m or 1h."));
+        loader.duration(
+            Resolved.of(
+                DEFAULT_TRIGGER_INTERVAL,
+                Resolved.at(key + ".trigger_interval", t.triggerInterval()),
+                Resolved.at("gold.defaults.trigger_interval", defaults.triggerInterval())));
     return new GoldTable(
         name,
         t.description() == null ? "" : t.description(),
@@ -150,7 +140,9 @@ final class GoldLoader {
         t.partitionBy() == null ? List.of() : List.copyOf(t.partitionBy()),
         interval,
         sqlKey,
-        loader.lineOf(sqlKey));
+        loader.lineOf(sqlKey),
+        null,
+        loader.specPath());
   }
 
   private void checkCycles(List<GoldTable> tables) {

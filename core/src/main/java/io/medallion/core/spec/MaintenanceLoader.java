@@ -59,33 +59,34 @@ final class MaintenanceLoader {
       MaintenanceOptions d = orNone(m.defaults());
       String tableKey = "maintenance.tables." + table;
       String layerKey = "maintenance." + layer;
-      String size = PipelineLoader.first(t.targetFileSize(), l.targetFileSize(), null);
-      String sizeKey =
-          t.targetFileSize() != null
-              ? tableKey + ".target_file_size"
-              : l.targetFileSize() != null
-                  ? layerKey + ".target_file_size"
-                  : "maintenance.defaults.target_file_size";
-      String retention = PipelineLoader.first(t.vacuumRetention(), l.vacuumRetention(), null);
-      String retentionKey =
-          t.vacuumRetention() != null
-              ? tableKey + ".vacuum_retention"
-              : l.vacuumRetention() != null
-                  ? layerKey + ".vacuum_retention"
-                  : "maintenance.defaults.vacuum_retention";
-      List<String> zorder = PipelineLoader.first(t.zorderBy(), l.zorderBy(), d.zorderBy());
-      Boolean autoCompact = PipelineLoader.first(t.autoCompact(), l.autoCompact(), d.autoCompact());
+      Resolved<String> size =
+          Resolved.of(
+              DEFAULT_TARGET_FILE_SIZE,
+              Resolved.at(tableKey + ".target_file_size", t.targetFileSize()),
+              Resolved.at(layerKey + ".target_file_size", l.targetFileSize()),
+              Resolved.at("maintenance.defaults.target_file_size", d.targetFileSize()));
+      Resolved<String> retention =
+          Resolved.of(
+              DEFAULT_VACUUM_RETENTION,
+              Resolved.at(tableKey + ".vacuum_retention", t.vacuumRetention()),
+              Resolved.at(layerKey + ".vacuum_retention", l.vacuumRetention()),
+              Resolved.at("maintenance.defaults.vacuum_retention", d.vacuumRetention()));
+      Resolved<List<String>> zorder =
+          Resolved.of(
+              List.of(),
+              Resolved.at(tableKey + ".zorder_by", t.zorderBy()),
+              Resolved.at(layerKey + ".zorder_by", l.zorderBy()),
+              Resolved.at("maintenance.defaults.zorder_by", d.zorderBy()));
+      Resolved<Boolean> autoCompact =
+          Resolved.of(
+              true,
+              Resolved.at(tableKey + ".auto_compact", t.autoCompact()),
+              Resolved.at(layerKey + ".auto_compact", l.autoCompact()),
+              Resolved.at("maintenance.defaults.auto_compact", d.autoCompact()));
       policies.put(
           table,
           new MaintenancePolicy(
-              bytes(
-                  PipelineLoader.first(size, d.targetFileSize(), DEFAULT_TARGET_FILE_SIZE),
-                  sizeKey),
-              zorder == null ? List.of() : List.copyOf(zorder),
-              retention(
-                  PipelineLoader.first(retention, d.vacuumRetention(), DEFAULT_VACUUM_RETENTION),
-                  retentionKey),
-              autoCompact == null || autoCompact));
+              bytes(size), List.copyOf(zorder.value()), retention(retention), autoCompact.value()));
     }
     return policies;
   }
@@ -94,7 +95,9 @@ final class MaintenanceLoader {
     return options == null ? NONE : options;
   }
 
-  private long bytes(String text, String key) {
+  private long bytes(Resolved<String> size) {
+    String text = size.value();
+    String key = size.key();
     Matcher m = SIZE.matcher(text.trim());
     if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
       throw loader.error(
@@ -112,7 +115,9 @@ final class MaintenanceLoader {
     };
   }
 
-  private Duration retention(String text, String key) {
+  private Duration retention(Resolved<String> retention) {
+    String text = retention.value();
+    String key = retention.key();
     Duration d =
         Durations.parse(text)
             .orElseThrow(

@@ -39,6 +39,58 @@ public record Pipeline(
   public record MaintenancePolicy(
       long targetFileBytes, List<String> zorderBy, Duration vacuumRetention, boolean autoCompact) {}
 
+  /**
+   * This pipeline as the engines run it with {@code overrides} from the command line: every table's
+   * settings replaced where a flag says so.
+   */
+  public Pipeline with(Overrides overrides) {
+    List<BronzeTable> bronze = bronzeTables.stream().map(t -> t.with(overrides)).toList();
+    return new Pipeline(
+        file,
+        name,
+        description,
+        sources,
+        bronze,
+        silverTables.stream().map(t -> t.with(overrides, bronzeOf(bronze, t.source()))).toList(),
+        goldTables.stream()
+            .map(
+                t ->
+                    t.with(
+                        overrides.triggerInterval().orElse(t.triggerInterval()), t.maintenance()))
+            .toList(),
+        maintenance);
+  }
+
+  /** The pipeline with each table carrying its maintenance policy, as the loader resolved it. */
+  Pipeline withMaintenance() {
+    List<BronzeTable> bronze =
+        bronzeTables.stream()
+            .map(t -> t.withMaintenance(maintenance.get(t.qualifiedName())))
+            .toList();
+    return new Pipeline(
+        file,
+        name,
+        description,
+        sources,
+        bronze,
+        silverTables.stream()
+            .map(t -> t.with(maintenance.get(t.qualifiedName()), bronzeOf(bronze, t.source())))
+            .toList(),
+        goldTables.stream()
+            .map(t -> t.with(t.triggerInterval(), maintenance.get(t.qualifiedName())))
+            .toList(),
+        maintenance);
+  }
+
+  private static BronzeTable bronzeOf(List<BronzeTable> bronze, BronzeTable source) {
+    return bronze.stream().filter(b -> b.name().equals(source.name())).findFirst().orElse(source);
+  }
+
+  /** The maintenance policy of {@code silver.quarantine}. */
+  public MaintenancePolicy quarantineMaintenance() {
+    return maintenance.get("silver." + QUARANTINE_TABLE);
+  }
+
   /** Every table {@code lakehouse maintain} looks after, by qualified name, in layer order. */
   public java.util.Set<String> maintainedTables() {
     return maintenance.keySet();
@@ -74,6 +126,7 @@ public record Pipeline(
    * @param maxOffsetsPerTrigger the most records one micro-batch reads
    * @param failOnDataLoss whether expired or deleted offsets stop the query
    * @param triggerInterval the continuous trigger's interval
+   * @param maintenance how the table is kept healthy
    */
   public record BronzeTable(
       String name,
@@ -81,7 +134,31 @@ public record Pipeline(
       StartingOffsets startingOffsets,
       long maxOffsetsPerTrigger,
       boolean failOnDataLoss,
-      Duration triggerInterval) {
+      Duration triggerInterval,
+      MaintenancePolicy maintenance) {
+
+    BronzeTable with(Overrides o) {
+      return new BronzeTable(
+          name,
+          source,
+          o.startingOffsets().orElse(startingOffsets),
+          o.maxOffsetsPerTrigger().orElse(maxOffsetsPerTrigger),
+          failOnDataLoss && !o.allowDataLoss(),
+          o.triggerInterval().orElse(triggerInterval),
+          maintenance);
+    }
+
+    /** This table with {@code policy} as its maintenance policy. */
+    public BronzeTable withMaintenance(MaintenancePolicy policy) {
+      return new BronzeTable(
+          name,
+          source,
+          startingOffsets,
+          maxOffsetsPerTrigger,
+          failOnDataLoss,
+          triggerInterval,
+          policy);
+    }
 
     /** The fully qualified name analysts use, such as {@code bronze.plays}. */
     public String qualifiedName() {
@@ -111,6 +188,8 @@ public record Pipeline(
    * @param write how accepted rows are written
    * @param triggerInterval the continuous trigger's interval
    * @param maxFilesPerTrigger the most bronze files one micro-batch reads
+   * @param maintenance how the table is kept healthy
+   * @param specFile the spec that declares it, named by errors found when it runs
    */
   public record SilverTable(
       String name,
@@ -121,7 +200,39 @@ public record Pipeline(
       List<Expectation> expectations,
       Write write,
       Duration triggerInterval,
-      int maxFilesPerTrigger) {
+      int maxFilesPerTrigger,
+      MaintenancePolicy maintenance,
+      Path specFile) {
+
+    SilverTable with(Overrides o, BronzeTable resolvedSource) {
+      return new SilverTable(
+          name,
+          resolvedSource,
+          description,
+          payload,
+          transform,
+          expectations,
+          write,
+          o.triggerInterval().orElse(triggerInterval),
+          maxFilesPerTrigger,
+          maintenance,
+          specFile);
+    }
+
+    SilverTable with(MaintenancePolicy policy, BronzeTable resolvedSource) {
+      return new SilverTable(
+          name,
+          resolvedSource,
+          description,
+          payload,
+          transform,
+          expectations,
+          write,
+          triggerInterval,
+          maxFilesPerTrigger,
+          policy,
+          specFile);
+    }
 
     /** The fully qualified name analysts use, such as {@code silver.plays}. */
     public String qualifiedName() {
@@ -250,6 +361,8 @@ public record Pipeline(
    * @param triggerInterval the continuous trigger's interval
    * @param specKey where it is declared, for errors found when the query is analysed
    * @param specLine the line of {@code specKey}
+   * @param maintenance how the table is kept healthy
+   * @param specFile the spec that declares it
    */
   public record GoldTable(
       String name,
@@ -263,7 +376,27 @@ public record Pipeline(
       List<String> partitionBy,
       Duration triggerInterval,
       String specKey,
-      int specLine) {
+      int specLine,
+      MaintenancePolicy maintenance,
+      Path specFile) {
+
+    GoldTable with(Duration interval, MaintenancePolicy policy) {
+      return new GoldTable(
+          name,
+          description,
+          sql,
+          sources,
+          refresh,
+          slice,
+          watermark,
+          eventTime,
+          partitionBy,
+          interval,
+          specKey,
+          specLine,
+          policy,
+          specFile);
+    }
 
     /** The fully qualified name analysts use, such as {@code gold.trending_now}. */
     public String qualifiedName() {

@@ -61,11 +61,13 @@ public final class PipelineLoader {
           .build();
 
   private final String file;
+  private final Path specPath;
   private final Path specFolder;
   private final YamlLocations locations;
 
   private PipelineLoader(Path path, YamlLocations locations) {
     this.file = path.toString();
+    this.specPath = path;
     Path parent = path.toAbsolutePath().getParent();
     this.specFolder = parent == null ? Path.of(".") : parent;
     this.locations = locations;
@@ -200,8 +202,13 @@ public final class PipelineLoader {
               source,
               startingOffsets(t, defaults, key),
               maxOffsets(t, defaults, key),
-              first(t.failOnDataLoss(), defaults.failOnDataLoss(), DEFAULT_FAIL_ON_DATA_LOSS),
-              triggerInterval(t, defaults, key)));
+              Resolved.of(
+                      DEFAULT_FAIL_ON_DATA_LOSS,
+                      Resolved.at(key + ".fail_on_data_loss", t.failOnDataLoss()),
+                      Resolved.at("bronze.defaults.fail_on_data_loss", defaults.failOnDataLoss()))
+                  .value(),
+              triggerInterval(t, defaults, key),
+              null));
     }
     List<Pipeline.SilverTable> silverTables = new SilverLoader(this).tables(spec.silver(), tables);
     java.util.Set<String> known = new java.util.LinkedHashSet<>();
@@ -217,63 +224,71 @@ public final class PipelineLoader {
     goldTables.forEach(t -> maintained.add(t.qualifiedName()));
     maintained.addAll(Pipeline.SYSTEM_TABLES);
     return new Pipeline(
-        path,
-        name,
-        spec.description() == null ? "" : spec.description(),
-        sourceList,
-        tables,
-        silverTables,
-        goldTables,
-        new MaintenanceLoader(this).policies(spec.maintenance(), maintained));
+            path,
+            name,
+            spec.description() == null ? "" : spec.description(),
+            sourceList,
+            tables,
+            silverTables,
+            goldTables,
+            new MaintenanceLoader(this).policies(spec.maintenance(), maintained))
+        .withMaintenance();
+  }
+
+  /** The spec's file, as it was named. */
+  Path specPath() {
+    return specPath;
   }
 
   private StartingOffsets startingOffsets(
       BronzeTableSpec t, BronzeOptions defaults, String tableKey) {
-    String key =
-        t.startingOffsets() != null
-            ? tableKey + ".starting_offsets"
-            : "bronze.defaults.starting_offsets";
-    String text = first(t.startingOffsets(), defaults.startingOffsets(), null);
-    if (text == null) {
+    Resolved<String> text =
+        Resolved.of(
+            null,
+            Resolved.at(tableKey + ".starting_offsets", t.startingOffsets()),
+            Resolved.at("bronze.defaults.starting_offsets", defaults.startingOffsets()));
+    if (text.builtIn()) {
       return DEFAULT_STARTING_OFFSETS;
     }
-    return StartingOffsets.parse(text)
+    return StartingOffsets.parse(text.value())
         .orElseThrow(
             () ->
                 error(
-                    key,
-                    "'" + text + "' is not a starting position",
+                    text.key(),
+                    "'" + text.value() + "' is not a starting position",
                     "Use earliest, latest or an ISO-8601 instant such as 2026-01-31T00:00:00Z."));
   }
 
   private long maxOffsets(BronzeTableSpec t, BronzeOptions defaults, String tableKey) {
-    long value =
-        first(
-            t.maxOffsetsPerTrigger(),
-            defaults.maxOffsetsPerTrigger(),
-            DEFAULT_MAX_OFFSETS_PER_TRIGGER);
-    if (value < 1) {
-      String key =
-          t.maxOffsetsPerTrigger() != null
-              ? tableKey + ".max_offsets_per_trigger"
-              : "bronze.defaults.max_offsets_per_trigger";
-      throw error(key, "max_offsets_per_trigger must be at least 1", "Use a positive number.");
+    Resolved<Long> value =
+        Resolved.of(
+            DEFAULT_MAX_OFFSETS_PER_TRIGGER,
+            Resolved.at(tableKey + ".max_offsets_per_trigger", t.maxOffsetsPerTrigger()),
+            Resolved.at(
+                "bronze.defaults.max_offsets_per_trigger", defaults.maxOffsetsPerTrigger()));
+    if (value.value() < 1) {
+      throw error(
+          value.key(), "max_offsets_per_trigger must be at least 1", "Use a positive number.");
     }
-    return value;
+    return value.value();
   }
 
   private Duration triggerInterval(BronzeTableSpec t, BronzeOptions defaults, String tableKey) {
-    String key =
-        t.triggerInterval() != null
-            ? tableKey + ".trigger_interval"
-            : "bronze.defaults.trigger_interval";
-    String text = first(t.triggerInterval(), defaults.triggerInterval(), DEFAULT_TRIGGER_INTERVAL);
-    return Durations.parse(text)
+    return duration(
+        Resolved.of(
+            DEFAULT_TRIGGER_INTERVAL,
+            Resolved.at(tableKey + ".trigger_interval", t.triggerInterval()),
+            Resolved.at("bronze.defaults.trigger_interval", defaults.triggerInterval())));
+  }
+
+  /** A trigger interval as resolved: its value parsed, or an error at the key that set it. */
+  Duration duration(Resolved<String> text) {
+    return Durations.parse(text.value())
         .orElseThrow(
             () ->
                 error(
-                    key,
-                    "'" + text + "' is not a duration",
+                    text.key(),
+                    "'" + text.value() + "' is not a duration",
                     "Write a number and a unit: 500ms, 5s, 1m or 1h."));
   }
 
@@ -288,10 +303,6 @@ public final class PipelineLoader {
           "cannot read SQL file " + path + " (" + e.getClass().getSimpleName() + ")",
           "Name a file relative to the spec's folder " + specFolder + ".");
     }
-  }
-
-  static <T> T first(T table, T layer, T builtIn) {
-    return table != null ? table : layer != null ? layer : builtIn;
   }
 
   <T> T required(T value, String key, String what) {

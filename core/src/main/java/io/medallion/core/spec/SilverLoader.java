@@ -92,33 +92,20 @@ final class SilverLoader {
     Transform transform = transform(key + ".transform", t.transform());
     List<Expectation> expectations = expectations(key + ".expectations", t.expectations());
     Write write = write(key + ".write", t.write());
-    String intervalKey =
-        t.triggerInterval() != null
-            ? key + ".trigger_interval"
-            : "silver.defaults.trigger_interval";
-    String intervalText =
-        PipelineLoader.first(
-            t.triggerInterval(),
-            defaults.triggerInterval(),
-            PipelineLoader.DEFAULT_TRIGGER_INTERVAL);
     Duration interval =
-        Durations.parse(intervalText)
-            .orElseThrow(
-                () ->
-                    loader.error(
-                        intervalKey,
-                        "'" + intervalText + "' is not a duration",
-                        "Write a number and a unit: 500ms, 5s, 1m or 1h."));
-    int maxFiles =
-        PipelineLoader.first(
-            t.maxFilesPerTrigger(), defaults.maxFilesPerTrigger(), DEFAULT_MAX_FILES_PER_TRIGGER);
-    if (maxFiles < 1) {
+        loader.duration(
+            Resolved.of(
+                PipelineLoader.DEFAULT_TRIGGER_INTERVAL,
+                Resolved.at(key + ".trigger_interval", t.triggerInterval()),
+                Resolved.at("silver.defaults.trigger_interval", defaults.triggerInterval())));
+    Resolved<Integer> maxFiles =
+        Resolved.of(
+            DEFAULT_MAX_FILES_PER_TRIGGER,
+            Resolved.at(key + ".max_files_per_trigger", t.maxFilesPerTrigger()),
+            Resolved.at("silver.defaults.max_files_per_trigger", defaults.maxFilesPerTrigger()));
+    if (maxFiles.value() < 1) {
       throw loader.error(
-          t.maxFilesPerTrigger() != null
-              ? key + ".max_files_per_trigger"
-              : "silver.defaults.max_files_per_trigger",
-          "max_files_per_trigger must be at least 1",
-          "Use a positive number.");
+          maxFiles.key(), "max_files_per_trigger must be at least 1", "Use a positive number.");
     }
     return new SilverTable(
         name,
@@ -129,7 +116,9 @@ final class SilverLoader {
         expectations,
         write,
         interval,
-        maxFiles);
+        maxFiles.value(),
+        null,
+        loader.specPath());
   }
 
   private Payload payload(String key, PayloadSpec p) {

@@ -323,4 +323,36 @@ class PipelineLoaderTest {
         .isInstanceOf(SpecException.class)
         .hasMessageContaining("[maintenance.defaults.target_file_size]: 'big' is not a file size");
   }
+
+  @Test
+  void eachTableCarriesItsMaintenancePolicyAndItsSpec() {
+    Pipeline p =
+        PipelineLoader.parse(
+            FILE,
+            VALID + "maintenance:\n  tables:\n    bronze.orders:\n      auto_compact: false\n");
+    assertThat(p.bronzeTable("orders").orElseThrow().maintenance())
+        .isEqualTo(p.maintenance().get("bronze.orders"));
+    assertThat(p.bronzeTable("orders").orElseThrow().maintenance().autoCompact()).isFalse();
+    assertThat(p.bronzeTable("customers").orElseThrow().maintenance().autoCompact()).isTrue();
+  }
+
+  @Test
+  void commandLineOverridesAreAppliedOnceToEveryTable() {
+    Pipeline p = PipelineLoader.parse(FILE, VALID);
+    Pipeline over =
+        p.with(
+            new Overrides(
+                java.util.Optional.of(Duration.ofMillis(250)),
+                java.util.Optional.of(10L),
+                java.util.Optional.of(StartingOffsets.EARLIEST),
+                true));
+    Pipeline.BronzeTable orders = over.bronzeTable("orders").orElseThrow();
+    assertThat(orders.triggerInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(orders.maxOffsetsPerTrigger()).isEqualTo(10);
+    assertThat(orders.startingOffsets()).isEqualTo(StartingOffsets.EARLIEST);
+    assertThat(orders.failOnDataLoss()).isFalse();
+    assertThat(orders.maintenance()).isEqualTo(p.bronzeTable("orders").orElseThrow().maintenance());
+    // Nothing given: the spec's values stand.
+    assertThat(p.with(Overrides.NONE)).isEqualTo(p);
+  }
 }

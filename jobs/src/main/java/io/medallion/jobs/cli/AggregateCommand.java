@@ -3,13 +3,14 @@ package io.medallion.jobs.cli;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spark.SparkSessions;
+import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.gold.GoldAggregation;
-import java.time.Duration;
+import io.medallion.jobs.run.OperationRun;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -46,7 +47,10 @@ final class AggregateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Pipeline pipeline = common.pipeline();
+    Pipeline pipeline =
+        common
+            .pipeline()
+            .with(Overrides.triggerInterval(CommonOptions.triggerInterval(triggerInterval)));
     LakeLayout lake = common.lake();
     List<GoldTable> selected =
         Tables.select(tables, pipeline.goldTables(), GoldTable::name, "gold", pipeline);
@@ -54,14 +58,15 @@ final class AggregateCommand implements Callable<Integer> {
       throw new MedallionException(
           pipeline.file() + " declares no gold tables.", "Add a gold section to the spec.");
     }
-    Optional<Duration> interval = RefineCommand.interval(triggerInterval);
     SparkSession spark = SparkSessions.getOrCreate("medallion-aggregate", common.sparkConf());
     GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
     long start = System.nanoTime();
-    QueryRun.run(
-        spark, lake, "aggregate", () -> aggregation.startAll(selected, once, interval), System.out);
+    PrintWriter out = common.out();
+    try (OperationRun op = OperationRun.open(spark, lake, "aggregate")) {
+      op.streams(events -> aggregation.startAll(selected, once, events), out);
+    }
     if (!LakehouseCommand.shuttingDown()) {
-      System.out.printf("Aggregated gold in %.1f s%n", (System.nanoTime() - start) / 1e9);
+      out.printf("Aggregated gold in %.1f s%n", (System.nanoTime() - start) / 1e9);
     }
     return 0;
   }

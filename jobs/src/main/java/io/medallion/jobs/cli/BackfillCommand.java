@@ -2,12 +2,12 @@ package io.medallion.jobs.cli;
 
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.events.Event;
-import io.medallion.core.events.EventLog;
 import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.SilverTable;
 import io.medallion.gold.GoldAggregation;
+import io.medallion.jobs.run.OperationRun;
 import io.medallion.silver.SilverBackfill;
 import java.io.PrintWriter;
 import java.time.LocalDate;
@@ -136,25 +136,18 @@ final class BackfillCommand implements Callable<Integer> {
   private int backfill(Function<SparkSession, Done> rebuild) {
     SparkSession spark = SparkSessions.getOrCreate("medallion-backfill", common.sparkConf());
     PrintWriter out = spec.commandLine().getOut();
-    try (EventLog events = EventLog.open(spark, common.lake(), "backfill")) {
-      long began = System.nanoTime();
-      Done done;
-      try {
-        done = rebuild.apply(spark);
-      } catch (RuntimeException e) {
-        events.add(Event.failure(table, "backfill: " + e.getMessage()));
-        throw e;
-      }
-      events.add(
-          Event.run(
-              Event.BACKFILL,
+    try (OperationRun op = OperationRun.open(spark, common.lake(), "backfill")) {
+      Done done =
+          op.step(
               table,
-              done.rowsIn(),
-              done.rowsOut(),
-              (System.nanoTime() - began) / 1_000_000,
-              Event.OK,
-              done.what(),
-              "{\"from\":" + quoted(from) + ",\"to\":" + quoted(to) + "}"));
+              () -> rebuild.apply(spark),
+              (d, ms) ->
+                  new OperationRun.Outcome(
+                      Event.BACKFILL,
+                      d.rowsIn(),
+                      d.rowsOut(),
+                      d.what(),
+                      "{\"from\":" + quoted(from) + ",\"to\":" + quoted(to) + "}"));
       out.println("Backfilled " + table + ": " + done.what() + ".");
       out.flush();
     }

@@ -2,14 +2,19 @@ package io.medallion.jobs.cli;
 
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.spec.Durations;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.PipelineLoader;
-import io.medallion.localstack.LocalKafka;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options every command takes. Each is resolved flag, then environment variable, then default. */
 public final class CommonOptions {
@@ -40,7 +45,7 @@ public final class CommonOptions {
       defaultValue = "${env:MEDALLION_BOOTSTRAP_SERVERS}",
       description =
           "Kafka bootstrap servers (env MEDALLION_BOOTSTRAP_SERVERS; default: the local broker"
-              + " started with 'kafka start').")
+              + " started with 'kafka start', where the local workbench runs).")
   String bootstrapServers;
 
   @Option(
@@ -67,6 +72,9 @@ public final class CommonOptions {
   @Option(names = "--verbose", description = "Show stack traces and more logging.")
   boolean verbose;
 
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
   /** The pipeline, loaded and validated. */
   public Pipeline pipeline() {
     return pipeline.contains("://")
@@ -90,19 +98,24 @@ public final class CommonOptions {
         : Path.of(LakeLayout.DEFAULT_ROOT, "_kafka");
   }
 
-  /** The Kafka cluster to use: the flag or variable if set, else the running local broker. */
+  /**
+   * The Kafka cluster to use: the flag or variable if set, else the default broker of the running
+   * CLI (the local broker, in the workbench; none on a cluster).
+   */
   public String bootstrapServers() {
-    if (bootstrapServers != null && !bootstrapServers.isBlank()) {
-      return bootstrapServers;
+    Optional<String> named = namedBootstrapServers();
+    if (named.isPresent()) {
+      return named.get();
     }
-    return LocalKafka.running(kafkaDir())
-        .map(LocalKafka::bootstrapServers)
-        .orElseThrow(
-            () ->
-                new MedallionException(
-                    "No Kafka broker is running on " + kafkaDir() + ".",
-                    "Start one with ./lakehouse kafka start, or pass --bootstrap-servers"
-                        + " HOST:PORT for another cluster."));
+    BrokerDefault fallback = LakehouseCommand.brokerDefault(command);
+    return fallback.bootstrapServers(kafkaDir()).orElseThrow(() -> fallback.notFound(kafkaDir()));
+  }
+
+  /** The brokers named by {@code --bootstrap-servers} or its variable, if any. */
+  public Optional<String> namedBootstrapServers() {
+    return bootstrapServers == null || bootstrapServers.isBlank()
+        ? Optional.empty()
+        : Optional.of(bootstrapServers);
   }
 
   /** The Spark settings from {@code --conf}. */
@@ -113,6 +126,25 @@ public final class CommonOptions {
   /** The Kafka client settings from {@code --kafka-conf}. */
   public Map<String, String> kafkaConf() {
     return kafkaConf;
+  }
+
+  /** Where the command prints: picocli's writer, which tests and embedders may replace. */
+  public PrintWriter out() {
+    return command.commandLine().getOut();
+  }
+
+  /** Parses {@code --trigger-interval}: empty when not given, an error when not a duration. */
+  public static Optional<Duration> triggerInterval(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Durations.parse(text)
+            .orElseThrow(
+                () ->
+                    new MedallionException(
+                        "--trigger-interval '" + text + "' is not a duration.",
+                        "Write a number and a unit: 500ms, 5s, 1m.")));
   }
 
   /** Whether to show stack traces. */

@@ -6,10 +6,12 @@ import io.medallion.bronze.KafkaPreflight;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spark.SparkSessions;
-import io.medallion.core.spec.Durations;
+import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
 import io.medallion.core.spec.StartingOffsets;
+import io.medallion.jobs.run.OperationRun;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,34 +71,32 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Pipeline pipeline = common.pipeline();
     LakeLayout lake = common.lake();
+    Pipeline pipeline = common.pipeline().with(overrides());
+    IngestOptions options = new IngestOptions(common.bootstrapServers(), common.kafkaConf(), once);
     List<BronzeTable> selected =
         Tables.select(tables, pipeline.bronzeTables(), BronzeTable::name, "bronze", pipeline);
-    IngestOptions options = options(common.bootstrapServers());
     // Before Spark starts: its Kafka source would wait forever on a missing broker or topic.
     KafkaPreflight.check(
         options.bootstrapServers(),
         options.kafkaConf(),
         selected.stream().map(t -> t.source().topic()).toList());
     SparkSession spark = SparkSessions.getOrCreate("medallion-ingest", common.sparkConf());
+    PrintWriter out = common.out();
     long start = System.nanoTime();
-    Map<String, Long> rows =
-        QueryRun.run(
-            spark,
-            lake,
-            "ingest",
-            () ->
-                new BronzeIngestion(spark, lake, options)
-                    .startAll(selected, pipeline.maintenance()),
-            System.out);
+    Map<String, Long> rows;
+    try (OperationRun op = OperationRun.open(spark, lake, "ingest")) {
+      rows =
+          op.streams(
+              events -> new BronzeIngestion(spark, lake, options).startAll(selected, events), out);
+    }
     if (!LakehouseCommand.shuttingDown()) {
-      System.out.printf("Ingested %s in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
+      out.printf("Ingested %s in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
     }
     return 0;
   }
 
-  private IngestOptions options(String bootstrapServers) {
+  private Overrides overrides() {
     Optional<StartingOffsets> start = Optional.empty();
     if (startingOffsets != null) {
       start =
@@ -108,28 +108,11 @@ final class IngestCommand implements Callable<Integer> {
                               "--starting-offsets '" + startingOffsets + "' is not a position.",
                               "Use earliest, latest or an instant like 2026-01-31T00:00:00Z.")));
     }
-    Optional<Duration> interval = Optional.empty();
-    if (triggerInterval != null) {
-      interval =
-          Optional.of(
-              Durations.parse(triggerInterval)
-                  .orElseThrow(
-                      () ->
-                          new MedallionException(
-                              "--trigger-interval '" + triggerInterval + "' is not a duration.",
-                              "Write a number and a unit: 500ms, 5s, 1m.")));
-    }
+    Optional<Duration> interval = CommonOptions.triggerInterval(triggerInterval);
     if (maxOffsetsPerTrigger != null && maxOffsetsPerTrigger < 1) {
       throw new MedallionException(
           "--max-offsets-per-trigger must be at least 1.", "Pass a positive number.");
     }
-    return new IngestOptions(
-        bootstrapServers,
-        common.kafkaConf(),
-        once,
-        interval,
-        Optional.ofNullable(maxOffsetsPerTrigger),
-        start,
-        allowDataLoss);
+    return new Overrides(interval, Optional.ofNullable(maxOffsetsPerTrigger), start, allowDataLoss);
   }
 }

@@ -2,13 +2,16 @@ package io.medallion.jobs.cli;
 
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.spark.StreamFailures;
+import io.medallion.jobs.run.OperationRun;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code lakehouse} command and its subcommands, with one place that turns errors into exit
- * codes.
+ * The {@code lakehouse} command with the subcommands that run on a cluster, and one place that
+ * turns errors into exit codes. The local workbench adds its own subcommands to the same command
+ * line.
  */
 @Command(
     name = "lakehouse",
@@ -16,8 +19,6 @@ import picocli.CommandLine.Command;
     versionProvider = LakehouseCommand.Version.class,
     description = "Medallion: Kafka to bronze, silver and gold Delta tables on Apache Spark.",
     subcommands = {
-      KafkaCommand.class,
-      GenerateCommand.class,
       IngestCommand.class,
       RefineCommand.class,
       AggregateCommand.class,
@@ -27,13 +28,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       MaintainCommand.class,
       ReplayCommand.class,
-      BackfillCommand.class,
-      ServeCommand.class,
-      SqlCommand.class,
-      SqlServerCommand.class,
-      DemoCommand.class,
-      BenchCommand.class,
-      CommandLine.HelpCommand.class
+      BackfillCommand.class
     })
 public final class LakehouseCommand implements Runnable {
   /** Exit code for a failure at run time (bad spec, unreachable Kafka, a failed query). */
@@ -42,23 +37,41 @@ public final class LakehouseCommand implements Runnable {
   /** Exit code for a command line that does not parse. */
   public static final int EXIT_USAGE = 2;
 
-  private static volatile boolean shuttingDown;
+  private final BrokerDefault brokerDefault;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The command as a cluster runs it: brokers are always named. */
+  public LakehouseCommand() {
+    this(BrokerDefault.NONE);
+  }
+
+  /**
+   * The command with {@code brokerDefault} for commands run without {@code --bootstrap-servers}.
+   */
+  public LakehouseCommand(BrokerDefault brokerDefault) {
+    this.brokerDefault = brokerDefault;
+  }
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "Name a command.");
   }
 
-  /** Runs the CLI and returns its exit code; never calls {@code System.exit}. */
+  /** Runs the cluster CLI and returns its exit code; never calls {@code System.exit}. */
   public static int execute(String... args) {
-    return execute(null, null, args);
+    return commandLine(BrokerDefault.NONE, null, null, List.of()).execute(args);
   }
 
-  /** Runs the CLI with its output and errors going to the given writers (null: the console). */
-  public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new LakehouseCommand());
+  /**
+   * The command line with its error handling, its output and errors going to the given writers
+   * (null: the console): the cluster's commands, then {@code more} (the workbench's), then help.
+   */
+  public static CommandLine commandLine(
+      BrokerDefault brokerDefault, PrintWriter out, PrintWriter err, List<Object> more) {
+    CommandLine cli = new CommandLine(new LakehouseCommand(brokerDefault));
+    more.forEach(cli::addSubcommand);
+    cli.addSubcommand(new CommandLine.HelpCommand());
     if (out != null) {
       cli.setOut(out);
     }
@@ -67,16 +80,19 @@ public final class LakehouseCommand implements Runnable {
     }
     cli.setExecutionExceptionHandler(LakehouseCommand::handle);
     cli.setParameterExceptionHandler(LakehouseCommand::usage);
-    return cli.execute(args);
+    return cli;
   }
 
   /** Whether a signal asked the JVM to stop (then {@code System.exit} would block). */
   public static boolean shuttingDown() {
-    return shuttingDown;
+    return OperationRun.stopRequested();
   }
 
-  static void markShuttingDown() {
-    shuttingDown = true;
+  /** The broker default of the command line that {@code command} belongs to. */
+  static BrokerDefault brokerDefault(CommandLine.Model.CommandSpec command) {
+    return command.root().userObject() instanceof LakehouseCommand root
+        ? root.brokerDefault
+        : BrokerDefault.NONE;
   }
 
   private static int usage(CommandLine.ParameterException e, String[] args) {

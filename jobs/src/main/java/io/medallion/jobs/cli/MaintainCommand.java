@@ -2,13 +2,13 @@ package io.medallion.jobs.cli;
 
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.events.Event;
-import io.medallion.core.events.EventLog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.lake.TableMaintenance.Outcome;
 import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
+import io.medallion.jobs.run.OperationRun;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,34 +59,31 @@ final class MaintainCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("medallion-maintain", common.sparkConf());
     PrintWriter out = spec.commandLine().getOut();
     boolean failed = false;
-    try (EventLog events = EventLog.open(spark, lake, "maintain")) {
+    try (OperationRun op = OperationRun.open(spark, lake, "maintain")) {
       for (String name : tables) {
         MaintenancePolicy policy = pipeline.maintenance().get(name);
-        long start = System.nanoTime();
         try {
-          Outcome o = TableMaintenance.maintain(spark, name, lake.location(name), policy, dryRun);
-          long ms = (System.nanoTime() - start) / 1_000_000;
-          String line = describe(o, policy, ms);
-          out.println(line);
-          out.flush();
-          if (o.exists()) {
-            events.add(
-                Event.run(
-                    Event.MAINTENANCE,
-                    name,
-                    o.filesBefore(),
-                    o.filesAfter(),
-                    ms,
-                    Event.OK,
-                    line.substring(name.length()).trim(),
-                    details(o, policy)));
-          }
+          op.step(
+              name,
+              () -> TableMaintenance.maintain(spark, name, lake.location(name), policy, dryRun),
+              (o, ms) -> {
+                String line = describe(o, policy, ms);
+                out.println(line);
+                out.flush();
+                return o.exists()
+                    ? new OperationRun.Outcome(
+                        Event.MAINTENANCE,
+                        o.filesBefore(),
+                        o.filesAfter(),
+                        line.substring(name.length()).trim(),
+                        details(o, policy))
+                    : null;
+              });
         } catch (RuntimeException e) {
           failed = true;
           String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
           out.printf("%-34s FAILED: %s%n", name, message);
           out.flush();
-          events.add(Event.failure(name, "maintain: " + message));
         }
       }
     }

@@ -3,15 +3,15 @@ package io.medallion.jobs.cli;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spark.SparkSessions;
-import io.medallion.core.spec.Durations;
+import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.SilverTable;
+import io.medallion.jobs.run.OperationRun;
 import io.medallion.silver.SilverRefinement;
-import java.time.Duration;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -62,7 +62,10 @@ final class RefineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Pipeline pipeline = common.pipeline();
+    Pipeline pipeline =
+        common
+            .pipeline()
+            .with(Overrides.triggerInterval(CommonOptions.triggerInterval(triggerInterval)));
     LakeLayout lake = common.lake();
     List<String> names = new ArrayList<>(tables);
     if (table != null) {
@@ -74,42 +77,26 @@ final class RefineCommand implements Callable<Integer> {
       throw new MedallionException(
           pipeline.file() + " declares no silver tables.", "Add a silver section to the spec.");
     }
-    Optional<Duration> interval = interval(triggerInterval);
+    PrintWriter out = common.out();
     SparkSession spark = SparkSessions.getOrCreate("medallion-refine", common.sparkConf());
-    SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
+    SilverRefinement refinement =
+        new SilverRefinement(spark, lake, pipeline.quarantineMaintenance());
     if (fullRefresh) {
       for (SilverTable t : selected) {
         refinement.prepare(t);
         refinement.reset(t);
-        System.out.println("Rebuilding " + t.qualifiedName() + " from all of bronze");
+        out.println("Rebuilding " + t.qualifiedName() + " from all of bronze");
       }
     }
     long start = System.nanoTime();
-    Map<String, Long> rows =
-        QueryRun.run(
-            spark,
-            lake,
-            "refine",
-            () -> refinement.startAll(selected, once || fullRefresh, interval),
-            System.out);
+    Map<String, Long> rows;
+    try (OperationRun op = OperationRun.open(spark, lake, "refine")) {
+      rows = op.streams(events -> refinement.startAll(selected, once || fullRefresh, events), out);
+    }
     if (!LakehouseCommand.shuttingDown()) {
-      System.out.printf(
-          "Refined %s bronze rows in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
-      SilverSummary.print(spark, lake, selected, System.out);
+      out.printf("Refined %s bronze rows in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
+      SilverSummary.print(spark, lake, selected, out);
     }
     return 0;
-  }
-
-  static Optional<Duration> interval(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        Durations.parse(text)
-            .orElseThrow(
-                () ->
-                    new MedallionException(
-                        "--trigger-interval '" + text + "' is not a duration.",
-                        "Write a number and a unit: 500ms, 5s, 1m.")));
   }
 }

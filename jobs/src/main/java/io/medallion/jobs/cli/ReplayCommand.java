@@ -5,10 +5,10 @@ import io.medallion.bronze.BronzeReplay.From;
 import io.medallion.bronze.BronzeReplay.Outcome;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.events.Event;
-import io.medallion.core.events.EventLog;
 import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
+import io.medallion.jobs.run.OperationRun;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -87,36 +87,33 @@ final class ReplayCommand implements Callable<Integer> {
     String servers = common.bootstrapServers();
     SparkSession spark = SparkSessions.getOrCreate("medallion-replay", common.sparkConf());
     PrintWriter out = spec.commandLine().getOut();
-    try (EventLog events = EventLog.open(spark, common.lake(), "replay")) {
-      long began = System.nanoTime();
-      Outcome o;
-      try {
-        o = BronzeReplay.replay(spark, common.lake(), bronze, from, servers, common.kafkaConf());
-      } catch (RuntimeException e) {
-        events.add(Event.failure(table, "replay: " + e.getMessage()));
-        throw e;
-      }
-      String ranges =
-          o.ranges().entrySet().stream()
-              .map(e -> e.getKey() + ":[" + e.getValue()[0] + "," + e.getValue()[1] + ")")
-              .collect(Collectors.joining(" "));
-      String message =
-          String.format(
-              "read %,d records (%s); added %,d that %s did not hold",
-              o.read(), ranges.isEmpty() ? "nothing to read" : ranges, o.added(), table);
-      events.add(
-          Event.run(
-              Event.REPLAY,
-              table,
-              o.read(),
-              o.added(),
-              (System.nanoTime() - began) / 1_000_000,
-              Event.OK,
-              message,
-              "{\"from\":\"" + (start.offsets != null ? start.offsets : start.timestamp) + "\"}"));
-      out.println("Replayed " + table + ": " + message + ".");
-      out.flush();
+    try (OperationRun op = OperationRun.open(spark, common.lake(), "replay")) {
+      op.step(
+          table,
+          () ->
+              BronzeReplay.replay(spark, common.lake(), bronze, from, servers, common.kafkaConf()),
+          (o, ms) -> {
+            String message = describe(o);
+            out.println("Replayed " + table + ": " + message + ".");
+            out.flush();
+            return new OperationRun.Outcome(
+                Event.REPLAY,
+                o.read(),
+                o.added(),
+                message,
+                "{\"from\":\"" + (start.offsets != null ? start.offsets : start.timestamp) + "\"}");
+          });
     }
     return 0;
+  }
+
+  private String describe(Outcome o) {
+    String ranges =
+        o.ranges().entrySet().stream()
+            .map(e -> e.getKey() + ":[" + e.getValue()[0] + "," + e.getValue()[1] + ")")
+            .collect(Collectors.joining(" "));
+    return String.format(
+        "read %,d records (%s); added %,d that %s did not hold",
+        o.read(), ranges.isEmpty() ? "nothing to read" : ranges, o.added(), table);
   }
 }

@@ -1,18 +1,14 @@
 package io.medallion.jobs.cli;
 
-import io.medallion.bronze.BronzeIngestion;
 import io.medallion.bronze.IngestOptions;
 import io.medallion.bronze.KafkaPreflight;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spark.SparkSessions;
-import io.medallion.core.spark.StreamRunner;
-import io.medallion.core.spark.StreamRunner.RunningQuery;
+import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
-import io.medallion.gold.GoldAggregation;
-import io.medallion.silver.SilverRefinement;
-import java.time.Duration;
-import java.util.ArrayList;
+import io.medallion.jobs.run.PipelineRunner;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -49,102 +45,30 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Pipeline pipeline = common.pipeline();
+    Pipeline pipeline =
+        common
+            .pipeline()
+            .with(
+                new Overrides(
+                    CommonOptions.triggerInterval(triggerInterval),
+                    Optional.empty(),
+                    Optional.empty(),
+                    allowDataLoss));
     LakeLayout lake = common.lake();
-    Optional<Duration> interval = RefineCommand.interval(triggerInterval);
-    IngestOptions options =
-        new IngestOptions(
-            common.bootstrapServers(),
-            common.kafkaConf(),
-            once,
-            interval,
-            Optional.empty(),
-            Optional.empty(),
-            allowDataLoss);
+    IngestOptions options = new IngestOptions(common.bootstrapServers(), common.kafkaConf(), once);
     List<BronzeTable> bronze = pipeline.bronzeTables();
     KafkaPreflight.check(
         options.bootstrapServers(),
         options.kafkaConf(),
         bronze.stream().map(t -> t.source().topic()).toList());
     SparkSession spark = SparkSessions.getOrCreate("medallion-run", common.sparkConf());
+    PrintWriter out = common.out();
     long start = System.nanoTime();
-    run(spark, pipeline, lake, options, interval);
+    new PipelineRunner(spark, pipeline, lake).run(options, out);
     if (!LakehouseCommand.shuttingDown()) {
-      System.out.printf("Ran the pipeline in %.1f s%n", (System.nanoTime() - start) / 1e9);
-      SilverSummary.print(spark, lake, pipeline.silverTables(), System.out);
+      out.printf("Ran the pipeline in %.1f s%n", (System.nanoTime() - start) / 1e9);
+      SilverSummary.print(spark, lake, pipeline.silverTables(), out);
     }
     return 0;
-  }
-
-  /**
-   * Runs every layer. With --once, one layer after the other, so that each sees all that the one
-   * before it wrote; continuously, all queries at once.
-   */
-  static void run(
-      SparkSession spark,
-      Pipeline pipeline,
-      LakeLayout lake,
-      IngestOptions options,
-      Optional<Duration> interval) {
-    if (options.once()) {
-      BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
-      SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
-      GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
-      QueryRun.run(
-          spark,
-          lake,
-          "run",
-          () -> ingestion.startAll(pipeline.bronzeTables(), pipeline.maintenance()),
-          System.out);
-      if (!LakehouseCommand.shuttingDown() && !pipeline.silverTables().isEmpty()) {
-        QueryRun.run(
-            spark,
-            lake,
-            "run",
-            () -> refinement.startAll(pipeline.silverTables(), true, interval),
-            System.out);
-      }
-      if (!LakehouseCommand.shuttingDown() && !pipeline.goldTables().isEmpty()) {
-        QueryRun.run(
-            spark,
-            lake,
-            "run",
-            () -> aggregation.startAll(pipeline.goldTables(), true, interval),
-            System.out);
-      }
-      return;
-    }
-    QueryRun.run(
-        spark,
-        lake,
-        "run",
-        () -> startContinuous(spark, pipeline, lake, options, interval),
-        System.out);
-  }
-
-  /**
-   * Starts every layer's queries continuously; if one fails to start, stops those it started.
-   *
-   * @return the running queries, bronze first
-   */
-  public static List<RunningQuery> startContinuous(
-      SparkSession spark,
-      Pipeline pipeline,
-      LakeLayout lake,
-      IngestOptions options,
-      Optional<Duration> interval) {
-    BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
-    SilverRefinement refinement = new SilverRefinement(spark, pipeline, lake);
-    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
-    List<RunningQuery> queries =
-        new ArrayList<>(ingestion.startAll(pipeline.bronzeTables(), pipeline.maintenance()));
-    try {
-      queries.addAll(refinement.startAll(pipeline.silverTables(), false, interval));
-      queries.addAll(aggregation.startAll(pipeline.goldTables(), false, interval));
-    } catch (RuntimeException e) {
-      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
-      throw e;
-    }
-    return queries;
   }
 }

@@ -4,17 +4,18 @@ import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spec.Pipeline.SilverTable;
 import io.medallion.silver.QuarantineTable;
 import io.medallion.silver.SilverRecords;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** Prints what silver holds: per table the reconciliation totals, and quarantine by rule. */
-final class SilverSummary {
+public final class SilverSummary {
   private SilverSummary() {}
 
-  static void print(
-      SparkSession spark, LakeLayout lake, List<SilverTable> tables, PrintStream out) {
+  /** Prints the summary of {@code tables} to {@code out}. */
+  public static void print(
+      SparkSession spark, LakeLayout lake, List<SilverTable> tables, PrintWriter out) {
     List<String> names = tables.stream().map(SilverTable::qualifiedName).toList();
     out.println();
     out.println(
@@ -61,5 +62,6 @@ final class SilverSummary {
         out.printf("  %-22s %-24s %,10d%n", r.getString(0), r.getString(1), r.getLong(2));
       }
     }
+    out.flush();
   }
 }

@@ -1,6 +1,5 @@
 package io.medallion.testkit.faults;
 
-import io.medallion.core.spark.FaultPoints;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,7 +73,7 @@ public class FaultFileSystem extends LocalFileSystem {
       }
       String halt = System.getProperty(HALT_PROPERTY);
       if (halt != null && path.contains(halt)) {
-        FaultPoints.halt("creating " + path);
+        HaltAtFaultPoint.halt("creating " + path);
       }
     }
     return super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);

@@ -1,0 +1,57 @@
+package io.medallion.core.spark;
+
+import io.medallion.core.error.Errors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The definition of the query a checkpoint belongs to (its source, keys, SQL), recorded in {@value
+ * CheckpointGuard#DEFINITION_FILE} when the checkpoint is made and compared on every start.
+ */
+final class CheckpointDefinition {
+  private CheckpointDefinition() {}
+
+  /** Records the query's definition in a new checkpoint, or refuses a changed one. */
+  static void check(FileSystem fs, Path root, CheckpointGuard.Query query) throws IOException {
+    Path file = new Path(root, CheckpointGuard.DEFINITION_FILE);
+    Map<String, String> now = new TreeMap<>(query.definition());
+    if (fs.exists(file)) {
+      Properties recorded = new Properties();
+      try (InputStream in = fs.open(file)) {
+        recorded.load(in);
+      }
+      TreeSet<String> keys = new TreeSet<>(now.keySet());
+      recorded.stringPropertyNames().forEach(keys::add);
+      StringBuilder changes = new StringBuilder();
+      for (String key : keys) {
+        String was = recorded.getProperty(key);
+        String is = now.get(key);
+        if (!java.util.Objects.equals(was, is)) {
+          changes
+              .append("\n    ")
+              .append(key)
+              .append(": was ")
+              .append(was)
+              .append(", now ")
+              .append(is);
+        }
+      }
+      if (changes.length() > 0) {
+        throw Errors.queryChanged(query.name(), query.checkpoint(), changes.toString());
+      }
+      return;
+    }
+    Properties p = new Properties();
+    p.putAll(now);
+    try (OutputStream out = fs.create(file, true)) {
+      p.store(out, "The definition of " + query.name() + " this checkpoint belongs to");
+    }
+  }
+}

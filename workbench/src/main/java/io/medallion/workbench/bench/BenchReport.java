@@ -1,0 +1,221 @@
+package io.medallion.workbench.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark's result: per stage the median round, the ratios between stages, the goals, and the
+ * environment; written as {@code benchmark.json} and {@code benchmark.md}.
+ */
+public final class BenchReport {
+  /** The file names in {@code --out}. */
+  public static final String JSON_FILE = "benchmark.json";
+
+  public static final String MARKDOWN_FILE = "benchmark.md";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long GIB = 1L << 30;
+
+  /** One measured round of a stage. */
+  record Round(long rows, double seconds, long heap, long rss, Map<String, Object> detail) {}
+
+  /** A ratio of two stages' rows/s: {@code numerator / denominator}. */
+  private record Ratio(String numerator, String denominator) {
+    String key() {
+      return numerator + " / " + denominator;
+    }
+  }
+
+  private static final List<Ratio> RATIOS =
+      List.of(
+          new Ratio("bronze", "spark_kafka_noop"),
+          new Ratio("bronze", "naive_bronze"),
+          new Ratio("silver", "naive_silver"),
+          new Ratio("gold", "naive_gold"));
+
+  private final Map<String, Object> tree;
+
+  private BenchReport(Map<String, Object> tree) {
+    this.tree = tree;
+  }
+
+  static BenchReport of(Map<String, List<Round>> rounds, Map<String, Object> environment) {
+    List<Map<String, Object>> stages = new ArrayList<>();
+    Map<String, Double> rate = new LinkedHashMap<>();
+    long peakHeap = 0;
+    for (Map.Entry<String, List<Round>> entry : rounds.entrySet()) {
+      List<Round> measured = entry.getValue();
+      if (measured.isEmpty()) {
+        continue;
+      }
+      List<Round> sorted =
+          measured.stream().sorted(Comparator.comparingDouble(Round::seconds)).toList();
+      Round median = sorted.get((sorted.size() - 1) / 2);
+      Map<String, Object> stage = new LinkedHashMap<>();
+      stage.put("stage", entry.getKey());
+      stage.put("rows", median.rows());
+      stage.put("seconds", round(median.seconds()));
+      double rowsPerS = median.rows() / median.seconds();
+      stage.put("rows_per_s", Math.round(rowsPerS));
+      stage.put("rounds_seconds", measured.stream().map(r -> round(r.seconds())).toList());
+      stage.put("rounds_rows", measured.stream().map(Round::rows).toList());
+      long heap = measured.stream().mapToLong(Round::heap).max().orElse(0);
+      stage.put("peak_heap_bytes", heap);
+      stage.put("peak_rss_bytes", measured.stream().mapToLong(Round::rss).max().orElse(-1));
+      stage.putAll(median.detail());
+      stages.add(stage);
+      rate.put(entry.getKey(), rowsPerS);
+      peakHeap = Math.max(peakHeap, heap);
+    }
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    for (Ratio r : RATIOS) {
+      if (rate.containsKey(r.numerator()) && rate.containsKey(r.denominator())) {
+        ratios.put(r.key(), round(rate.get(r.numerator()) / rate.get(r.denominator())));
+      }
+    }
+    Object files = fileCount(stages, "files");
+    Object baseline = fileCount(stages, "files_baseline");
+    if (files instanceof Long f && baseline instanceof Long b && b > 0) {
+      ratios.put("files / files_baseline (data files)", round((double) f / b));
+    }
+    Map<String, Object> e2e =
+        stages.stream()
+            .filter(s -> "end_to_end".equals(s.get("stage")))
+            .findFirst()
+            .orElse(Map.of());
+    List<Map<String, Object>> goals = new ArrayList<>();
+    goal(goals, "bronze / spark_kafka_noop", ">=", 0.6, ratios.get("bronze / spark_kafka_noop"));
+    goal(goals, "bronze / naive_bronze", ">=", 1.5, ratios.get("bronze / naive_bronze"));
+    goal(goals, "silver / naive_silver", ">=", 1.0, ratios.get("silver / naive_silver"));
+    goal(goals, "end_to_end rows_per_s", ">=", 50_000, e2e.get("rows_per_s"));
+    goal(goals, "end_to_end freshness_p95_s", "<", 10, e2e.get("freshness_p95_s"));
+    goal(goals, "peak heap of any stage (GiB)", "<=", 2, round((double) peakHeap / GIB));
+    Map<String, Object> tree = new LinkedHashMap<>();
+    tree.put("stages", stages);
+    tree.put("ratios", ratios);
+    tree.put("goals", goals);
+    tree.put("environment", environment);
+    return new BenchReport(tree);
+  }
+
+  /** The data files a file-count stage left in all tables, or null if it did not run. */
+  private static Object fileCount(List<Map<String, Object>> stages, String stage) {
+    return stages.stream()
+        .filter(s -> stage.equals(s.get("stage")))
+        .map(s -> s.get("files_total"))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static void goal(
+      List<Map<String, Object>> goals, String what, String op, double target, Object value) {
+    Map<String, Object> goal = new LinkedHashMap<>();
+    goal.put("goal", what + " " + op + " " + fmt(target));
+    goal.put("value", value);
+    Boolean met = null;
+    if (value instanceof Number n) {
+      met =
+          op.equals(">=")
+              ? n.doubleValue() >= target
+              : op.equals("<") ? n.doubleValue() < target : n.doubleValue() <= target;
+    }
+    // null: the stages it needs were not run (--stages), so it is neither met nor missed.
+    goal.put("met", met);
+    goals.add(goal);
+  }
+
+  /** The report as JSON-ready maps and lists. */
+  public Map<String, Object> tree() {
+    return tree;
+  }
+
+  /** Writes {@code benchmark.json} and {@code benchmark.md} into {@code dir}. */
+  void write(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(
+          dir.resolve(JSON_FILE),
+          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree) + "\n",
+          StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve(MARKDOWN_FILE), markdown(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The report as Markdown tables: stages, ratios, goals. */
+  @SuppressWarnings("unchecked")
+  public String markdown() {
+    StringBuilder md = new StringBuilder();
+    md.append("| stage | rows | seconds | rows/s | peak heap MiB | peak RSS MiB |\n");
+    md.append("|---|---:|---:|---:|---:|---:|\n");
+    StringBuilder notes = new StringBuilder();
+    for (Map<String, Object> s : (List<Map<String, Object>>) tree.get("stages")) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,d | %.2f | %,d | %,d | %,d |%n",
+              s.get("stage"),
+              (Long) s.get("rows"),
+              (Double) s.get("seconds"),
+              (Long) s.get("rows_per_s"),
+              (Long) s.get("peak_heap_bytes") >> 20,
+              Math.max(-1, (Long) s.get("peak_rss_bytes") >> 20)));
+      if (s.get("files_total") != null) {
+        notes.append(
+            String.format(
+                Locale.ROOT,
+                "%n%s: %,d data files in all tables after %.0f s (%s)%n",
+                s.get("stage"),
+                (Long) s.get("files_total"),
+                (Double) s.get("seconds"),
+                s.get("files")));
+      }
+      if ("end_to_end".equals(s.get("stage"))) {
+        notes.append(
+            String.format(
+                Locale.ROOT,
+                "%nend_to_end freshness p50 %.2f s, p95 %.2f s, p99 %.2f s (%s)%n",
+                s.get("freshness_p50_s"),
+                s.get("freshness_p95_s"),
+                s.get("freshness_p99_s"),
+                s.get("followed")));
+      }
+    }
+    md.append(notes);
+    md.append("\n| ratio | value |\n|---|---:|\n");
+    ((Map<String, Object>) tree.get("ratios"))
+        .forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    md.append("\n| goal | value | met |\n|---|---:|---|\n");
+    for (Map<String, Object> g : (List<Map<String, Object>>) tree.get("goals")) {
+      md.append("| ")
+          .append(g.get("goal"))
+          .append(" | ")
+          .append(g.get("value") == null ? "not run" : g.get("value"))
+          .append(" | ")
+          .append(g.get("met") == null ? "-" : (Boolean) g.get("met") ? "yes" : "**no**")
+          .append(" |\n");
+    }
+    Map<String, Object> env = (Map<String, Object>) tree.get("environment");
+    md.append("\n").append(env.get("method")).append("\n");
+    return md.toString();
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 1000) / 1000.0;
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v) : String.valueOf(v);
+  }
+}

@@ -1,0 +1,166 @@
+package io.medallion.workbench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.testkit.TestSpark;
+import io.medallion.workbench.bench.Benchmark;
+import io.medallion.workbench.generate.EventGenerator;
+import io.medallion.workbench.generate.GeneratedEvent;
+import io.medallion.workbench.generate.GeneratorSettings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A small run of {@code lakehouse bench}: the report's structure, and that every stage processed
+ * exactly the rows the generator's seed implies. No timing is asserted.
+ */
+class BenchIT {
+  private static final long EVENTS = 10_000;
+  private static final long SEED = 7;
+  private static final int E2E_RATE = 1_000;
+  private static final int E2E_SECONDS = 3;
+
+  @TempDir Path dir;
+
+  /** What the benchmark's generator settings produce, counted per topic. */
+  private static final class Expected {
+    final Map<String, Long> records = new HashMap<>();
+    final Map<String, Set<String>> validValues = new HashMap<>();
+
+    Expected() {
+      EventGenerator generator =
+          new EventGenerator(
+              new GeneratorSettings(
+                  EVENTS, SEED, 0.01, 0.02, 0.02, Instant.now(), 0, 1000, 50_000));
+      while (generator.hasNext()) {
+        GeneratedEvent e = generator.next();
+        records.merge(e.topic(), 1L, Long::sum);
+        if (e.kind() == GeneratedEvent.Kind.VALID || e.kind() == GeneratedEvent.Kind.LATE) {
+          validValues
+              .computeIfAbsent(e.topic(), t -> new HashSet<>())
+              .add(new String(e.value(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+
+    long records(String topic) {
+      return records.getOrDefault(topic, 0L);
+    }
+
+    long distinctValid(String topic) {
+      return validValues.getOrDefault(topic, Set.of()).size();
+    }
+  }
+
+  @Test
+  void everyStageProcessesExactlyTheGeneratedRowsAndTheReportHasItsShape() throws Exception {
+    TestSpark.get();
+    Path out = dir.resolve("bench");
+    StringWriter console = new StringWriter();
+    int exit =
+        Main.execute(
+            new PrintWriter(console, true),
+            new PrintWriter(console, true),
+            "bench",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--conf",
+            "spark.master=local[2]",
+            "--events",
+            String.valueOf(EVENTS),
+            "--seed",
+            String.valueOf(SEED),
+            "--partitions",
+            "2",
+            "--repeat",
+            "1",
+            "--warmup",
+            "0",
+            "--e2e-rate",
+            String.valueOf(E2E_RATE),
+            "--e2e-seconds",
+            String.valueOf(E2E_SECONDS),
+            "--out",
+            out.toString());
+    assertThat(exit).as(console.toString()).isZero();
+
+    JsonNode report = new ObjectMapper().readTree(out.resolve("benchmark.json").toFile());
+    List<String> names = new ArrayList<>();
+    Map<String, JsonNode> stages = new HashMap<>();
+    for (JsonNode stage : report.path("stages")) {
+      names.add(stage.path("stage").asText());
+      stages.put(stage.path("stage").asText(), stage);
+      assertThat(stage.path("seconds").asDouble()).as(stage.toString()).isPositive();
+      assertThat(stage.path("rows_per_s").isNumber()).as(stage.toString()).isTrue();
+      assertThat(stage.path("peak_heap_bytes").asLong()).as(stage.toString()).isPositive();
+      assertThat(stage.path("peak_rss_bytes").asLong()).as(stage.toString()).isPositive();
+    }
+    assertThat(names).isEqualTo(Benchmark.DEFAULT_STAGES);
+
+    Expected expected = new Expected();
+    String plays = EventGenerator.PLAYS;
+    String impressions = EventGenerator.IMPRESSIONS;
+    String titles = EventGenerator.TITLES;
+    long all = expected.records(plays) + expected.records(impressions) + expected.records(titles);
+    assertThat(all).isEqualTo(EVENTS);
+    for (String stage : List.of("kafka_consumer", "spark_kafka_noop", "naive_bronze", "bronze")) {
+      assertThat(stages.get(stage).path("rows").asLong()).as(stage).isEqualTo(EVENTS);
+    }
+    // Silver reads each table's topic: titles twice (the current table and its history).
+    long silverRead =
+        expected.records(plays) + expected.records(impressions) + 2 * expected.records(titles);
+    assertThat(stages.get("naive_silver").path("rows").asLong()).isEqualTo(silverRead);
+    assertThat(stages.get("silver").path("rows").asLong()).isEqualTo(silverRead);
+    JsonNode written = stages.get("silver").path("written");
+    assertThat(written.path("silver.plays").asLong()).isEqualTo(expected.distinctValid(plays));
+    assertThat(written.path("silver.impressions").asLong())
+        .isEqualTo(expected.distinctValid(impressions));
+    // Gold aggregates every silver fact row, once.
+    assertThat(stages.get("gold").path("rows").asLong())
+        .isEqualTo(expected.distinctValid(plays) + expected.distinctValid(impressions));
+    JsonNode naiveWritten = stages.get("naive_silver").path("written");
+    assertThat(stages.get("naive_gold").path("rows").asLong())
+        .isEqualTo(
+            naiveWritten.path("silver.plays").asLong()
+                + naiveWritten.path("silver.impressions").asLong());
+    assertThat(stages.get("end_to_end").path("rows").asLong())
+        .isEqualTo((long) E2E_RATE * E2E_SECONDS);
+    assertThat(stages.get("end_to_end").path("followed_events").asLong()).isPositive();
+    for (String p : List.of("freshness_p50_s", "freshness_p95_s", "freshness_p99_s")) {
+      assertThat(stages.get("end_to_end").path(p).asDouble()).as(p).isPositive();
+    }
+
+    assertThat(iterable(report.path("ratios").fieldNames()))
+        .containsExactly(
+            "bronze / spark_kafka_noop",
+            "bronze / naive_bronze",
+            "silver / naive_silver",
+            "gold / naive_gold");
+    assertThat(report.path("environment").path("method").asText()).contains("warm-up");
+    String markdown = Files.readString(out.resolve("benchmark.md"));
+    for (String stage : Benchmark.DEFAULT_STAGES) {
+      assertThat(markdown).contains("| " + stage + " |");
+      assertThat(console.toString()).contains("| " + stage + " |");
+    }
+  }
+
+  private static List<String> iterable(java.util.Iterator<String> names) {
+    List<String> list = new ArrayList<>();
+    names.forEachRemaining(list::add);
+    return list;
+  }
+}

@@ -1,0 +1,93 @@
+package io.medallion.workbench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spark.FaultPoints;
+import io.medallion.silver.QuarantineTable;
+import io.medallion.silver.TableRefiner;
+import io.medallion.testkit.TestSpark;
+import io.medallion.testkit.faults.PipelineProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reference pipeline's jobs killed at named points of a micro-batch in turn
+ * (docs/reliability.md rows 1 to 3): mid-write, after a Delta commit and before the checkpoint
+ * commit, between two writes of one batch; each run resumes from the last one's checkpoints; then
+ * {@code run --once} to the end, and the oracle over every table.
+ */
+class CrashPointsIT {
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
+
+  private final SparkSession spark = TestSpark.get();
+
+  @Test
+  void aCrashAtEachPointOfABatchThenARestartLosesAndDuplicatesNothing() throws Exception {
+    Path spec = ReferenceSpec.playsOnly(dir, "crash-");
+    Path lakeDir = dir.resolve("lake");
+    LakeLayout lake = LakeLayout.of(lakeDir.toString());
+    ReferenceEvents events = new ReferenceEvents(spec, "crash-");
+    events.produce(1_500, 7, 0);
+
+    // Each crash: the command that reaches the point, and the point.
+    record Crash(List<String> command, List<String> flags) {}
+    List<Crash> crashes =
+        List.of(
+            // Mid-write: some of bronze.plays' first batch's files exist; nothing is committed.
+            new Crash(
+                List.of("ingest", "--once", "--tables", "plays"),
+                PipelineProcess.haltOnCreate("/bronze/plays/")),
+            // After bronze.plays' Delta commit, before its checkpoint commit.
+            new Crash(
+                List.of("ingest", "--once", "--tables", "plays"),
+                List.of(PipelineProcess.haltAt(FaultPoints.BATCH_WRITTEN + "bronze.plays"))),
+            // Between two writes of one silver batch: records and quarantine committed, silver not.
+            new Crash(
+                List.of("refine", "--once", "--tables", "plays"),
+                List.of(PipelineProcess.haltAt(TableRefiner.AFTER_QUARANTINE + "silver.plays"))),
+            // After a gold batch's writes, before its checkpoint commit (all else landed first).
+            new Crash(
+                List.of("run", "--once"),
+                List.of(
+                    PipelineProcess.haltAt(
+                        FaultPoints.BATCH_WRITTEN + "gold.title_daily_engagement"))));
+    for (int i = 0; i < crashes.size(); i++) {
+      Crash crash = crashes.get(i);
+      Path log = dir.resolve("crash-" + i + ".log");
+      List<String> args = crash.command();
+      Process run =
+          LakehouseProcess.start(
+              log,
+              crash.flags(),
+              args.get(0),
+              spec,
+              lakeDir,
+              args.subList(1, args.size()).toArray(String[]::new));
+      assertThat(PipelineProcess.await(run, Duration.ofMinutes(4)))
+          .as(Files.readString(log))
+          .isEqualTo(FaultPoints.HALT_EXIT_CODE);
+      assertThat(Files.readString(log)).contains("medallion: halting at fault point");
+      if (args.get(0).equals("refine")) {
+        assertThat(QuarantineTable.read(spark, lake).where("source_table = 'silver.plays'").count())
+            .as("the quarantine write committed before the crash")
+            .isPositive();
+        assertThat(spark.read().format("delta").load(lake.table(Layer.SILVER, "plays")).count())
+            .as("the silver write did not happen")
+            .isZero();
+      }
+    }
+
+    Cli.Result complete = Cli.run(spec, lakeDir, "run", "--once");
+    assertThat(complete.exit()).as(complete.output()).isZero();
+    ReferenceOracle.check(spark, spec, lakeDir, events.acknowledged(), events.acknowledged());
+  }
+}

@@ -1,0 +1,91 @@
+package io.medallion.workbench.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The report's arithmetic: the median round, the ratios of rows/s, and the goals. */
+class BenchReportTest {
+
+  private static BenchReport.Round round(long rows, double seconds, long heap) {
+    return new BenchReport.Round(rows, seconds, heap, 2L << 30, Map.of());
+  }
+
+  @SuppressWarnings("unchecked")
+  @Test
+  void reportsTheMedianRoundAndRatiosOfRowsPerSecond() {
+    Map<String, List<BenchReport.Round>> rounds = new LinkedHashMap<>();
+    rounds.put(
+        "spark_kafka_noop",
+        List.of(round(1000, 2.0, 1L << 30), round(1000, 1.0, 1L << 30), round(1000, 4.0, 1)));
+    rounds.put("naive_bronze", List.of(round(1000, 4.0, 1)));
+    rounds.put("bronze", List.of(round(1000, 3.0, 3L << 29), round(1000, 2.5, 1)));
+    rounds.put("silver", List.of());
+    BenchReport report = BenchReport.of(rounds, Map.of("method", "test"));
+
+    List<Map<String, Object>> stages = (List<Map<String, Object>>) report.tree().get("stages");
+    assertThat(stages)
+        .extracting(s -> s.get("stage"))
+        .containsExactly("spark_kafka_noop", "naive_bronze", "bronze");
+    Map<String, Object> noop = stages.get(0);
+    assertThat(noop.get("seconds")).isEqualTo(2.0);
+    assertThat(noop.get("rows_per_s")).isEqualTo(500L);
+    assertThat(noop.get("rounds_seconds")).isEqualTo(List.of(2.0, 1.0, 4.0));
+    assertThat(noop.get("peak_heap_bytes")).isEqualTo(1L << 30);
+    // Of two rounds the faster is the median (the lower middle).
+    assertThat(stages.get(2).get("seconds")).isEqualTo(2.5);
+
+    assertThat((Map<String, Object>) report.tree().get("ratios"))
+        .containsExactly(
+            Map.entry("bronze / spark_kafka_noop", 0.8), Map.entry("bronze / naive_bronze", 1.6));
+    List<Map<String, Object>> goals = (List<Map<String, Object>>) report.tree().get("goals");
+    assertThat(goals)
+        .extracting(g -> g.get("goal"), g -> g.get("met"))
+        .startsWith(
+            org.assertj.core.groups.Tuple.tuple("bronze / spark_kafka_noop >= 0.6", true),
+            org.assertj.core.groups.Tuple.tuple("bronze / naive_bronze >= 1.5", true),
+            org.assertj.core.groups.Tuple.tuple("silver / naive_silver >= 1", null));
+    assertThat(goals.get(goals.size() - 1))
+        .containsEntry("goal", "peak heap of any stage (GiB) <= 2")
+        .containsEntry("value", 1.5)
+        .containsEntry("met", true);
+    assertThat(report.markdown())
+        .contains("| spark_kafka_noop | 1,000 | 2.00 | 500 | 1,024 | 2,048 |")
+        .contains("| silver / naive_silver >= 1 | not run | - |");
+  }
+
+  @SuppressWarnings("unchecked")
+  @Test
+  void reportsTheFileCountStagesAndTheirRatio() {
+    Map<String, List<BenchReport.Round>> rounds = new LinkedHashMap<>();
+    rounds.put(
+        "files_baseline",
+        List.of(
+            new BenchReport.Round(
+                1000,
+                10.0,
+                1,
+                1,
+                Map.of("files_total", 400L, "files", Map.of("bronze.plays", 400L)))));
+    rounds.put(
+        "files",
+        List.of(
+            new BenchReport.Round(
+                1000,
+                8.0,
+                1,
+                1,
+                Map.of("files_total", 50L, "files", Map.of("bronze.plays", 50L)))));
+    BenchReport report = BenchReport.of(rounds, Map.of("method", "test"));
+
+    assertThat((Map<String, Object>) report.tree().get("ratios"))
+        .containsExactly(Map.entry("files / files_baseline (data files)", 0.125));
+    assertThat(report.markdown())
+        .contains("files_baseline: 400 data files in all tables after 10 s ({bronze.plays=400})")
+        .contains("files: 50 data files in all tables after 8 s ({bronze.plays=50})")
+        .contains("| files / files_baseline (data files) | 0.125 |");
+  }
+}
