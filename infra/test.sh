@@ -21,6 +21,12 @@
 # tf_prepare in infra/lib.sh, shared with the ci/ scripts): no .terraform/ and
 # no lock file is written into the source tree, and two runs at the same time
 # do not interfere.
+#
+# The roots (bootstrap/ and envs/<env>/) must have their .terraform.lock.hcl
+# committed; they are initialised with -lockfile=readonly, so a lock file that
+# does not match the configuration or the installed provider fails the check.
+# envs/shared/ is not a root of its own: the environment roots link to its
+# files, and it is checked through them.
 
 set -euo pipefail
 
@@ -62,8 +68,14 @@ fi
 cd "$TF_INFRA_DIR"
 dirs=()
 for d in modules/*/ envs/*/ bootstrap/; do
+  [[ "$d" == envs/shared/ ]] && continue
   [[ -f "${d}versions.tf" || -f "${d}main.tf" ]] && dirs+=("${d%/}")
 done
+
+# A root module: an environment or the bootstrap, with a committed lock file.
+is_root() {
+  [[ "$1" == bootstrap || "$1" == envs/* ]]
+}
 
 # Where one directory's files go: its path under $work_dir with "/" as "_", plus a suffix.
 dir_file() {
@@ -72,11 +84,20 @@ dir_file() {
 
 # Checks one directory, counting into the caller's passed, failed, skipped and problems.
 check_dir() {
-  local d="$1" log
+  local d="$1" log args=("${init_args[@]}")
   log="$(dir_file "$d" .log)"
   echo "== $d"
 
-  if ! terraform -chdir="$d" init "${init_args[@]}" >"$log" 2>&1; then
+  if is_root "$d"; then
+    if [[ ! -f "$d/.terraform.lock.hcl" ]]; then
+      echo "a root's .terraform.lock.hcl must be committed (infra/README.md, \"Provider lock files\")" >"$log"
+      report_failure "$d: no .terraform.lock.hcl" "$log"
+      return
+    fi
+    args+=(-lockfile=readonly)
+  fi
+
+  if ! terraform -chdir="$d" init "${args[@]}" >"$log" 2>&1; then
     report_failure "$d: terraform init" "$log"
     return
   fi

@@ -16,6 +16,49 @@ variable "state_bucket_name" {
     condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_name)) && !strcontains(var.state_bucket_name, "..")
     error_message = "state_bucket_name must be DNS-safe: 3-63 characters of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit."
   }
+
+  validation {
+    condition     = var.log_bucket_name != null || length(var.state_bucket_name) <= 51
+    error_message = "state_bucket_name must be at most 51 characters, so that \"<name>-access-logs\" is a valid bucket name too (or set log_bucket_name)."
+  }
+
+  validation {
+    condition     = var.log_bucket_name != var.state_bucket_name
+    error_message = "The access logs need a bucket of their own: log_bucket_name must not be state_bucket_name."
+  }
+}
+
+variable "log_bucket_name" {
+  description = "Name of the bucket that receives the state bucket's S3 server access logs; default \"<state_bucket_name>-access-logs\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.log_bucket_name, "x")))
+    error_message = "log_bucket_name must be a DNS-safe bucket name."
+  }
+}
+
+variable "state_kms_key_alias" {
+  description = "Alias of the KMS key that encrypts the state. The environments' backends name it (kms_key_id in infra/envs/shared/versions.tf): change both together."
+  type        = string
+  default     = "alias/medallion-terraform-state"
+
+  validation {
+    condition     = can(regex("^alias/[a-zA-Z0-9/_-]+$", var.state_kms_key_alias)) && !startswith(var.state_kms_key_alias, "alias/aws/")
+    error_message = "state_kms_key_alias must look like \"alias/medallion-terraform-state\" (not an alias/aws/ name)."
+  }
+}
+
+variable "access_log_expiration_days" {
+  description = "Days after which the state bucket's access logs are expired."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.access_log_expiration_days >= 1 && floor(var.access_log_expiration_days) == var.access_log_expiration_days
+    error_message = "access_log_expiration_days must be a whole number >= 1."
+  }
 }
 
 variable "noncurrent_version_expiration_days" {

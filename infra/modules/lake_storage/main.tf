@@ -130,6 +130,32 @@ resource "aws_kms_alias" "this" {
 }
 
 ################################################################################
+# Destroy guard
+################################################################################
+
+# prevent_destroy must be a literal, so it cannot be switched per environment
+# on the key and the buckets themselves. This guard carries it instead: it
+# exists only with var.prevent_destroy, and it is replaced whenever the key or
+# a bucket is replaced (their ARNs are unknown in such a plan). Any plan that
+# destroys or replaces the key or a bucket, `terraform destroy` and turning
+# the guard off included, therefore has to destroy the guard, and fails with
+# "Instance cannot be destroyed". To really remove them, first
+# `terraform state rm` the guard.
+resource "terraform_data" "destroy_guard" {
+  count = var.prevent_destroy ? 1 : 0
+
+  triggers_replace = {
+    kms_key     = aws_kms_key.this.arn
+    lake_bucket = aws_s3_bucket.this.arn
+    log_bucket  = aws_s3_bucket.logs.arn
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+################################################################################
 # Lake bucket
 ################################################################################
 

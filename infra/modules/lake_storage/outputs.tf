@@ -42,3 +42,8 @@ output "athena_results_uri" {
   description = "s3:// URI of the Athena query results prefix."
   value       = "s3://${var.bucket_name}/${var.prefixes.athena_results}"
 }
+
+output "destroy_protected" {
+  description = "Whether the destroy guard protects the KMS key and both buckets (prevent_destroy)."
+  value       = length(terraform_data.destroy_guard) == 1
+}

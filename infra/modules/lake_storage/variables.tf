@@ -17,6 +17,11 @@ variable "log_bucket_name" {
     condition     = var.log_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.log_bucket_name, "x")))
     error_message = "log_bucket_name must be DNS-safe: 3-63 characters of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit."
   }
+
+  validation {
+    condition     = var.log_bucket_name != var.bucket_name
+    error_message = "log_bucket_name must not be the lake bucket: access logs go to a separate bucket."
+  }
 }
 
 variable "prefixes" {
@@ -105,6 +110,17 @@ variable "force_destroy" {
   description = "Allow terraform destroy to delete non-empty buckets. Keep false outside throw-away environments."
   type        = bool
   default     = false
+}
+
+variable "prevent_destroy" {
+  description = "Guard the KMS key and both buckets against destroy: any plan that destroys or replaces one of them (terraform destroy included) fails, and so does turning the guard off again, until the guard is removed from the state by hand. Requires force_destroy = false and the maximum KMS deletion window (30 days)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.prevent_destroy || (!var.force_destroy && var.kms_deletion_window_in_days == 30)
+    error_message = "prevent_destroy needs force_destroy = false and kms_deletion_window_in_days = 30."
+  }
 }
 
 variable "tags" {

@@ -7,15 +7,61 @@ locals {
   name = "${var.project}-${var.environment}"
 
   msk_subnet_ids = length(var.msk_subnet_ids) > 0 ? var.msk_subnet_ids : var.private_subnet_ids
+
+  # The sizing presets: dev uses "small", prod "large" (envs/<env>/environment.tf).
+  # Every value can be overridden by the input of the same name.
+  presets = {
+    small = {
+      emr_maximum_capacity                  = { cpu = "16 vCPU", memory = "64 GB", disk = "200 GB" }
+      noncurrent_version_expiration_days    = 7
+      log_retention_in_days                 = 30
+      athena_bytes_scanned_cutoff_per_query = 10737418240 # 10 GiB
+      deletion_protection                   = false
+      msk_broker_instance_type              = "kafka.t3.small"
+      msk_number_of_broker_nodes            = 3
+      msk_ebs_volume_size_gb                = 100
+    }
+    large = {
+      emr_maximum_capacity                  = { cpu = "128 vCPU", memory = "512 GB", disk = "2000 GB" }
+      noncurrent_version_expiration_days    = 30
+      log_retention_in_days                 = 365
+      athena_bytes_scanned_cutoff_per_query = 107374182400 # 100 GiB
+      deletion_protection                   = true
+      msk_broker_instance_type              = "kafka.m7g.large"
+      msk_number_of_broker_nodes            = 3
+      msk_ebs_volume_size_gb                = 1000
+    }
+  }
+  preset = local.presets[var.size]
+
+  sizing = {
+    emr_maximum_capacity = {
+      cpu    = coalesce(try(var.emr_maximum_capacity.cpu, null), local.preset.emr_maximum_capacity.cpu)
+      memory = coalesce(try(var.emr_maximum_capacity.memory, null), local.preset.emr_maximum_capacity.memory)
+      disk   = coalesce(try(var.emr_maximum_capacity.disk, null), local.preset.emr_maximum_capacity.disk)
+    }
+    noncurrent_version_expiration_days    = coalesce(var.noncurrent_version_expiration_days, local.preset.noncurrent_version_expiration_days)
+    log_retention_in_days                 = coalesce(var.log_retention_in_days, local.preset.log_retention_in_days)
+    athena_bytes_scanned_cutoff_per_query = coalesce(var.athena_bytes_scanned_cutoff_per_query, local.preset.athena_bytes_scanned_cutoff_per_query)
+    deletion_protection                   = var.deletion_protection == null ? local.preset.deletion_protection : var.deletion_protection
+    msk_broker_instance_type              = coalesce(var.msk_broker_instance_type, local.preset.msk_broker_instance_type)
+    msk_number_of_broker_nodes            = coalesce(var.msk_number_of_broker_nodes, local.preset.msk_number_of_broker_nodes)
+    msk_ebs_volume_size_gb                = coalesce(var.msk_ebs_volume_size_gb, local.preset.msk_ebs_volume_size_gb)
+  }
 }
 
 module "lake_storage" {
   source = "../lake_storage"
 
   bucket_name                        = var.lake_bucket_name
-  noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  noncurrent_version_expiration_days = local.sizing.noncurrent_version_expiration_days
   kms_key_administrator_arns         = var.kms_key_administrator_arns
   force_destroy                      = var.force_destroy
+
+  # A protected environment's key and buckets cannot be destroyed or
+  # replaced by a plan (a prevent_destroy guard); its key keeps the maximum
+  # deletion window (the module's default, 30 days).
+  prevent_destroy = local.sizing.deletion_protection
 }
 
 module "emr_serverless" {
@@ -26,11 +72,11 @@ module "emr_serverless" {
   vpc_id                       = var.vpc_id
   subnet_ids                   = var.private_subnet_ids
   kafka_cidr_blocks            = var.kafka_cidr_blocks
-  maximum_capacity             = var.emr_maximum_capacity
+  maximum_capacity             = local.sizing.emr_maximum_capacity
   lake_bucket_name             = module.lake_storage.bucket_name
   kms_key_arn                  = module.lake_storage.kms_key_arn
-  log_retention_in_days        = var.log_retention_in_days
-  dynamodb_deletion_protection = var.deletion_protection
+  log_retention_in_days        = local.sizing.log_retention_in_days
+  dynamodb_deletion_protection = local.sizing.deletion_protection
 
   # The jobs write the layers, their checkpoints and the system tables (event
   # log, reconciliation, expectation results).
@@ -77,11 +123,11 @@ module "streaming" {
   subnet_ids                = local.msk_subnet_ids
   client_security_group_ids = module.emr_serverless.security_group_ids
   kafka_version             = var.msk_kafka_version
-  broker_instance_type      = var.msk_broker_instance_type
-  number_of_broker_nodes    = var.msk_number_of_broker_nodes
-  ebs_volume_size_gb        = var.msk_ebs_volume_size_gb
+  broker_instance_type      = local.sizing.msk_broker_instance_type
+  number_of_broker_nodes    = local.sizing.msk_number_of_broker_nodes
+  ebs_volume_size_gb        = local.sizing.msk_ebs_volume_size_gb
   kms_key_arn               = module.lake_storage.kms_key_arn
-  log_retention_in_days     = var.log_retention_in_days
+  log_retention_in_days     = local.sizing.log_retention_in_days
   topic_names               = var.kafka_topics
 }
 
@@ -104,7 +150,7 @@ module "orchestration" {
   kms_key_arn                 = module.lake_storage.kms_key_arn
   batch_schedule_expression   = var.batch_schedule_expression
   alarm_email_addresses       = var.alarm_email_addresses
-  log_retention_in_days       = var.log_retention_in_days
+  log_retention_in_days       = local.sizing.log_retention_in_days
 }
 
 module "catalog" {
@@ -114,7 +160,7 @@ module "catalog" {
   lake_bucket_name               = module.lake_storage.bucket_name
   kms_key_arn                    = module.lake_storage.kms_key_arn
   database_names                 = var.glue_database_names
-  bytes_scanned_cutoff_per_query = var.athena_bytes_scanned_cutoff_per_query
+  bytes_scanned_cutoff_per_query = local.sizing.athena_bytes_scanned_cutoff_per_query
   analyst_principal_arns         = var.analyst_principal_arns
   operator_principal_arns        = var.operator_principal_arns
   manage_catalog_encryption      = var.manage_glue_catalog_encryption

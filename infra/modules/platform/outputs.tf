@@ -157,3 +157,13 @@ output "alarm_topic_arn" {
   description = "SNS topic notified when a batch execution fails."
   value       = module.orchestration.alarm_topic_arn
 }
+
+output "sizing" {
+  description = "The environment's sizing, retention and protection: the preset of size with the given overrides (emr_maximum_capacity, noncurrent_version_expiration_days, log_retention_in_days, athena_bytes_scanned_cutoff_per_query, deletion_protection, msk_broker_instance_type, msk_number_of_broker_nodes, msk_ebs_volume_size_gb)."
+  value       = local.sizing
+}
+
+output "destroy_protected" {
+  description = "Whether the project KMS key and the lake and access-log buckets are guarded against destroy and replacement (deletion_protection)."
+  value       = module.lake_storage.destroy_protected
+}

@@ -71,51 +71,69 @@ variable "artifact_version" {
 }
 
 ################################################################################
-# Sizing and retention: no defaults, every environment states its own
+# Sizing, retention and protection: a preset, each value overridable
 ################################################################################
 
+variable "size" {
+  description = "Sizing preset: \"small\" (dev: small capacity, short retention, no destroy protection) or \"large\" (prod: production capacity, long retention, deletion protection and a destroy guard on the KMS key and the buckets). The inputs below override single values of it."
+  type        = string
+
+  validation {
+    condition     = contains(["small", "large"], var.size)
+    error_message = "size must be \"small\" or \"large\"."
+  }
+}
+
 variable "emr_maximum_capacity" {
-  description = "Maximum capacity of the EMR Serverless application."
+  description = "Maximum capacity of the EMR Serverless application; attributes left out or null take the preset's."
   type = object({
-    cpu    = string
-    memory = string
-    disk   = string
+    cpu    = optional(string)
+    memory = optional(string)
+    disk   = optional(string)
   })
+  default = null
 }
 
 variable "noncurrent_version_expiration_days" {
-  description = "Days noncurrent object versions are kept in the lake bucket."
+  description = "Days noncurrent object versions are kept in the lake bucket; null: the preset's."
   type        = number
+  default     = null
 }
 
 variable "log_retention_in_days" {
-  description = "Retention of the job log group, in days."
+  description = "Retention of the log groups, in days; null: the preset's."
   type        = number
+  default     = null
 }
 
 variable "athena_bytes_scanned_cutoff_per_query" {
-  description = "Per-query scan limit of the analysts' Athena workgroup, in bytes."
+  description = "Per-query scan limit of the Athena workgroups, in bytes; null: the preset's."
   type        = number
+  default     = null
 }
 
 variable "deletion_protection" {
-  description = "Deletion protection on stateful resources (the Delta LogStore DynamoDB table)."
+  description = "Protection of stateful resources: deletion protection on the Delta LogStore DynamoDB table, and a destroy guard on the project KMS key and the lake and access-log buckets (modules/lake_storage prevent_destroy); null: the preset's. Cannot be combined with force_destroy."
   type        = bool
+  default     = null
 }
 
 variable "msk_broker_instance_type" {
-  description = "MSK broker instance type."
+  description = "MSK broker instance type; null: the preset's."
   type        = string
+  default     = null
 }
 
 variable "msk_number_of_broker_nodes" {
-  description = "Number of MSK brokers (at least 3, a multiple of the number of MSK subnets)."
+  description = "Number of MSK brokers (at least 3, a multiple of the number of MSK subnets); null: the preset's."
   type        = number
+  default     = null
 }
 
 variable "msk_ebs_volume_size_gb" {
-  description = "EBS storage per MSK broker, in GiB."
+  description = "EBS storage per MSK broker, in GiB; null: the preset's."
   type        = number
+  default     = null
 }
 
 ################################################################################
@@ -231,8 +249,13 @@ variable "manage_glue_catalog_encryption" {
 }
 
 variable "force_destroy" {
-  description = "Let terraform destroy delete non-empty buckets and the Athena workgroup's history."
+  description = "Let terraform destroy delete non-empty buckets and the Athena workgroup's history. Not with deletion protection (the large preset)."
   type        = bool
   default     = false
   nullable    = false
+
+  validation {
+    condition     = !(var.force_destroy && local.sizing.deletion_protection)
+    error_message = "force_destroy cannot be true with deletion_protection (the default of the large preset): a protected environment's buckets are never force-destroyed."
+  }
 }

@@ -38,14 +38,18 @@ locals {
 
 # Ingress comes only from the client security groups, as separate rules: the
 # clients' group refers to this one for its egress, and inline rules on both
-# sides would make the two groups depend on each other. Terraform removes the
-# default allow-all egress rule on creation; brokers only answer connections.
+# sides would make the two groups depend on each other. Brokers only answer
+# connections, so there is no egress at all: Terraform removes the default
+# allow-all egress rule on creation, and egress = [] (managed inline) removes
+# any egress rule added out of band on the next apply.
 resource "aws_security_group" "brokers" {
   count = local.create ? 1 : 0
 
   name        = "${var.name}-msk"
   description = "Medallion MSK brokers: Kafka over TLS with IAM auth, only from the job workers"
   vpc_id      = var.vpc_id
+
+  egress = []
 
   tags = merge(var.tags, { Name = "${var.name}-msk" })
 

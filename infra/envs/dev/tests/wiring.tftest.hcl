@@ -1,6 +1,7 @@
-# The dev environment: the platform module called with dev's names and
-# defaults. The wiring itself is tested in modules/platform/tests. Plan only,
-# with a mocked AWS provider.
+# The dev environment: the shared root (../shared, linked here) with dev's
+# name and the "small" preset (environment.tf). The wiring and the presets
+# themselves are tested in modules/platform/tests. Plan only, with a mocked
+# AWS provider.
 
 mock_provider "aws" {
   override_during = plan
@@ -54,23 +55,28 @@ run "dev_sizing_and_retention" {
   command = plan
 
   assert {
-    condition     = var.emr_maximum_capacity == { cpu = "16 vCPU", memory = "64 GB", disk = "200 GB" }
-    error_message = "dev's default EMR maximum capacity is 16 vCPU / 64 GB / 200 GB."
+    condition     = module.platform.sizing.emr_maximum_capacity == { cpu = "16 vCPU", memory = "64 GB", disk = "200 GB" }
+    error_message = "dev's EMR maximum capacity is 16 vCPU / 64 GB / 200 GB."
   }
 
   assert {
-    condition     = var.noncurrent_version_expiration_days == 7 && var.log_retention_in_days == 30
-    error_message = "dev keeps noncurrent lake versions 7 days and job logs 30 days."
+    condition     = module.platform.sizing.noncurrent_version_expiration_days == 7 && module.platform.sizing.log_retention_in_days == 30
+    error_message = "dev keeps noncurrent lake versions 7 days and logs 30 days."
   }
 
   assert {
-    condition     = var.athena_bytes_scanned_cutoff_per_query == 10737418240
+    condition     = module.platform.sizing.athena_bytes_scanned_cutoff_per_query == 10737418240
     error_message = "dev's Athena per-query scan limit is 10 GiB."
   }
 
   assert {
-    condition     = var.deletion_protection == false
-    error_message = "dev's deletion protection default changed."
+    condition     = module.platform.sizing.deletion_protection == false
+    error_message = "dev's deletion protection changed."
+  }
+
+  assert {
+    condition     = module.platform.destroy_protected == false
+    error_message = "dev's KMS key and buckets are not guarded (dev can be torn down)."
   }
 }
 
@@ -78,7 +84,7 @@ run "dev_kafka_and_batch_jobs" {
   command = plan
 
   assert {
-    condition     = var.msk_broker_instance_type == "kafka.t3.small" && var.msk_number_of_broker_nodes == 3 && var.msk_ebs_volume_size_gb == 100
+    condition     = module.platform.sizing.msk_broker_instance_type == "kafka.t3.small" && module.platform.sizing.msk_number_of_broker_nodes == 3 && module.platform.sizing.msk_ebs_volume_size_gb == 100
     error_message = "dev's MSK default is 3 kafka.t3.small brokers with 100 GiB each."
   }
 
@@ -120,7 +126,7 @@ run "partly_given_capacity_keeps_dev_defaults" {
   }
 
   assert {
-    condition     = var.emr_maximum_capacity == { cpu = "8 vCPU", memory = "64 GB", disk = "200 GB" }
+    condition     = module.platform.sizing.emr_maximum_capacity == { cpu = "8 vCPU", memory = "64 GB", disk = "200 GB" }
     error_message = "Capacity attributes left out must keep dev's defaults."
   }
 }

@@ -1,6 +1,7 @@
-# The prod environment: the platform module called with prod's names and
-# defaults. The wiring itself is tested in modules/platform/tests. Plan only,
-# with a mocked AWS provider.
+# The prod environment: the shared root (../shared, linked here) with prod's
+# name and the "large" preset (environment.tf). The wiring and the presets
+# themselves are tested in modules/platform/tests. Plan only, with a mocked
+# AWS provider.
 
 mock_provider "aws" {
   override_during = plan
@@ -54,23 +55,28 @@ run "prod_sizing_and_retention" {
   command = plan
 
   assert {
-    condition     = var.emr_maximum_capacity == { cpu = "128 vCPU", memory = "512 GB", disk = "2000 GB" }
-    error_message = "prod's default EMR maximum capacity is 128 vCPU / 512 GB / 2000 GB."
+    condition     = module.platform.sizing.emr_maximum_capacity == { cpu = "128 vCPU", memory = "512 GB", disk = "2000 GB" }
+    error_message = "prod's EMR maximum capacity is 128 vCPU / 512 GB / 2000 GB."
   }
 
   assert {
-    condition     = var.noncurrent_version_expiration_days == 30 && var.log_retention_in_days == 365
-    error_message = "prod keeps noncurrent lake versions 30 days and job logs 365 days."
+    condition     = module.platform.sizing.noncurrent_version_expiration_days == 30 && module.platform.sizing.log_retention_in_days == 365
+    error_message = "prod keeps noncurrent lake versions 30 days and logs 365 days."
   }
 
   assert {
-    condition     = var.athena_bytes_scanned_cutoff_per_query == 107374182400
+    condition     = module.platform.sizing.athena_bytes_scanned_cutoff_per_query == 107374182400
     error_message = "prod's Athena per-query scan limit is 100 GiB."
   }
 
   assert {
-    condition     = var.deletion_protection == true
-    error_message = "prod's deletion protection default changed."
+    condition     = module.platform.sizing.deletion_protection == true
+    error_message = "prod's deletion protection changed."
+  }
+
+  assert {
+    condition     = module.platform.destroy_protected == true
+    error_message = "prod's KMS key and buckets must be guarded against destroy and replacement."
   }
 }
 
@@ -78,7 +84,7 @@ run "prod_kafka_and_batch_jobs" {
   command = plan
 
   assert {
-    condition     = var.msk_broker_instance_type == "kafka.m7g.large" && var.msk_number_of_broker_nodes == 3 && var.msk_ebs_volume_size_gb == 1000
+    condition     = module.platform.sizing.msk_broker_instance_type == "kafka.m7g.large" && module.platform.sizing.msk_number_of_broker_nodes == 3 && module.platform.sizing.msk_ebs_volume_size_gb == 1000
     error_message = "prod's MSK default is 3 kafka.m7g.large brokers with 1000 GiB each."
   }
 
@@ -120,7 +126,7 @@ run "partly_given_capacity_keeps_prod_defaults" {
   }
 
   assert {
-    condition     = var.emr_maximum_capacity == { cpu = "8 vCPU", memory = "512 GB", disk = "2000 GB" }
+    condition     = module.platform.sizing.emr_maximum_capacity == { cpu = "8 vCPU", memory = "512 GB", disk = "2000 GB" }
     error_message = "Capacity attributes left out must keep prod's defaults."
   }
 }

@@ -160,6 +160,11 @@ run "athena_workgroup_is_enforced_encrypted_and_limited" {
     condition     = aws_athena_workgroup.this.configuration[0].bytes_scanned_cutoff_per_query == 1073741824
     error_message = "The bytes-scanned limit must come from bytes_scanned_cutoff_per_query."
   }
+
+  assert {
+    condition     = one(aws_athena_workgroup.this.configuration[0].engine_version).selected_engine_version == "Athena engine version 3"
+    error_message = "The analysts' workgroup must pin Athena engine version 3, not AUTO (which lets AWS change the engine under the queries)."
+  }
 }
 
 run "analysts_role_trusts_only_given_principals" {
@@ -357,6 +362,11 @@ run "operators_read_only_the_system_tables_in_their_own_workgroup" {
       aws_athena_workgroup.operators[0].configuration[0].bytes_scanned_cutoff_per_query == var.bytes_scanned_cutoff_per_query
     )
     error_message = "The operators' workgroup must be enforced, encrypted with the project key, limited, and write results apart from the analysts'."
+  }
+
+  assert {
+    condition     = one(aws_athena_workgroup.operators[0].configuration[0].engine_version).selected_engine_version == "Athena engine version 3"
+    error_message = "The operators' workgroup must pin Athena engine version 3, not AUTO."
   }
 
   assert {

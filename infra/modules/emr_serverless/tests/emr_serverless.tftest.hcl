@@ -72,9 +72,22 @@ run "application_runs_spark_8_in_private_subnets" {
     condition     = one(aws_emrserverless_application.this.interactive_configuration).livy_endpoint_enabled == false
     error_message = "No Livy endpoint may be exposed."
   }
+
+  assert {
+    condition     = one(aws_emrserverless_application.this.interactive_configuration).studio_enabled == false
+    error_message = "EMR Studio must stay disabled on the application: jobs are submitted as job runs only."
+  }
+
+  assert {
+    condition = length(aws_security_group.this[0].egress) == 1 && alltrue([
+      for r in aws_security_group.this[0].egress :
+      r.protocol == "tcp" && r.from_port == 443 && r.to_port == 443 && toset(r.cidr_blocks) == toset(["0.0.0.0/0"]) && length(r.ipv6_cidr_blocks) == 0
+    ])
+    error_message = "Without Kafka the workers' only egress must be TCP 443 (AWS APIs over HTTPS)."
+  }
 }
 
-run "security_group_has_no_ingress_and_no_open_ingress" {
+run "security_group_has_no_ingress_and_egress_only_to_https_and_kafka" {
   command = plan
 
   variables {
@@ -87,10 +100,16 @@ run "security_group_has_no_ingress_and_no_open_ingress" {
   }
 
   assert {
-    condition = alltrue([
-      for r in aws_security_group.this[0].ingress : !contains(r.cidr_blocks, "0.0.0.0/0") && !contains(r.ipv6_cidr_blocks, "::/0")
+    condition = length(aws_security_group.this[0].egress) == 2 && alltrue([
+      for r in aws_security_group.this[0].egress :
+      r.protocol == "tcp" && r.from_port == r.to_port && contains([443, 9098], r.from_port) && length(r.ipv6_cidr_blocks) == 0
     ])
-    error_message = "No ingress from 0.0.0.0/0 or ::/0."
+    error_message = "The workers may connect out only on TCP 443 (AWS APIs) and 9098 (Kafka): no all-ports, all-protocols or IPv6 egress."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_security_group.this[0].egress : r.from_port == 443 if contains(r.cidr_blocks, "0.0.0.0/0")])
+    error_message = "Only HTTPS (443) may go to 0.0.0.0/0."
   }
 
   assert {

@@ -154,6 +154,19 @@ run "versioning_with_noncurrent_expiry_and_multipart_abort" {
   }
 
   assert {
+    condition     = aws_s3_bucket_versioning.logs.versioning_configuration[0].status == "Enabled"
+    error_message = "Versioning must be enabled on the access-log bucket (not suspended): overwritten or deleted logs stay recoverable until they expire."
+  }
+
+  assert {
+    condition = anytrue([
+      for r in aws_s3_bucket_lifecycle_configuration.logs.rule :
+      r.status == "Enabled" && try(r.noncurrent_version_expiration[0].noncurrent_days, 0) == 14 && try(r.abort_incomplete_multipart_upload[0].days_after_initiation, 0) == 7
+    ])
+    error_message = "The access-log bucket must expire noncurrent versions and abort incomplete multipart uploads."
+  }
+
+  assert {
     condition     = aws_s3_bucket.this.object_lock_enabled == false
     error_message = "Object lock must not be enabled on the lake bucket (lifecycle expiry must be able to remove old versions)."
   }
@@ -168,9 +181,36 @@ run "access_logging_goes_to_separate_log_bucket" {
   }
 
   assert {
-    condition     = aws_s3_bucket.logs.bucket != aws_s3_bucket.this.bucket
-    error_message = "The access-log bucket must not be the lake bucket itself."
+    condition = (
+      aws_s3_bucket_logging.this.bucket == "medallion-test-lake" &&
+      aws_s3_bucket_logging.this.target_prefix == "s3/medallion-test-lake/" &&
+      aws_s3_bucket.this.bucket == "medallion-test-lake" &&
+      aws_s3_bucket.logs.bucket == "medallion-test-lake-access-logs"
+    )
+    error_message = "The lake bucket (medallion-test-lake) must log under s3/<lake bucket>/ into its own access-log bucket, <lake bucket>-access-logs."
   }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_s3_bucket_policy.logs.policy).Statement : [s.Action, s.Resource, s.Condition]
+      if s.Effect == "Allow"
+      ] == [[
+        "s3:PutObject",
+        "arn:aws:s3:::medallion-test-lake-access-logs/s3/medallion-test-lake/*",
+        { ArnLike = { "aws:SourceArn" = "arn:aws:s3:::medallion-test-lake" }, StringEquals = { "aws:SourceAccount" = "123456789012" } },
+    ]]
+    error_message = "The S3 logging service may only put the lake bucket's logs, under its prefix, for this account."
+  }
+}
+
+run "rejects_log_bucket_that_is_the_lake_bucket" {
+  command = plan
+
+  variables {
+    log_bucket_name = "medallion-test-lake"
+  }
+
+  expect_failures = [var.log_bucket_name]
 }
 
 run "kms_key_rotates_with_explicit_policy_and_no_open_principal" {
@@ -182,8 +222,41 @@ run "kms_key_rotates_with_explicit_policy_and_no_open_principal" {
   }
 
   assert {
-    condition     = length(jsondecode(aws_kms_key.this.policy).Statement) > 0
-    error_message = "The KMS key must have an explicit key policy."
+    condition = [for s in jsondecode(aws_kms_key.this.policy).Statement : s.Sid] == [
+      "AccountIamPoliciesMayGrantKeyUse",
+      "CloudWatchLogsEncryptLogGroups",
+      "CloudWatchAlarmsPublishToEncryptedTopics",
+    ]
+    error_message = "The KMS key must have the module's explicit key policy: account IAM policies, CloudWatch Logs, CloudWatch alarms (and key administrators when given), nothing else."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_kms_key.this.policy).Statement : s.Principal
+      if s.Sid == "AccountIamPoliciesMayGrantKeyUse"
+    ] == [{ AWS = "arn:aws:iam::123456789012:root" }]
+    error_message = "The only AWS principal of the key policy (without administrators) must be this account's root, through which IAM policies grant key use."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_kms_key.this.policy).Statement : s.Condition
+      if try(s.Principal.Service, "") == "logs.eu-west-1.amazonaws.com"
+      ] == [{
+        ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:aws:logs:eu-west-1:123456789012:log-group:*" }
+    }]
+    error_message = "CloudWatch Logs may use the key only for log groups of this account and region (kms:EncryptionContext:aws:logs:arn = arn:aws:logs:eu-west-1:123456789012:log-group:*)."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_kms_key.this.policy).Statement : s.Condition
+      if try(s.Principal.Service, "") == "cloudwatch.amazonaws.com"
+      ] == [{
+        StringEquals = { "aws:SourceAccount" = "123456789012" }
+        ArnLike      = { "aws:SourceArn" = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" }
+    }]
+    error_message = "CloudWatch alarms may use the key only for alarms of this account and region."
   }
 
   assert {
@@ -209,6 +282,76 @@ run "kms_key_rotates_with_explicit_policy_and_no_open_principal" {
     ])
     error_message = "AWS services (CloudWatch Logs, CloudWatch alarms) may use the key only under conditions naming this account's resources."
   }
+}
+
+run "no_destroy_guard_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(terraform_data.destroy_guard) == 0 && output.destroy_protected == false
+    error_message = "Without prevent_destroy there must be no destroy guard."
+  }
+}
+
+run "destroy_guard_protects_the_key_and_both_buckets" {
+  command = plan
+
+  variables {
+    prevent_destroy = true
+  }
+
+  override_resource {
+    target          = aws_s3_bucket.this
+    override_during = plan
+    values          = { arn = "arn:aws:s3:::medallion-test-lake" }
+  }
+
+  override_resource {
+    target          = aws_s3_bucket.logs
+    override_during = plan
+    values          = { arn = "arn:aws:s3:::medallion-test-lake-access-logs" }
+  }
+
+  assert {
+    condition     = length(terraform_data.destroy_guard) == 1 && output.destroy_protected == true
+    error_message = "With prevent_destroy there must be a destroy guard (a terraform_data with lifecycle.prevent_destroy)."
+  }
+
+  assert {
+    condition = terraform_data.destroy_guard[0].triggers_replace == {
+      kms_key     = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+      lake_bucket = "arn:aws:s3:::medallion-test-lake"
+      log_bucket  = "arn:aws:s3:::medallion-test-lake-access-logs"
+    }
+    error_message = "The guard must be replaced (and so refuse the plan) whenever the KMS key, the lake bucket or the access-log bucket is replaced."
+  }
+
+  assert {
+    condition     = aws_kms_key.this.deletion_window_in_days == 30 && aws_s3_bucket.this.force_destroy == false && aws_s3_bucket.logs.force_destroy == false
+    error_message = "A protected key keeps the maximum deletion window (30 days), and protected buckets are never force-destroyed."
+  }
+}
+
+run "rejects_destroy_guard_with_force_destroy" {
+  command = plan
+
+  variables {
+    prevent_destroy = true
+    force_destroy   = true
+  }
+
+  expect_failures = [var.prevent_destroy]
+}
+
+run "rejects_destroy_guard_with_a_short_key_deletion_window" {
+  command = plan
+
+  variables {
+    prevent_destroy             = true
+    kms_deletion_window_in_days = 7
+  }
+
+  expect_failures = [var.prevent_destroy]
 }
 
 run "prefixes_are_exposed_as_outputs" {

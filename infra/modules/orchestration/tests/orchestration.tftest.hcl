@@ -223,6 +223,16 @@ run "failed_executions_raise_an_alarm_on_an_encrypted_topic" {
     ])
     error_message = "Only this module's alarm may publish to the topic."
   }
+
+  assert {
+    condition = anytrue([
+      for s in jsondecode(aws_sns_topic_policy.alarms.policy).Statement :
+      s.Effect == "Deny" && s.Principal == "*" && contains(flatten([s.Action]), "sns:Publish") &&
+      contains(flatten([s.Resource]), "arn:aws:sns:eu-west-1:123456789012:medallion-test-alarms") &&
+      try(s.Condition.Bool["aws:SecureTransport"], "") == "false"
+    ])
+    error_message = "The alarm topic policy must deny sns:Publish to everyone when aws:SecureTransport is false."
+  }
 }
 
 run "state_machine_logs_are_encrypted_with_retention" {
@@ -236,6 +246,15 @@ run "state_machine_logs_are_encrypted_with_retention" {
   assert {
     condition     = aws_sfn_state_machine.batch.logging_configuration[0].log_destination == "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/medallion-test-batch:*"
     error_message = "The state machine must log to its own log group."
+  }
+
+  assert {
+    condition = (
+      length(aws_sfn_state_machine.batch.logging_configuration) == 1 &&
+      aws_sfn_state_machine.batch.logging_configuration[0].level == "ALL" &&
+      aws_sfn_state_machine.batch.logging_configuration[0].include_execution_data == true
+    )
+    error_message = "The state machine must log every execution event (level ALL, with execution data): logging must not be OFF or reduced."
   }
 }
 

@@ -15,19 +15,7 @@ variables {
   private_subnet_ids     = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"]
   analyst_principal_arns = ["arn:aws:iam::123456789012:role/analysts-sso"]
   artifact_version       = "4e26c98"
-
-  emr_maximum_capacity = {
-    cpu    = "16 vCPU"
-    memory = "64 GB"
-    disk   = "200 GB"
-  }
-  noncurrent_version_expiration_days    = 7
-  log_retention_in_days                 = 30
-  athena_bytes_scanned_cutoff_per_query = 10737418240
-  deletion_protection                   = false
-  msk_broker_instance_type              = "kafka.t3.small"
-  msk_number_of_broker_nodes            = 3
-  msk_ebs_volume_size_gb                = 100
+  size                   = "small"
 }
 
 run "outputs_for_ci" {
@@ -275,6 +263,140 @@ run "null_optional_inputs_take_the_defaults" {
     condition     = output.emr_log_group_name == "/aws/emr-serverless/medallion-test"
     error_message = "The job log group must be named after project and environment."
   }
+}
+
+# The two presets: dev is "small", prod "large". They differ in every sizing
+# and retention value and in the protection of stateful resources.
+run "small_preset_is_small_short_lived_and_unprotected" {
+  command = plan
+
+  assert {
+    condition = output.sizing == {
+      emr_maximum_capacity                  = { cpu = "16 vCPU", memory = "64 GB", disk = "200 GB" }
+      noncurrent_version_expiration_days    = 7
+      log_retention_in_days                 = 30
+      athena_bytes_scanned_cutoff_per_query = 10737418240
+      deletion_protection                   = false
+      msk_broker_instance_type              = "kafka.t3.small"
+      msk_number_of_broker_nodes            = 3
+      msk_ebs_volume_size_gb                = 100
+    }
+    error_message = "The small preset changed: 16 vCPU / 64 GB / 200 GB, 7 days of old versions, 30 days of logs, 10 GiB per query, no deletion protection, 3 kafka.t3.small brokers with 100 GiB."
+  }
+
+  assert {
+    condition     = output.destroy_protected == false
+    error_message = "The small preset must not guard the key and buckets against destroy."
+  }
+}
+
+run "large_preset_is_large_long_lived_and_protected" {
+  command = plan
+
+  variables {
+    size = "large"
+  }
+
+  assert {
+    condition = output.sizing == {
+      emr_maximum_capacity                  = { cpu = "128 vCPU", memory = "512 GB", disk = "2000 GB" }
+      noncurrent_version_expiration_days    = 30
+      log_retention_in_days                 = 365
+      athena_bytes_scanned_cutoff_per_query = 107374182400
+      deletion_protection                   = true
+      msk_broker_instance_type              = "kafka.m7g.large"
+      msk_number_of_broker_nodes            = 3
+      msk_ebs_volume_size_gb                = 1000
+    }
+    error_message = "The large preset changed: 128 vCPU / 512 GB / 2000 GB, 30 days of old versions, 365 days of logs, 100 GiB per query, deletion protection, 3 kafka.m7g.large brokers with 1000 GiB."
+  }
+
+  assert {
+    condition     = output.destroy_protected == true
+    error_message = "The large preset must guard the KMS key and the buckets against destroy and replacement."
+  }
+}
+
+run "presets_differ_where_intended" {
+  command = plan
+
+  variables {
+    size = "large"
+  }
+
+  assert {
+    condition = alltrue([
+      for k, v in output.sizing : v != {
+        emr_maximum_capacity                  = { cpu = "16 vCPU", memory = "64 GB", disk = "200 GB" }
+        noncurrent_version_expiration_days    = 7
+        log_retention_in_days                 = 30
+        athena_bytes_scanned_cutoff_per_query = 10737418240
+        deletion_protection                   = false
+        msk_broker_instance_type              = "kafka.t3.small"
+        msk_ebs_volume_size_gb                = 100
+      }[k] if k != "msk_number_of_broker_nodes"
+    ])
+    error_message = "Every sizing, retention and protection value except the broker count (3 in both: one per subnet, replication 3) must differ between the small and the large preset."
+  }
+
+  assert {
+    condition     = output.sizing.log_retention_in_days >= 365 && output.sizing.noncurrent_version_expiration_days >= 30
+    error_message = "The large preset keeps logs at least a year and old object versions at least 30 days."
+  }
+}
+
+run "preset_values_can_be_overridden_one_by_one" {
+  command = plan
+
+  variables {
+    size                  = "large"
+    emr_maximum_capacity  = { cpu = "64 vCPU" }
+    log_retention_in_days = 731
+  }
+
+  assert {
+    condition     = output.sizing.emr_maximum_capacity == { cpu = "64 vCPU", memory = "512 GB", disk = "2000 GB" }
+    error_message = "Capacity attributes left out must keep the preset's."
+  }
+
+  assert {
+    condition     = output.sizing.log_retention_in_days == 731 && output.sizing.noncurrent_version_expiration_days == 30 && output.sizing.deletion_protection == true
+    error_message = "An override must change only its own value."
+  }
+}
+
+run "small_preset_with_deletion_protection_is_guarded" {
+  command = plan
+
+  variables {
+    deletion_protection = true
+  }
+
+  assert {
+    condition     = output.destroy_protected == true && output.sizing.deletion_protection == true
+    error_message = "deletion_protection = true must guard the key and buckets whatever the preset."
+  }
+}
+
+run "rejects_unknown_size" {
+  command = plan
+
+  variables {
+    size = "medium"
+  }
+
+  expect_failures = [var.size]
+}
+
+run "rejects_force_destroy_in_a_protected_environment" {
+  command = plan
+
+  variables {
+    size          = "large"
+    force_destroy = true
+  }
+
+  expect_failures = [var.force_destroy]
 }
 
 run "rejects_bucket_name_too_long_for_log_bucket" {

@@ -118,7 +118,7 @@ run "configuration_is_durable_and_never_creates_topics" {
   }
 }
 
-run "ingress_only_from_the_client_security_groups" {
+run "ingress_only_from_the_client_security_groups_and_no_egress" {
   command = plan
 
   assert {
@@ -142,6 +142,11 @@ run "ingress_only_from_the_client_security_groups" {
   assert {
     condition     = aws_msk_cluster.this[0].broker_node_group_info[0].security_groups == toset(["sg-0aaaaaaaaaaaaaaaa"])
     error_message = "The brokers must use only the module's security group."
+  }
+
+  assert {
+    condition     = length(aws_security_group.brokers[0].egress) == 0
+    error_message = "The brokers' security group must have no egress rule (brokers only answer connections): no all-ports egress."
   }
 }
 

@@ -11,6 +11,7 @@ import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeCatalog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.Sql;
 import io.medallion.core.spark.BatchContext;
 import io.medallion.core.spark.CheckpointGuard;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
@@ -159,9 +160,9 @@ public final class GoldAggregation {
                     lit(null).cast(DataTypes.DateType).as(GoldTableRefresher.SLICE),
                     lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME))
                 : stream.select(
-                    expr("`" + table.slice() + "`").as(GoldTableRefresher.SLICE),
+                    expr(Sql.identifier(table.slice())).as(GoldTableRefresher.SLICE),
                     table.refresh() == Refresh.STREAMING
-                        ? expr("`" + table.eventTime() + "`").as(GoldTableRefresher.EVENT_TIME)
+                        ? expr(Sql.identifier(table.eventTime())).as(GoldTableRefresher.EVENT_TIME)
                         : lit(null)
                             .cast(DataTypes.TimestampType)
                             .as(GoldTableRefresher.EVENT_TIME));

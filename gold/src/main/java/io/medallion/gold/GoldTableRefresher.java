@@ -6,6 +6,7 @@ import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.Sql;
 import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
@@ -91,7 +92,7 @@ final class GoldTableRefresher {
     if (slices.isEmpty()) {
       return;
     }
-    String predicate = "`" + table.slice() + "` IN (" + dates(slices) + ")";
+    String predicate = Sql.identifier(table.slice()) + " IN (" + dates(slices) + ")";
     // A slice recomputed from silver is the same however often it is written.
     delta.retryOnConflict(
         table.qualifiedName(),

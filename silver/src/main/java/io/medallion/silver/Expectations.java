@@ -2,6 +2,7 @@ package io.medallion.silver;
 
 import static org.apache.spark.sql.functions.expr;
 
+import io.medallion.core.lake.Sql;
 import io.medallion.core.spec.Pipeline.Expectation;
 import io.medallion.core.spec.Pipeline.ExpectationAction;
 import java.util.ArrayList;
@@ -130,7 +131,7 @@ final class Expectations {
   }
 
   static String literal(String text) {
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    return Sql.literal(text);
   }
 
   static String action(Expectation r) {

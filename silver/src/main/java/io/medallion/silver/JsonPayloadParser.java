@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.medallion.core.lake.BronzeContract;
+import io.medallion.core.lake.Sql;
 import io.medallion.core.spec.Pipeline.Field;
 import io.medallion.core.spec.Pipeline.Payload;
 import java.util.ArrayList;
@@ -190,6 +191,6 @@ final class JsonPayloadParser {
   }
 
   static String quote(String name) {
-    return "`" + name.replace("`", "``") + "`";
+    return Sql.identifier(name);
   }
 }

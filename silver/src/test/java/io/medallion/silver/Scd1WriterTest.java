@@ -43,8 +43,7 @@ class Scd1WriterTest {
   }
 
   private SilverWriter writer(String deleteWhen) {
-    Write write =
-        new Write(WriteMode.SCD1, List.of("title_id"), "seq", "", deleteWhen, List.of());
+    Write write = new Write(WriteMode.SCD1, List.of("title_id"), "seq", "", deleteWhen, List.of());
     SilverWriter writer = SilverWriter.of(write, path(), tombstones(), delta);
     writer.create(spark, changes("('c', 't', 'n', 1, 0, 0)").schema());
     return writer;
@@ -61,16 +60,26 @@ class Scd1WriterTest {
   }
 
   private List<String> current() {
-    return spark.read().format("delta").load(path())
+    return spark
+        .read()
+        .format("delta")
+        .load(path())
         .selectExpr("title_id", "name", "seq", "op")
-        .orderBy("title_id").collectAsList().stream()
+        .orderBy("title_id")
+        .collectAsList()
+        .stream()
         .map(Row::toString)
         .toList();
   }
 
   private List<String> deleted() {
-    return spark.read().format("delta").load(tombstones())
-        .orderBy("title_id").collectAsList().stream()
+    return spark
+        .read()
+        .format("delta")
+        .load(tombstones())
+        .orderBy("title_id")
+        .collectAsList()
+        .stream()
         .map(Row::toString)
         .toList();
   }

@@ -89,6 +89,18 @@ public record Event(
   }
 
   /** A failure that stopped a job or a query. */
+  /** Event details as JSON: {@code values} in their order, written by Jackson. */
+  public static String details(java.util.Map<String, ?> values) {
+    try {
+      return DETAILS.writeValueAsString(values);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("event details that are not JSON: " + values, e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper DETAILS =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   public static Event failure(String target, String message) {
     return new Event(
         FAILURE, target, null, null, null, null, null, null, null, null, FAILED, message, null);

@@ -29,11 +29,10 @@ public final class LakeCatalog {
       SparkSession spark, Pipeline pipeline, LakeLayout lake) {
     for (String schema : SCHEMAS) {
       spark.sql(
-          "CREATE DATABASE IF NOT EXISTS `"
-              + schema
-              + "` LOCATION '"
-              + quote(lake.root() + "/" + schema)
-              + "'");
+          "CREATE DATABASE IF NOT EXISTS "
+              + Sql.identifier(schema)
+              + " LOCATION "
+              + Sql.literal(lake.root() + "/" + schema));
     }
     List<String[]> tables = new ArrayList<>();
     pipeline
@@ -52,9 +51,8 @@ public final class LakeCatalog {
         .goldTables()
         .forEach(
             t -> tables.add(new String[] {"gold", t.name(), lake.table(Layer.GOLD, t.name())}));
-    for (String system : Pipeline.SYSTEM_TABLES) {
-      String name = system.substring(system.indexOf('.') + 1);
-      tables.add(new String[] {"_system", name, lake.system(name)});
+    for (TableRef system : SystemTables.ALL) {
+      tables.add(new String[] {system.layer().folder(), system.name(), lake.location(system)});
     }
     List<String> registered = new ArrayList<>();
     for (String[] t : tables) {
@@ -71,13 +69,12 @@ public final class LakeCatalog {
       }
       if (!catalog.tableExists(id)) {
         spark.sql(
-            "CREATE TABLE `"
-                + t[0]
-                + "`.`"
-                + t[1]
-                + "` USING delta LOCATION '"
-                + quote(t[2])
-                + "'");
+            "CREATE TABLE "
+                + Sql.identifier(t[0])
+                + "."
+                + Sql.identifier(t[1])
+                + " USING delta LOCATION "
+                + Sql.literal(t[2]));
       }
       registered.add(t[0] + "." + t[1]);
     }
@@ -104,9 +101,5 @@ public final class LakeCatalog {
     } catch (java.io.IOException e) {
       return location;
     }
-  }
-
-  private static String quote(String text) {
-    return text.replace("\\", "\\\\").replace("'", "\\'");
   }
 }

@@ -92,11 +92,12 @@ public final class LakeLayout {
    * silver.quarantine}, {@code gold.trending_now}, {@code _system.events}.
    */
   public String location(String qualified) {
-    String layer = qualified.substring(0, qualified.indexOf('.'));
-    String name = qualified.substring(qualified.indexOf('.') + 1);
-    return layer.equals("_system")
-        ? system(name)
-        : table(Layer.valueOf(layer.toUpperCase(java.util.Locale.ROOT)), name);
+    return location(TableRef.parse(qualified));
+  }
+
+  /** Where {@code table} lives. */
+  public String location(TableRef table) {
+    return table(table.layer(), table.name());
   }
 
   /** The streaming checkpoint of the query that writes {@code table} in {@code layer}. */
@@ -109,7 +110,7 @@ public final class LakeLayout {
    * platform keeps about itself.
    */
   public String system(String table) {
-    return root + "/_system/" + table;
+    return table(Layer.SYSTEM, table);
   }
 
   @Override

@@ -1,13 +1,20 @@
 package io.medallion.core.lake;
 
-/** The three layers of the lake, each a schema for analysts and a folder under the lake root. */
+import java.util.Locale;
+
+/**
+ * The layers of the lake, each a schema for analysts and a folder under the lake root: bronze,
+ * silver and gold, and the platform's own tables under {@code _system}.
+ */
 public enum Layer {
   BRONZE,
   SILVER,
-  GOLD;
+  GOLD,
+  /** The platform's records about itself ({@link SystemTables}). */
+  SYSTEM;
 
-  /** The folder under the lake root, and the schema name: {@code bronze}, {@code silver}, ... */
+  /** The folder under the lake root, and the schema name: {@code bronze}, ..., {@code _system}. */
   public String folder() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return this == SYSTEM ? "_system" : name().toLowerCase(Locale.ROOT);
   }
 }

@@ -71,13 +71,13 @@ public final class TableMaintenance {
       return false;
     }
     spark.sql(
-        "ALTER TABLE delta.`"
-            + path
-            + "` SET TBLPROPERTIES ('"
-            + AUTO_COMPACT
-            + "' = '"
-            + wanted
-            + "')");
+        "ALTER TABLE "
+            + Sql.deltaPath(path)
+            + " SET TBLPROPERTIES ("
+            + Sql.literal(AUTO_COMPACT)
+            + " = "
+            + Sql.literal(wanted)
+            + ")");
     return true;
   }
 
@@ -130,7 +130,7 @@ public final class TableMaintenance {
           withConf(
               spark,
               listing,
-              () -> spark.sql("VACUUM delta.`" + path + "` " + retain + " DRY RUN").count());
+              () -> spark.sql("VACUUM " + Sql.deltaPath(path) + " " + retain + " DRY RUN").count());
       return new Outcome(table, true, before, before, small, 0, 0, vacuumable);
     }
     long[] compacted = new long[2];
@@ -147,7 +147,7 @@ public final class TableMaintenance {
                             ? ""
                             : " ZORDER BY (" + String.join(", ", quoted(policy.zorderBy())) + ")";
                     Row metrics =
-                        spark.sql("OPTIMIZE delta.`" + path + "`" + zorder).first().getStruct(1);
+                        spark.sql("OPTIMIZE " + Sql.deltaPath(path) + zorder).first().getStruct(1);
                     compacted[0] = metrics.getAs("numFilesRemoved");
                     compacted[1] = metrics.getAs("numFilesAdded");
                   });
@@ -156,7 +156,8 @@ public final class TableMaintenance {
     // One VACUUM, logged to the table's history so that it says how many files it deleted.
     Map<String, String> vacuum = new HashMap<>(listing);
     vacuum.put(VACUUM_LOGGING, "true");
-    withConf(spark, vacuum, () -> spark.sql("VACUUM delta.`" + path + "` " + retain).collect());
+    withConf(
+        spark, vacuum, () -> spark.sql("VACUUM " + Sql.deltaPath(path) + " " + retain).collect());
     List<Row> vacuumEnd =
         DeltaTable.forPath(spark, path)
             .history(5)
@@ -197,7 +198,7 @@ public final class TableMaintenance {
   }
 
   private static long files(SparkSession spark, String path) {
-    return spark.sql("DESCRIBE DETAIL delta.`" + path + "`").first().getAs("numFiles");
+    return spark.sql("DESCRIBE DETAIL " + Sql.deltaPath(path)).first().getAs("numFiles");
   }
 
   /** Files smaller than the target size, from the table's metadata. */
@@ -227,6 +228,6 @@ public final class TableMaintenance {
   }
 
   private static List<String> quoted(List<String> columns) {
-    return columns.stream().map(c -> "`" + c + "`").toList();
+    return Sql.identifiers(columns);
   }
 }

@@ -108,19 +108,27 @@ public final class StreamRunner {
     } catch (Exception e) {
       // Scala code throws checked exceptions (such as S3A's IOExceptions) undeclared.
       queries.forEach(q -> stopQuietly(q.query()));
-      Optional<MedallionException> storage = StreamFailures.unreachableStorage(e);
-      if (storage.isPresent()) {
-        throw storage.get();
-      }
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e instanceof TimeoutException) {
-        throw new IllegalStateException("a streaming query did not start in time", e);
-      }
-      throw new IllegalStateException("a streaming query did not start: " + e.getMessage(), e);
+      throw startFailure(e);
     }
     return queries;
+  }
+
+  /**
+   * What to throw for a failure while preparing or starting queries: an unreachable lake explained,
+   * else the failure itself (a checked one wrapped).
+   */
+  public static RuntimeException startFailure(Exception e) {
+    Optional<MedallionException> storage = StreamFailures.unreachableStorage(e);
+    if (storage.isPresent()) {
+      return storage.get();
+    }
+    if (e instanceof RuntimeException r) {
+      return r;
+    }
+    if (e instanceof TimeoutException) {
+      return new IllegalStateException("a streaming query did not start in time", e);
+    }
+    return new IllegalStateException("a streaming query did not start: " + e.getMessage(), e);
   }
 
   /** Stops a query if it is still active, ignoring a query that does not stop in time. */

@@ -37,9 +37,14 @@ public final class StreamingJobStarter {
 
   /** Prepares every job, then starts one query per job. */
   public List<RunningQuery> startAll(List<? extends StreamingTableJob> jobs, boolean once) {
-    jobs.forEach(job -> job.prepare(spark));
-    for (StreamingTableJob job : jobs) {
-      TableMaintenance.applyAutoCompaction(spark, job.target(), job.maintenance());
+    try {
+      jobs.forEach(job -> job.prepare(spark));
+      for (StreamingTableJob job : jobs) {
+        TableMaintenance.applyAutoCompaction(spark, job.target(), job.maintenance());
+      }
+    } catch (Exception e) {
+      // Scala code throws checked exceptions (such as S3A's IOExceptions) undeclared.
+      throw StreamRunner.startFailure(e);
     }
     return StreamRunner.startEach(
         jobs,

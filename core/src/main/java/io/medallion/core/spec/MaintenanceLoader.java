@@ -1,5 +1,7 @@
 package io.medallion.core.spec;
 
+import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableRef;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.PipelineSpec.MaintenanceOptions;
 import io.medallion.core.spec.PipelineSpec.MaintenanceSpec;
@@ -46,13 +48,14 @@ final class MaintenanceLoader {
     }
     Map<String, MaintenancePolicy> policies = new LinkedHashMap<>();
     for (String table : tables) {
-      String layer = table.substring(0, table.indexOf('.'));
+      Layer layerOf = TableRef.parse(table).layer();
+      String layer = layerOf.folder();
       MaintenanceOptions layerOptions =
-          switch (layer) {
-            case "bronze" -> m.bronze();
-            case "silver" -> m.silver();
-            case "gold" -> m.gold();
-            default -> null;
+          switch (layerOf) {
+            case BRONZE -> m.bronze();
+            case SILVER -> m.silver();
+            case GOLD -> m.gold();
+            case SYSTEM -> null;
           };
       MaintenanceOptions t = orNone(perTable.get(table));
       MaintenanceOptions l = orNone(layerOptions);

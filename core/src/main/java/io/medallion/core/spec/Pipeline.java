@@ -1,5 +1,7 @@
 package io.medallion.core.spec;
 
+import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableRef;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -101,11 +103,9 @@ public record Pipeline(
 
   /** Platform tables queries may read, by qualified name (the layer {@code _system}). */
   public static final List<String> SYSTEM_TABLES =
-      List.of(
-          "_system.reconciliation",
-          "_system.expectation_results",
-          "_system.gold_late_slices",
-          "_system.events");
+      io.medallion.core.lake.SystemTables.ALL.stream()
+          .map(io.medallion.core.lake.TableRef::qualifiedName)
+          .toList();
 
   /**
    * A Kafka source.
@@ -160,9 +160,14 @@ public record Pipeline(
           policy);
     }
 
+    /** The table's identity: {@code bronze.<name>}. */
+    public TableRef ref() {
+      return TableRef.of(Layer.BRONZE, name);
+    }
+
     /** The fully qualified name analysts use, such as {@code bronze.plays}. */
     public String qualifiedName() {
-      return "bronze." + name;
+      return ref().qualifiedName();
     }
   }
 
@@ -234,9 +239,14 @@ public record Pipeline(
           specFile);
     }
 
+    /** The table's identity: {@code silver.<name>}. */
+    public TableRef ref() {
+      return TableRef.of(Layer.SILVER, name);
+    }
+
     /** The fully qualified name analysts use, such as {@code silver.plays}. */
     public String qualifiedName() {
-      return "silver." + name;
+      return ref().qualifiedName();
     }
   }
 
@@ -398,9 +408,14 @@ public record Pipeline(
           specFile);
     }
 
+    /** The table's identity: {@code gold.<name>}. */
+    public TableRef ref() {
+      return TableRef.of(Layer.GOLD, name);
+    }
+
     /** The fully qualified name analysts use, such as {@code gold.trending_now}. */
     public String qualifiedName() {
-      return "gold." + name;
+      return ref().qualifiedName();
     }
   }
 

@@ -13,7 +13,9 @@ import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -66,7 +68,7 @@ final class BackfillCommand implements Callable<Integer> {
   public Integer call() {
     Pipeline pipeline = common.pipeline();
     if ((from == null) != (to == null)) {
-      throw new MedallionException(
+      throw new OptionException(
           "--from and --to go together.",
           "Give both (--from 2026-11-20 --to 2026-11-21), or neither to rebuild a whole gold"
               + " table.");
@@ -74,7 +76,7 @@ final class BackfillCommand implements Callable<Integer> {
     Optional<LocalDate> first = date("--from", from);
     Optional<LocalDate> last = date("--to", to);
     if (first.isPresent() && last.get().isBefore(first.get())) {
-      throw new MedallionException("--to " + to + " is before --from " + from + ".", "Swap them.");
+      throw new OptionException("--to " + to + " is before --from " + from + ".", "Swap them.");
     }
     if (table.startsWith("silver.")) {
       SilverTable silver =
@@ -82,7 +84,7 @@ final class BackfillCommand implements Callable<Integer> {
                   List.of(table), pipeline.silverTables(), SilverTable::name, "silver", pipeline)
               .get(0);
       if (first.isEmpty()) {
-        throw new MedallionException(
+        throw new OptionException(
             "a silver backfill needs --from and --to: the dates bronze ingested the records to"
                 + " rebuild.",
             "Give them, such as --from 2026-11-20 --to 2026-11-21. To rebuild a whole silver"
@@ -90,7 +92,11 @@ final class BackfillCommand implements Callable<Integer> {
                 + silver.name()
                 + ".");
       }
-      SilverBackfill.check(silver, first.get(), last.get(), LocalDate.now(ZoneOffset.UTC));
+      try {
+        SilverBackfill.check(silver, first.get(), last.get(), LocalDate.now(ZoneOffset.UTC));
+      } catch (MedallionException e) {
+        throw new OptionException(e.problem(), e.fix());
+      }
       return backfill(
           spark -> {
             SilverBackfill.Result r =
@@ -143,19 +149,18 @@ final class BackfillCommand implements Callable<Integer> {
               () -> rebuild.apply(spark),
               (d, ms) ->
                   new OperationRun.Outcome(
-                      Event.BACKFILL,
-                      d.rowsIn(),
-                      d.rowsOut(),
-                      d.what(),
-                      "{\"from\":" + quoted(from) + ",\"to\":" + quoted(to) + "}"));
+                      Event.BACKFILL, d.rowsIn(), d.rowsOut(), d.what(), Event.details(fromTo())));
       out.println("Backfilled " + table + ": " + done.what() + ".");
       out.flush();
     }
     return 0;
   }
 
-  private static String quoted(String s) {
-    return s == null ? "null" : "\"" + s + "\"";
+  private Map<String, String> fromTo() {
+    Map<String, String> range = new LinkedHashMap<>();
+    range.put("from", from);
+    range.put("to", to);
+    return range;
   }
 
   private static Optional<LocalDate> date(String option, String text) {
@@ -165,7 +170,7 @@ final class BackfillCommand implements Callable<Integer> {
     try {
       return Optional.of(LocalDate.parse(text));
     } catch (DateTimeParseException e) {
-      throw new MedallionException(
+      throw new OptionException(
           option + " '" + text + "' is not a date.", "Write it as 2026-11-20.");
     }
   }

@@ -1,6 +1,5 @@
 package io.medallion.jobs.cli;
 
-import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spec.Durations;
 import io.medallion.core.spec.Pipeline;
@@ -142,7 +141,7 @@ public final class CommonOptions {
         Durations.parse(text)
             .orElseThrow(
                 () ->
-                    new MedallionException(
+                    new OptionException(
                         "--trigger-interval '" + text + "' is not a duration.",
                         "Write a number and a unit: 500ms, 5s, 1m.")));
   }

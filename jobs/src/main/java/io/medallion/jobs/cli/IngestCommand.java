@@ -3,7 +3,6 @@ package io.medallion.jobs.cli;
 import io.medallion.bronze.BronzeIngestion;
 import io.medallion.bronze.IngestOptions;
 import io.medallion.bronze.KafkaPreflight;
-import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Overrides;
@@ -104,13 +103,13 @@ final class IngestCommand implements Callable<Integer> {
               StartingOffsets.parse(startingOffsets)
                   .orElseThrow(
                       () ->
-                          new MedallionException(
+                          new OptionException(
                               "--starting-offsets '" + startingOffsets + "' is not a position.",
                               "Use earliest, latest or an instant like 2026-01-31T00:00:00Z.")));
     }
     Optional<Duration> interval = CommonOptions.triggerInterval(triggerInterval);
     if (maxOffsetsPerTrigger != null && maxOffsetsPerTrigger < 1) {
-      throw new MedallionException(
+      throw new OptionException(
           "--max-offsets-per-trigger must be at least 1.", "Pass a positive number.");
     }
     return new Overrides(interval, Optional.ofNullable(maxOffsetsPerTrigger), start, allowDataLoss);

@@ -112,6 +112,11 @@ public final class LakehouseCommand implements Runnable {
         parseResult.hasMatchedOption("--verbose")
             || parseResult.subcommands().stream().anyMatch(r -> r.hasMatchedOption("--verbose"));
     MedallionException known = find(e);
+    if (known instanceof OptionException) {
+      err.println("error: " + known.getMessage());
+      err.flush();
+      return EXIT_USAGE;
+    }
     if (known != null) {
       err.println("error: " + known.getMessage());
     } else {

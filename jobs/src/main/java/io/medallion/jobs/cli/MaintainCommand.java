@@ -10,7 +10,9 @@ import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.jobs.run.OperationRun;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -50,7 +52,7 @@ final class MaintainCommand implements Callable<Integer> {
     List<String> tables = List.copyOf(pipeline.maintainedTables());
     if (table != null) {
       if (!pipeline.maintenance().containsKey(table)) {
-        throw new MedallionException(
+        throw new OptionException(
             "--table " + table + " is not a table of this pipeline.",
             "Use a qualified name: " + String.join(", ", tables) + ".");
       }
@@ -128,20 +130,18 @@ final class MaintainCommand implements Callable<Integer> {
   }
 
   private String details(Outcome o, MaintenancePolicy policy) {
-    return String.format(
-        "{\"dry_run\":%s,\"files_before\":%d,\"files_after\":%d,\"small_files\":%d,"
-            + "\"files_compacted\":%d,\"files_written\":%d,\"files_vacuumed\":%d,"
-            + "\"target_file_bytes\":%d,\"zorder_by\":%s,\"vacuum_retention_hours\":%d}",
-        dryRun,
-        o.filesBefore(),
-        o.filesAfter(),
-        o.smallFiles(),
-        o.filesCompacted(),
-        o.filesWritten(),
-        o.filesVacuumed(),
-        policy.targetFileBytes(),
-        policy.zorderBy().stream().map(c -> "\"" + c + "\"").toList(),
-        policy.vacuumRetention().toHours());
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("dry_run", dryRun);
+    details.put("files_before", o.filesBefore());
+    details.put("files_after", o.filesAfter());
+    details.put("small_files", o.smallFiles());
+    details.put("files_compacted", o.filesCompacted());
+    details.put("files_written", o.filesWritten());
+    details.put("files_vacuumed", o.filesVacuumed());
+    details.put("target_file_bytes", policy.targetFileBytes());
+    details.put("zorder_by", policy.zorderBy());
+    details.put("vacuum_retention_hours", policy.vacuumRetention().toHours());
+    return Event.details(details);
   }
 
   private static String size(long bytes) {

@@ -74,12 +74,16 @@ final class ReplayCommand implements Callable<Integer> {
             .get(0);
     From from;
     if (start.offsets != null) {
-      from = From.offsets(start.offsets);
+      try {
+        from = From.offsets(start.offsets);
+      } catch (MedallionException e) {
+        throw new OptionException(e.problem(), e.fix());
+      }
     } else {
       try {
         from = new From(Map.of(), Instant.parse(start.timestamp));
       } catch (DateTimeParseException e) {
-        throw new MedallionException(
+        throw new OptionException(
             "--from-timestamp '" + start.timestamp + "' is not a time.",
             "Write it as 2026-11-20T10:00:00Z.");
       }
@@ -101,7 +105,8 @@ final class ReplayCommand implements Callable<Integer> {
                 o.read(),
                 o.added(),
                 message,
-                "{\"from\":\"" + (start.offsets != null ? start.offsets : start.timestamp) + "\"}");
+                Event.details(
+                    Map.of("from", start.offsets != null ? start.offsets : start.timestamp)));
           });
     }
     return 0;

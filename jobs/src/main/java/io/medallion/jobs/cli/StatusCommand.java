@@ -45,7 +45,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!format.equals("table") && !format.equals("json")) {
-      throw new MedallionException(
+      throw new OptionException(
           "--format " + format + " is not a format.", "Use --format table or --format json.");
     }
     Pipeline pipeline = common.pipeline();

@@ -1,6 +1,5 @@
 package io.medallion.jobs.cli;
 
-import io.medallion.core.error.MedallionException;
 import io.medallion.core.spec.Pipeline;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +29,7 @@ final class Tables {
               .findFirst()
               .orElseThrow(
                   () ->
-                      new MedallionException(
+                      new OptionException(
                           "'"
                               + given
                               + "' is not a "

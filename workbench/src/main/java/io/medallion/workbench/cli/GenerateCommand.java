@@ -1,8 +1,8 @@
 package io.medallion.workbench.cli;
 
-import io.medallion.core.error.MedallionException;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.jobs.cli.CommonOptions;
+import io.medallion.jobs.cli.OptionException;
 import io.medallion.workbench.generate.Generation;
 import io.medallion.workbench.generate.GeneratorSettings;
 import java.io.PrintWriter;
@@ -113,7 +113,7 @@ public final class GenerateCommand implements Callable<Integer> {
               users);
       String problem = s.problem();
       if (problem != null) {
-        throw new MedallionException(
+        throw new OptionException(
             "Invalid generator options: " + problem + ".", "See lakehouse generate --help.");
       }
       return s;

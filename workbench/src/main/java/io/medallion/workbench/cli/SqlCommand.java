@@ -1,8 +1,8 @@
 package io.medallion.workbench.cli;
 
-import io.medallion.core.error.MedallionException;
 import io.medallion.core.spark.SparkSessions;
 import io.medallion.jobs.cli.CommonOptions;
+import io.medallion.jobs.cli.OptionException;
 import io.medallion.workbench.sql.ResultFormat;
 import io.medallion.workbench.sql.SqlShell;
 import java.io.BufferedReader;
@@ -68,11 +68,11 @@ public final class SqlCommand implements Callable<Integer> {
     try {
       resultFormat = ResultFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new MedallionException(
+      throw new OptionException(
           "--format '" + format + "' is not a format.", "Use table, csv or json.");
     }
     if (maxRows < 1) {
-      throw new MedallionException("--max-rows must be at least 1.", "Pass a positive number.");
+      throw new OptionException("--max-rows must be at least 1.", "Pass a positive number.");
     }
     PrintWriter out = spec.commandLine().getOut();
     SqlShell shell =

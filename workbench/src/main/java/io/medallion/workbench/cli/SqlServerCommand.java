@@ -4,6 +4,7 @@ import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeCatalog;
 import io.medallion.core.spark.SparkSessions;
 import io.medallion.jobs.cli.CommonOptions;
+import io.medallion.jobs.cli.OptionException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -43,7 +44,7 @@ public final class SqlServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     if (port < 1 || port > 65535) {
-      throw new MedallionException("--port " + port + " is not a port.", "Use 1 to 65535.");
+      throw new OptionException("--port " + port + " is not a port.", "Use 1 to 65535.");
     }
     try (ServerSocket probe =
         new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -9,6 +9,7 @@ import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
+import io.medallion.core.lake.TableRef;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
 import io.medallion.core.spec.Pipeline.GoldTable;
@@ -283,7 +284,7 @@ public final class LiveView implements AutoCloseable {
     List<Map<String, Object>> tables = new ArrayList<>();
     for (TableStatus t : report.tables()) {
       Map<String, Object> row = new LinkedHashMap<>();
-      String layer = t.table().substring(0, t.table().indexOf('.'));
+      String layer = TableRef.parse(t.table()).layer().folder();
       row.put("table", t.table());
       row.put("layer", layer);
       row.put("rows", rows(t.table()));

@@ -126,7 +126,7 @@ class CliErrorsTest {
             "--bad-fraction",
             "1.5");
 
-    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).startsWith("error: Invalid generator options: the fractions");
   }
 
@@ -182,7 +182,7 @@ class CliErrorsTest {
             lake,
             "--bootstrap-servers",
             "127.0.0.1:9");
-    assertThat(offsets.exit()).isEqualTo(1);
+    assertThat(offsets.exit()).isEqualTo(2);
     assertThat(offsets.err())
         .isEqualTo(
             "error: --from-offsets 'zero' is not a list of PARTITION:OFFSET.\n  Fix: Write it as"
@@ -190,16 +190,16 @@ class CliErrorsTest {
 
     Result notBronze =
         run("replay", "--table", "silver.plays", "--from-offsets", "0:0", "--pipeline", spec);
-    assertThat(notBronze.exit()).isEqualTo(1);
+    assertThat(notBronze.exit()).isEqualTo(2);
     assertThat(notBronze.err()).startsWith("error: 'silver.plays' is not a bronze table of");
 
     Result half =
         run("backfill", "--table", "gold.trending_now", "--from", "2026-11-20", "--pipeline", spec);
-    assertThat(half.exit()).isEqualTo(1);
+    assertThat(half.exit()).isEqualTo(2);
     assertThat(half.err()).startsWith("error: --from and --to go together.");
 
     Result silver = run("backfill", "--table", "silver.plays", "--pipeline", spec);
-    assertThat(silver.exit()).isEqualTo(1);
+    assertThat(silver.exit()).isEqualTo(2);
     assertThat(silver.err())
         .startsWith("error: a silver backfill needs --from and --to")
         .contains("./lakehouse refine --full-refresh --table plays");
@@ -216,7 +216,7 @@ class CliErrorsTest {
             today,
             "--pipeline",
             spec);
-    assertThat(live.exit()).isEqualTo(1);
+    assertThat(live.exit()).isEqualTo(2);
     assertThat(live.err())
         .startsWith("error: --to " + today + " is not before today (" + today + ", UTC)")
         .contains("Backfill up to yesterday: --to ");
@@ -232,19 +232,19 @@ class CliErrorsTest {
             "2026-01-02",
             "--pipeline",
             spec);
-    assertThat(scd.exit()).isEqualTo(1);
+    assertThat(scd.exit()).isEqualTo(2);
     assertThat(scd.err())
         .startsWith("error: silver.titles is written in scd1 mode")
         .contains("./lakehouse refine --full-refresh --table titles");
 
     Result maintain = run("maintain", "--table", "gold.nope", "--pipeline", spec);
-    assertThat(maintain.exit()).isEqualTo(1);
+    assertThat(maintain.exit()).isEqualTo(2);
     assertThat(maintain.err())
         .startsWith("error: --table gold.nope is not a table of this pipeline.")
         .contains("Use a qualified name: bronze.plays,");
 
     Result status = run("status", "--format", "xml", "--pipeline", spec);
-    assertThat(status.exit()).isEqualTo(1);
+    assertThat(status.exit()).isEqualTo(2);
     assertThat(status.err()).startsWith("error: --format xml is not a format.");
   }
 }

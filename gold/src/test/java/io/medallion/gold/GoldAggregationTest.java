@@ -1,0 +1,204 @@
+package io.medallion.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.medallion.core.error.MedallionException;
+import io.medallion.core.error.SpecException;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.PipelineLoader;
+import io.medallion.testkit.TestSpark;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Gold backfills and the checks before them, in batch mode on a tiny silver table. */
+class GoldAggregationTest {
+  private static final String SPEC =
+      """
+      name: aggregationtest
+      sources:
+        plays: {topic: plays}
+      bronze:
+        tables:
+          plays: {source: plays}
+      silver:
+        tables:
+          plays:
+            source: plays
+            payload:
+              schema: {event_id: string, event_time: timestamp}
+            transform:
+              sql: SELECT *, to_date(event_time) AS event_date FROM input
+            write: {mode: append, keys: [event_id]}
+      gold:
+        tables:
+          daily:
+            refresh: incremental
+            slice: event_date
+            sql: SELECT event_date, count(*) AS plays FROM silver.plays GROUP BY event_date
+          total:
+            refresh: full
+            sql: SELECT count(*) AS plays FROM silver.plays
+          broken:
+            refresh: full
+            sql: SELECT nope FROM silver.plays
+          no_slice:
+            refresh: incremental
+            slice: event_date
+            sql: SELECT count(*) AS plays FROM silver.plays
+          no_event_time:
+            refresh: streaming
+            slice: event_date
+            watermark: 1h
+            event_time: played_at
+            sql: SELECT event_date, count(*) AS plays FROM silver.plays GROUP BY event_date
+      """;
+
+  private static final LocalDate D1 = LocalDate.of(2026, 11, 19);
+  private static final LocalDate D2 = LocalDate.of(2026, 11, 20);
+
+  private final SparkSession spark = TestSpark.get();
+
+  @TempDir Path dir;
+
+  private LakeLayout lake() {
+    return LakeLayout.of(dir.resolve("lake").toString());
+  }
+
+  private Pipeline pipeline() {
+    return PipelineLoader.parse(dir.resolve("pipeline.yaml"), SPEC);
+  }
+
+  private GoldAggregation aggregation() {
+    return new GoldAggregation(spark, pipeline(), lake());
+  }
+
+  private GoldTable table(String name) {
+    return pipeline().goldTable(name).orElseThrow();
+  }
+
+  /** Appends one play per date given as 'yyyy-MM-dd'. */
+  private void plays(String... dates) {
+    spark
+        .sql(
+            "SELECT uuid() AS event_id, CAST(d AS TIMESTAMP) AS event_time, CAST(d AS DATE) AS"
+                + " event_date FROM VALUES ('"
+                + String.join("'), ('", dates)
+                + "') AS v(d)")
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lake().table(Layer.SILVER, "plays"));
+  }
+
+  private static List<String> rows(Dataset<Row> rows) {
+    return rows.orderBy(rows.columns()[0]).collectAsList().stream().map(Row::toString).toList();
+  }
+
+  private List<String> gold(String name) {
+    return rows(spark.read().format("delta").load(lake().table(Layer.GOLD, name)));
+  }
+
+  @Test
+  void aBackfillBetweenTwoDatesRebuildsExactlyThoseSlices() {
+    plays("2026-11-19", "2026-11-20", "2026-11-21");
+    assertThat(aggregation().backfill(table("daily"), Optional.empty(), Optional.empty()))
+        .isEmpty();
+    plays("2026-11-19", "2026-11-20", "2026-11-21");
+
+    List<LocalDate> rebuilt =
+        aggregation().backfill(table("daily"), Optional.of(D1), Optional.of(D2));
+
+    assertThat(rebuilt).containsExactly(D1, D2);
+    assertThat(gold("daily")).containsExactly("[2026-11-19,2]", "[2026-11-20,2]", "[2026-11-21,1]");
+  }
+
+  @Test
+  void aFullTableIsAlwaysRebuiltWhole() {
+    plays("2026-11-19", "2026-11-20");
+
+    assertThat(aggregation().backfill(table("total"), Optional.of(D1), Optional.of(D1))).isEmpty();
+
+    assertThat(gold("total")).containsExactly("[2]");
+  }
+
+  @Test
+  void theRecomputationIsTheQueryOverSilverAsItIsNow() {
+    plays("2026-11-19", "2026-11-19", "2026-11-20");
+
+    assertThat(rows(aggregation().recomputation(table("daily"))))
+        .containsExactly("[2026-11-19,2]", "[2026-11-20,1]");
+  }
+
+  @Test
+  void locationsFollowTheLakeLayout() {
+    assertThat(aggregation().location("silver.plays"))
+        .isEqualTo(lake().table(Layer.SILVER, "plays"));
+    assertThat(aggregation().location("_system.gold_late_slices"))
+        .isEqualTo(lake().system("gold_late_slices"));
+    assertThat(GoldAggregation.queryName(table("daily"))).isEqualTo("gold.daily");
+  }
+
+  @Test
+  void aSourceThatDoesNotExistYetIsNamedWithWhatToRunFirst() {
+    assertThatThrownBy(
+            () -> aggregation().backfill(table("daily"), Optional.empty(), Optional.empty()))
+        .isInstanceOf(MedallionException.class)
+        .hasMessage(
+            "gold.daily reads silver.plays, which does not exist yet at "
+                + lake().table(Layer.SILVER, "plays")
+                + ".\n"
+                + "  Fix: Refine silver first: ./lakehouse refine --once (or ./lakehouse run"
+                + " --once, which runs every layer).");
+  }
+
+  @Test
+  void aQueryThatDoesNotRunIsASpecErrorAtItsLine() {
+    plays("2026-11-19");
+
+    assertThatThrownBy(
+            () -> aggregation().backfill(table("broken"), Optional.empty(), Optional.empty()))
+        .isInstanceOf(SpecException.class)
+        .hasMessageStartingWith(
+            dir.resolve("pipeline.yaml")
+                + ":27 [gold.tables.broken.sql]: the query of gold.broken does not run: ")
+        .hasMessageContaining("`nope`")
+        .hasMessageEndingWith(
+            "\n  Fix: Use the columns of its sources; analysts' names work: silver.plays,"
+                + " silver.titles_history, ...");
+    assertThat(dir.resolve("lake/gold/broken")).doesNotExist();
+  }
+
+  @Test
+  void anIncrementalTableNeedsTheSliceInItsOutputAndAStreamingOneTheEventTimeInItsSources() {
+    plays("2026-11-19");
+
+    assertThatThrownBy(
+            () -> aggregation().backfill(table("no_slice"), Optional.empty(), Optional.empty()))
+        .isInstanceOf(SpecException.class)
+        .hasMessage(
+            dir.resolve("pipeline.yaml")
+                + " [gold.tables.no_slice]: column 'event_date' of gold.no_slice is not in its"
+                + " output\n"
+                + "  Fix: Every source and the output need the slice column (and, for streaming,"
+                + " the event time).");
+    assertThatThrownBy(
+            () ->
+                aggregation().backfill(table("no_event_time"), Optional.empty(), Optional.empty()))
+        .isInstanceOf(SpecException.class)
+        .hasMessageStartingWith(
+            dir.resolve("pipeline.yaml")
+                + " [gold.tables.no_event_time]: column 'played_at' of gold.no_event_time is not"
+                + " in silver.plays\n");
+  }
+}

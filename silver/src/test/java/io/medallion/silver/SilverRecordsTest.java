@@ -1,0 +1,179 @@
+package io.medallion.silver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medallion.core.events.Event;
+import io.medallion.core.events.EventSink;
+import io.medallion.core.lake.DeltaWriter;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.RetryPolicy;
+import io.medallion.core.spark.FaultInjector;
+import io.medallion.silver.SilverRecords.Counts;
+import io.medallion.silver.SilverRecords.RuleResult;
+import io.medallion.testkit.TestSpark;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reconciliation and rule-result records of a batch, in a temporary lake. */
+class SilverRecordsTest {
+  private final SparkSession spark = TestSpark.get();
+  private final DeltaWriter delta = new DeltaWriter(RetryPolicy.DEFAULT, FaultInjector.NONE);
+  private final List<Event> events = new ArrayList<>();
+  private final EventSink sink =
+      new EventSink() {
+        @Override
+        public void add(Event event) {
+          events.add(event);
+        }
+
+        @Override
+        public void output(String query, long batchId, long rows) {}
+      };
+
+  @TempDir Path dir;
+
+  private LakeLayout lake() {
+    return LakeLayout.of(dir.resolve("lake").toString());
+  }
+
+  private static final List<RuleResult> RESULTS =
+      List.of(
+          new RuleResult("parse", "quarantine", 9, 1),
+          new RuleResult("ids_not_null", "drop", 7, 2));
+
+  private void record(LakeLayout lake, String appId, long batchId, Counts counts) {
+    SilverRecords.record(
+        spark,
+        lake,
+        delta,
+        sink,
+        "silver.plays",
+        SilverRecords.KIND_STREAM,
+        appId,
+        batchId,
+        counts,
+        RESULTS);
+  }
+
+  private List<String> reconciliation(LakeLayout lake) {
+    return SilverRecords.reconciliation(spark, lake)
+        .selectExpr(
+            "table",
+            "kind",
+            "run_id",
+            "batch_id",
+            "bronze_rows",
+            "accepted",
+            "quarantined",
+            "duplicates",
+            "dropped")
+        .orderBy("batch_id")
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .toList();
+  }
+
+  @Test
+  void countsBalanceWhenEveryBronzeRowHasOneOutcome() {
+    assertThat(new Counts(10, 4, 3, 2, 1).balanced()).isTrue();
+    assertThat(new Counts(10, 4, 3, 2, 0).balanced()).isFalse();
+    assertThat(new Counts(0, 2, -2, 0, 0).balanced()).isTrue();
+  }
+
+  @Test
+  void createMakesBothEmptyTablesWithTheirSchemas() {
+    LakeLayout lake = lake();
+
+    SilverRecords.create(spark, lake);
+    SilverRecords.create(spark, lake);
+
+    assertThat(SilverRecords.reconciliation(spark, lake).schema().fieldNames())
+        .containsExactly(SilverRecords.RECONCILIATION_SCHEMA.fieldNames());
+    assertThat(SilverRecords.expectationResults(spark, lake).schema().fieldNames())
+        .containsExactly(SilverRecords.RESULTS_SCHEMA.fieldNames());
+    assertThat(SilverRecords.reconciliation(spark, lake).count()).isZero();
+    assertThat(SilverRecords.expectationResults(spark, lake).count()).isZero();
+    assertThat(lake.system(SilverRecords.RECONCILIATION)).endsWith("/lake/_system/reconciliation");
+  }
+
+  @Test
+  void aBatchRecordsOneReconciliationRowAndOneRowAndEventPerRule() {
+    LakeLayout lake = lake();
+    SilverRecords.create(spark, lake);
+
+    record(lake, "silver.plays:q1", 3, new Counts(10, 4, 3, 2, 1));
+
+    assertThat(reconciliation(lake))
+        .containsExactly("[silver.plays,stream,silver.plays:q1,3,10,4,3,2,1]");
+    assertThat(
+            SilverRecords.expectationResults(spark, lake)
+                .selectExpr("table", "rule", "action", "run_id", "batch_id", "passed", "failed")
+                .orderBy("rule")
+                .collectAsList()
+                .stream()
+                .map(Row::toString)
+                .toList())
+        .containsExactly(
+            "[silver.plays,ids_not_null,drop,silver.plays:q1,3,7,2]",
+            "[silver.plays,parse,quarantine,silver.plays:q1,3,9,1]");
+    assertThat(
+            SilverRecords.reconciliation(spark, lake)
+                .selectExpr("recorded_at")
+                .union(SilverRecords.expectationResults(spark, lake).selectExpr("recorded_at"))
+                .distinct()
+                .count())
+        .as("one recorded_at for the whole batch")
+        .isEqualTo(1);
+    assertThat(events)
+        .containsExactly(
+            Event.rule("silver.plays", "parse", "quarantine", 3, 9, 1),
+            Event.rule("silver.plays", "ids_not_null", "drop", 3, 7, 2));
+    assertThat(events.get(1).target()).isEqualTo("silver.plays/ids_not_null");
+  }
+
+  @Test
+  void aReplayedBatchRecordsNothingASecondTimeButTheNextBatchDoes() {
+    LakeLayout lake = lake();
+    SilverRecords.create(spark, lake);
+
+    record(lake, "silver.plays:q1", 0, new Counts(10, 10, 0, 0, 0));
+    record(lake, "silver.plays:q1", 0, new Counts(99, 99, 0, 0, 0));
+    record(lake, "silver.plays:q1", 1, new Counts(5, 4, 1, 0, 0));
+    record(lake, "silver.plays:q2", 0, new Counts(2, 2, 0, 0, 0));
+
+    assertThat(reconciliation(lake))
+        .containsExactlyInAnyOrder(
+            "[silver.plays,stream,silver.plays:q1,0,10,10,0,0,0]",
+            "[silver.plays,stream,silver.plays:q1,1,5,4,1,0,0]",
+            "[silver.plays,stream,silver.plays:q2,0,2,2,0,0,0]");
+    assertThat(SilverRecords.expectationResults(spark, lake).count()).isEqualTo(6);
+  }
+
+  @Test
+  void aReprocessIsRecordedAsItsKindWithoutRuleResults() {
+    LakeLayout lake = lake();
+    SilverRecords.create(spark, lake);
+
+    SilverRecords.record(
+        spark,
+        lake,
+        delta,
+        EventSink.NONE,
+        "silver.plays",
+        SilverRecords.KIND_REPROCESS,
+        "silver.plays:reprocess:2:ab",
+        0,
+        new Counts(0, 2, -2, 0, 0),
+        List.of());
+
+    assertThat(reconciliation(lake))
+        .containsExactly("[silver.plays,reprocess,silver.plays:reprocess:2:ab,0,0,2,-2,0,0]");
+    assertThat(SilverRecords.expectationResults(spark, lake).count()).isZero();
+  }
+}
