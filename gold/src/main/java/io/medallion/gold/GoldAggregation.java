@@ -12,12 +12,12 @@ import io.medallion.core.lake.LakeCatalog;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.Sql;
+import io.medallion.core.lake.TableRef;
 import io.medallion.core.spark.BatchContext;
 import io.medallion.core.spark.CheckpointGuard;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spark.StreamingJobStarter;
 import io.medallion.core.spark.StreamingTableJob;
-import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.Refresh;
@@ -39,17 +39,17 @@ import org.apache.spark.sql.types.DataTypes;
  */
 public final class GoldAggregation {
   private final SparkSession spark;
-  private final Pipeline pipeline;
+  private final List<TableRef> readable;
   private final LakeLayout lake;
 
   private final DeltaWriter writer;
 
   /**
-   * @param pipeline the pipeline whose tables the gold queries may read (registered by name)
+   * @param readable the tables the gold queries may read by name ({@code Pipeline.tables()})
    */
-  public GoldAggregation(SparkSession spark, Pipeline pipeline, LakeLayout lake) {
+  public GoldAggregation(SparkSession spark, LakeLayout lake, List<TableRef> readable) {
     this.spark = spark;
-    this.pipeline = pipeline;
+    this.readable = readable;
     this.lake = lake;
     this.writer = DeltaWriter.standard();
   }
@@ -71,7 +71,7 @@ public final class GoldAggregation {
    * @param events where the batches record what they did
    */
   public List<RunningQuery> startAll(List<GoldTable> tables, boolean once, EventSink events) {
-    LakeCatalog.register(spark, pipeline, lake);
+    LakeCatalog.register(spark, readable, lake);
     LateSlices.create(spark, lake);
     return new StreamingJobStarter(spark, events, writer.faults())
         .startAll(tables.stream().map(t -> new Job(t, once)).toList(), once);
@@ -188,7 +188,7 @@ public final class GoldAggregation {
    */
   public List<LocalDate> backfill(
       GoldTable table, Optional<LocalDate> from, Optional<LocalDate> to) {
-    LakeCatalog.register(spark, pipeline, lake);
+    LakeCatalog.register(spark, readable, lake);
     check(table);
     GoldTableRefresher refresher = new GoldTableRefresher(table, lake, table.maintenance(), writer);
     if (table.refresh() == Refresh.FULL || from.isEmpty()) {
@@ -202,7 +202,7 @@ public final class GoldAggregation {
 
   /** Recomputes a table whole from its sources, as it is defined; for checks and backfills. */
   public Dataset<Row> recomputation(GoldTable table) {
-    LakeCatalog.register(spark, pipeline, lake);
+    LakeCatalog.register(spark, readable, lake);
     return spark.sql(table.sql());
   }
 

@@ -171,14 +171,14 @@ class GoldAggregationIT {
 
   private void aggregateOnce(LakeLayout lake) {
     StreamRunner.awaitAll(
-        new GoldAggregation(spark, pipeline, lake)
+        new GoldAggregation(spark, lake, pipeline.tables())
             .startAll(pipeline.goldTables(), true, EventSink.NONE),
         () -> false,
         Duration.ofSeconds(30));
   }
 
   private void assertEqualsRecompute(LakeLayout lake) {
-    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
+    GoldAggregation aggregation = new GoldAggregation(spark, lake, pipeline.tables());
     for (GoldTable t : pipeline.goldTables()) {
       Dataset<Row> recomputed = aggregation.recomputation(t);
       String[] columns =
@@ -280,7 +280,8 @@ class GoldAggregationIT {
     Pipeline fast = pipeline.with(Overrides.triggerInterval(Optional.of(Duration.ofMillis(300))));
     GoldTable trending = fast.goldTable("trending_now").orElseThrow();
     List<RunningQuery> queries =
-        new GoldAggregation(spark, fast, lake).startAll(List.of(trending), false, EventSink.NONE);
+        new GoldAggregation(spark, lake, fast.tables())
+            .startAll(List.of(trending), false, EventSink.NONE);
     try {
       await()
           .ignoreExceptions()

@@ -80,7 +80,7 @@ class GoldAggregationTest {
   }
 
   private GoldAggregation aggregation() {
-    return new GoldAggregation(spark, pipeline(), lake());
+    return new GoldAggregation(spark, lake(), pipeline().tables());
   }
 
   private GoldTable table(String name) {

@@ -137,9 +137,11 @@ class JsonPayloadParserTest {
 
   @Test
   void textThatIsNotOneJsonObjectIsMalformedWithAnExcerptOfAtMost80Characters() {
-    String longText = "x".repeat(100);
+    String longText = "x".repeat(81);
+    String fits = "y".repeat(80);
 
-    List<Row> rows = parse(text("{\"event_id\":\"e2\","), text("[1,2]"), text(longText));
+    List<Row> rows =
+        parse(text("{\"event_id\":\"e2\","), text("[1,2]"), text(longText), text(fits));
 
     assertThat(reject(rows.get(0)))
         .containsExactly("payload_malformed", "not a JSON object: {\"event_id\":\"e2\",");
@@ -147,6 +149,8 @@ class JsonPayloadParserTest {
         .containsExactly("payload_malformed", "not a JSON object: [1,2]");
     assertThat(reject(rows.get(2)))
         .containsExactly("payload_malformed", "not a JSON object: " + "x".repeat(80) + "...");
+    assertThat(reject(rows.get(3)))
+        .containsExactly("payload_malformed", "not a JSON object: " + fits);
     assertThat(rows.get(2).getString(8)).isEqualTo(longText);
   }
 

@@ -9,19 +9,22 @@ import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.RetryPolicy;
-import io.medallion.core.spark.BatchContext;
 import io.medallion.core.spark.FaultInjector;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.SilverTable;
 import io.medallion.core.spec.PipelineLoader;
-import io.medallion.testkit.TestBronze;
 import io.medallion.testkit.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,18 +84,15 @@ class SilverRefinementTest {
     return pipeline().silverTable(name).orElseThrow();
   }
 
-  /** Refines what bronze holds for a table as one batch, as its stream's first batch would. */
-  private void refine(SilverTable table) {
-    refinement()
-        .prepare(table)
-        .refineStreamingBatch(
-            spark.read().format("delta").load(lake().table(Layer.BRONZE, table.source().name())),
-            new BatchContext(
-                table.qualifiedName(),
-                0,
-                table.qualifiedName() + ":q1",
-                EventSink.NONE,
-                FaultInjector.NONE));
+  /** Appends rows, each given as its column values in order, to the Delta table at path. */
+  private void append(String path, Object[]... rows) {
+    StructType schema = spark.read().format("delta").load(path).schema();
+    spark
+        .createDataFrame(Stream.of(rows).map(RowFactory::create).toList(), schema)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(path);
   }
 
   private List<String> column(String path, String column) {
@@ -146,15 +146,25 @@ class SilverRefinementTest {
   @Test
   void resetForgetsOneTablesRowsTombstonesQuarantineRecordsAndCheckpointOnly() throws IOException {
     LakeLayout lake = lake();
-    new TestBronze(spark, lake, "events", "events")
-        .appendText("{\"event_id\":\"e1\",\"event_type\":\"start\"}", "{\"event_type\":\"jump\"}");
-    new TestBronze(spark, lake, "titles", "titles")
-        .appendText(
-            "{\"op\":\"c\",\"title_id\":\"t1\",\"seq\":1}",
-            "{\"op\":\"d\",\"title_id\":\"t2\",\"seq\":2}",
-            "{\"op\":\"x\",\"title_id\":\"t3\",\"seq\":1}");
-    refine(table("events"));
-    refine(table("titles"));
+    refinement().prepare(table("events"));
+    refinement().prepare(table("titles"));
+    Timestamp at = Timestamp.from(Instant.parse("2026-11-20T12:00:00Z"));
+    append(lake.table(Layer.SILVER, "events"), new Object[] {"e1", "start", "events", 0, 0L, at});
+    append(lake.table(Layer.SILVER, "titles"), new Object[] {"c", "t1", 1L, "titles", 0, 0L, at});
+    append(lake.system("silver_tombstones/titles"), new Object[] {"t2", 2L});
+    append(
+        QuarantineTable.path(lake),
+        new Object[] {"silver.events", "type_known", "r", "{}", "events", 0, 1L, 0L, at, "utf8"},
+        new Object[] {"silver.titles", "op_known", "r", "{}", "titles", 0, 2L, 0L, at, "utf8"});
+    append(
+        lake.system(SilverRecords.RECONCILIATION),
+        new Object[] {"silver.events", "stream", "a", 0L, 2L, 1L, 1L, 0L, 0L, at},
+        new Object[] {"silver.titles", "stream", "b", 0L, 3L, 1L, 1L, 0L, 1L, at});
+    append(
+        lake.system(SilverRecords.EXPECTATION_RESULTS),
+        new Object[] {"silver.events", "parse", "quarantine", "a", 0L, 2L, 0L, at},
+        new Object[] {"silver.events", "type_known", "quarantine", "a", 0L, 1L, 1L, at},
+        new Object[] {"silver.titles", "op_known", "quarantine", "b", 0L, 2L, 1L, at});
     Path checkpoint = Path.of(refinement().checkpoint(table("titles")));
     Files.createDirectories(checkpoint.resolve("commits"));
     Files.writeString(checkpoint.resolve("metadata"), "{}");
@@ -179,7 +189,7 @@ class SilverRefinementTest {
                 .stream()
                 .map(Row::toString))
         .as("the table keeps its history")
-        .contains("[DELETE]", "[MERGE]");
+        .contains("[DELETE]", "[WRITE]");
   }
 
   @Test

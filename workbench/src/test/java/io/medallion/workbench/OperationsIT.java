@@ -203,7 +203,8 @@ class OperationsIT {
             + "` SET plays = plays + 1 WHERE event_date = DATE'"
             + lastDate
             + "'");
-    GoldAggregation aggregation = new GoldAggregation(spark, PipelineLoader.load(spec), lake);
+    GoldAggregation aggregation =
+        new GoldAggregation(spark, lake, PipelineLoader.load(spec).tables());
     String backfilled =
         cli(
             spec,

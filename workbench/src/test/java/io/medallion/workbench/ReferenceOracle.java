@@ -72,7 +72,7 @@ final class ReferenceOracle {
               .where("source_table = '" + t.qualifiedName() + "'")
               .select("partition", "offset", "reason"));
     }
-    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
+    GoldAggregation aggregation = new GoldAggregation(spark, lake, pipeline.tables());
     for (GoldTable t : pipeline.goldTables()) {
       Oracle.equalsRecompute(
           t.qualifiedName(),

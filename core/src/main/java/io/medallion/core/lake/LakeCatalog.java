@@ -25,8 +25,15 @@ public final class LakeCatalog {
    * Registers every table of the spec that exists in the lake; returns their qualified names.
    * Tables that do not exist yet are skipped; call again after they are created.
    */
+  public static List<String> register(SparkSession spark, Pipeline pipeline, LakeLayout lake) {
+    return register(spark, pipeline.tables(), lake);
+  }
+
+  /**
+   * Registers every one of {@code tables} that exists in the lake; returns their qualified names.
+   */
   public static synchronized List<String> register(
-      SparkSession spark, Pipeline pipeline, LakeLayout lake) {
+      SparkSession spark, List<TableRef> refs, LakeLayout lake) {
     for (String schema : SCHEMAS) {
       spark.sql(
           "CREATE DATABASE IF NOT EXISTS "
@@ -35,24 +42,8 @@ public final class LakeCatalog {
               + Sql.literal(lake.root() + "/" + schema));
     }
     List<String[]> tables = new ArrayList<>();
-    pipeline
-        .bronzeTables()
-        .forEach(
-            t -> tables.add(new String[] {"bronze", t.name(), lake.table(Layer.BRONZE, t.name())}));
-    pipeline
-        .silverTables()
-        .forEach(
-            t -> tables.add(new String[] {"silver", t.name(), lake.table(Layer.SILVER, t.name())}));
-    tables.add(
-        new String[] {
-          "silver", Pipeline.QUARANTINE_TABLE, lake.table(Layer.SILVER, Pipeline.QUARANTINE_TABLE)
-        });
-    pipeline
-        .goldTables()
-        .forEach(
-            t -> tables.add(new String[] {"gold", t.name(), lake.table(Layer.GOLD, t.name())}));
-    for (TableRef system : SystemTables.ALL) {
-      tables.add(new String[] {system.layer().folder(), system.name(), lake.location(system)});
+    for (TableRef t : refs) {
+      tables.add(new String[] {t.layer().folder(), t.name(), lake.location(t)});
     }
     List<String> registered = new ArrayList<>();
     for (String[] t : tables) {

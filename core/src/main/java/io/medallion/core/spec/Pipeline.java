@@ -88,6 +88,20 @@ public record Pipeline(
     return bronze.stream().filter(b -> b.name().equals(source.name())).findFirst().orElse(source);
   }
 
+  /**
+   * Every table of the pipeline a query may read, in layer order: bronze, silver (with {@code
+   * silver.quarantine}), gold and the system tables.
+   */
+  public List<TableRef> tables() {
+    List<TableRef> all = new java.util.ArrayList<>();
+    bronzeTables.forEach(t -> all.add(t.ref()));
+    silverTables.forEach(t -> all.add(t.ref()));
+    all.add(TableRef.of(Layer.SILVER, QUARANTINE_TABLE));
+    goldTables.forEach(t -> all.add(t.ref()));
+    all.addAll(io.medallion.core.lake.SystemTables.ALL);
+    return List.copyOf(all);
+  }
+
   /** The maintenance policy of {@code silver.quarantine}. */
   public MaintenancePolicy quarantineMaintenance() {
     return maintenance.get("silver." + QUARANTINE_TABLE);

@@ -59,7 +59,7 @@ final class AggregateCommand implements Callable<Integer> {
           pipeline.file() + " declares no gold tables.", "Add a gold section to the spec.");
     }
     SparkSession spark = SparkSessions.getOrCreate("medallion-aggregate", common.sparkConf());
-    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
+    GoldAggregation aggregation = new GoldAggregation(spark, lake, pipeline.tables());
     long start = System.nanoTime();
     PrintWriter out = common.out();
     try (OperationRun op = OperationRun.open(spark, lake, "aggregate")) {

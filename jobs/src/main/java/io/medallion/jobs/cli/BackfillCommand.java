@@ -122,7 +122,8 @@ final class BackfillCommand implements Callable<Integer> {
     return backfill(
         spark -> {
           List<LocalDate> slices =
-              new GoldAggregation(spark, pipeline, common.lake()).backfill(gold, first, last);
+              new GoldAggregation(spark, common.lake(), pipeline.tables())
+                  .backfill(gold, first, last);
           String what =
               slices.isEmpty()
                   ? "the whole table"

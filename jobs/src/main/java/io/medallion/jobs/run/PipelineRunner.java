@@ -48,7 +48,7 @@ public final class PipelineRunner {
       streams(events -> refinement.startAll(pipeline.silverTables(), true, events), out);
     }
     if (!OperationRun.stopRequested() && !pipeline.goldTables().isEmpty()) {
-      GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
+      GoldAggregation aggregation = new GoldAggregation(spark, lake, pipeline.tables());
       streams(events -> aggregation.startAll(pipeline.goldTables(), true, events), out);
     }
   }
@@ -63,7 +63,7 @@ public final class PipelineRunner {
     BronzeIngestion ingestion = new BronzeIngestion(spark, lake, options);
     SilverRefinement refinement =
         new SilverRefinement(spark, lake, pipeline.quarantineMaintenance());
-    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
+    GoldAggregation aggregation = new GoldAggregation(spark, lake, pipeline.tables());
     List<RunningQuery> queries =
         new ArrayList<>(ingestion.startAll(pipeline.bronzeTables(), events));
     try {

@@ -84,7 +84,7 @@ final class LayerStages {
    */
   Sample gold(LakeLayout lake, Map<String, Long> silverWritten) throws Exception {
     long start = System.nanoTime();
-    GoldAggregation aggregation = new GoldAggregation(spark, pipeline, lake);
+    GoldAggregation aggregation = new GoldAggregation(spark, lake, pipeline.tables());
     List<RunningQuery> queries = aggregation.startAll(pipeline.goldTables(), true, EventSink.NONE);
     StreamRunner.awaitAll(queries, () -> false, STAGE_TIMEOUT);
     double seconds = seconds(start);
