@@ -88,6 +88,7 @@ public final class BenchReport {
     if (files instanceof Long f && baseline instanceof Long b && b > 0) {
       ratios.put("files / files_baseline (data files)", round((double) f / b));
     }
+    scaleRatios(stages, ratios);
     Map<String, Object> e2e =
         stages.stream()
             .filter(s -> "end_to_end".equals(s.get("stage")))
@@ -106,6 +107,35 @@ public final class BenchReport {
     tree.put("goals", goals);
     tree.put("environment", environment);
     return new BenchReport(tree);
+  }
+
+  /**
+   * Per layer, the median batch latency at the largest table size over the one at the smallest:
+   * {@code "silver batch latency 10M / 1M"}. 1.0 means a batch costs the same however much the
+   * tables hold.
+   */
+  @SuppressWarnings("unchecked")
+  private static void scaleRatios(List<Map<String, Object>> stages, Map<String, Object> ratios) {
+    Map<String, Map<String, Double>> latency =
+        stages.stream()
+            .filter(s -> "scale".equals(s.get("stage")))
+            .map(s -> (Map<String, Map<String, Double>>) s.get("batch_latency_s"))
+            .findFirst()
+            .orElse(Map.of());
+    if (latency.size() < 2) {
+      return;
+    }
+    // Sizes in the order measured: ascending.
+    List<String> sizes = List.copyOf(latency.keySet());
+    String smallest = sizes.get(0);
+    String largest = sizes.get(sizes.size() - 1);
+    for (String layer : ScaleStage.LAYERS) {
+      double small = latency.get(smallest).get(layer);
+      double large = latency.get(largest).get(layer);
+      if (small > 0) {
+        ratios.put(layer + " batch latency " + largest + " / " + smallest, round(large / small));
+      }
+    }
   }
 
   /** The data files a file-count stage left in all tables, or null if it did not run. */

@@ -49,11 +49,13 @@ public final class Benchmark {
           "gold",
           "end_to_end",
           "files_baseline",
-          "files");
+          "files",
+          "scale");
 
   /**
    * The stages a run reports unless {@code --stages} says otherwise: all but the file-count pair,
-   * which run the pipeline for minutes.
+   * which run the pipeline for minutes, and {@code scale}, which fills tables with millions of
+   * rows.
    */
   public static final List<String> DEFAULT_STAGES =
       STAGES.subList(0, STAGES.indexOf("files_baseline"));
@@ -74,6 +76,7 @@ public final class Benchmark {
    *     unreported
    * @param filesRate events per second the producer offers in the file-count stages
    * @param filesDuration how long it produces in each of them
+   * @param scaleRows the table sizes the scale stage measures a micro-batch at, ascending
    */
   public record Settings(
       long events,
@@ -87,7 +90,8 @@ public final class Benchmark {
       Duration triggerInterval,
       Set<String> stages,
       double filesRate,
-      Duration filesDuration) {}
+      Duration filesDuration,
+      List<Long> scaleRows) {}
 
   /** What each stage needs to have run before it, on the same round's tables. */
   private static final Map<String, String> NEEDS =
@@ -130,33 +134,10 @@ public final class Benchmark {
     // Tables and checkpoints left by an interrupted run would resume against the fresh broker.
     deleteTree(settings.out().resolve("work"));
     Topics.ensure(servers, pipeline, settings.partitions());
-    out.printf(
-        "Generating %,d reference events (seed %d)...%n", settings.events(), settings.seed());
-    out.flush();
-    EventProducer.Report produced =
-        EventProducer.run(
-            servers,
-            kafkaConf,
-            new GeneratorSettings(
-                settings.events(),
-                settings.seed(),
-                0.01,
-                0.02,
-                0.02,
-                Instant.now(),
-                0,
-                1000,
-                50_000),
-            topics);
-    if (produced.failed() > 0) {
-      throw new MedallionException(
-          produced.failed() + " of the benchmark's sends were not acknowledged.",
-          "Check the broker's log in the benchmark's kafka directory, then run again.");
+    List<String> batchStages = STAGES.subList(0, STAGES.indexOf("end_to_end"));
+    if (batchStages.stream().anyMatch(this::needed)) {
+      generate();
     }
-    acknowledged = produced.acknowledgedByTopic();
-    out.printf(
-        "Acknowledged %,d records %s in %.1f s%n",
-        produced.acknowledged(), acknowledged, produced.seconds());
     StageContext context =
         new StageContext(spark, pipeline, servers, kafkaConf, topics, settings, out, acknowledged);
     CeilingStages ceilings = new CeilingStages(context);
@@ -164,7 +145,8 @@ public final class Benchmark {
     LayerStages layers = new LayerStages(context);
     EndToEndStage endToEnd = new EndToEndStage(context);
     FileCountStages fileCounts = new FileCountStages(context);
-    int rounds = settings.warmup() + settings.repeat();
+    int rounds =
+        batchStages.stream().anyMatch(this::needed) ? settings.warmup() + settings.repeat() : 0;
     for (int round = 0; round < rounds; round++) {
       boolean measured = round >= settings.warmup();
       out.printf(
@@ -196,10 +178,44 @@ public final class Benchmark {
     context.forget(filesDir);
     measure("files", true, () -> fileCounts.run(filesDir, true));
     context.forget(filesDir);
+    Path scaleDir = settings.out().resolve("work").resolve("scale");
+    measure("scale", true, () -> new ScaleStage(context).run(scaleDir));
+    context.forget(scaleDir);
     deleteTree(settings.out().resolve("work"));
     BenchReport report = BenchReport.of(samplesByStage(), environment());
     report.write(settings.out());
     return report;
+  }
+
+  /** Produces the reference events the batch stages read, once for all their rounds. */
+  private void generate() {
+    out.printf(
+        "Generating %,d reference events (seed %d)...%n", settings.events(), settings.seed());
+    out.flush();
+    EventProducer.Report produced =
+        EventProducer.run(
+            servers,
+            kafkaConf,
+            new GeneratorSettings(
+                settings.events(),
+                settings.seed(),
+                0.01,
+                0.02,
+                0.02,
+                Instant.now(),
+                0,
+                1000,
+                50_000),
+            topics);
+    if (produced.failed() > 0) {
+      throw new MedallionException(
+          produced.failed() + " of the benchmark's sends were not acknowledged.",
+          "Check the broker's log in the benchmark's kafka directory, then run again.");
+    }
+    acknowledged = produced.acknowledgedByTopic();
+    out.printf(
+        "Acknowledged %,d records %s in %.1f s%n",
+        produced.acknowledged(), acknowledged, produced.seconds());
   }
 
   private interface Stage {
@@ -286,12 +302,21 @@ public final class Benchmark {
                 : "")
             + (settings.stages().contains("files")
                 ? " files_baseline and files run once each, at the end."
+                : "")
+            + (settings.stages().contains("scale")
+                ? " scale measures "
+                    + settings.repeat()
+                    + " micro-batches of "
+                    + ScaleStage.BATCH_EVENTS
+                    + " events per table size, after one unmeasured batch, and reports each"
+                    + " layer's median batch latency."
                 : ""));
     env.put("e2e_rate", settings.e2eRate());
     env.put("e2e_seconds", settings.e2eSeconds());
     env.put("trigger_interval", settings.triggerInterval().toString());
     env.put("files_rate", settings.filesRate());
     env.put("files_duration", settings.filesDuration().toString());
+    env.put("scale_rows", settings.scaleRows());
     env.put("cores", Runtime.getRuntime().availableProcessors());
     env.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
     env.put("rss_peak_per_stage", memory.rssSinceReset());

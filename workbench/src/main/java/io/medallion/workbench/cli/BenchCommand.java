@@ -127,6 +127,15 @@ public final class BenchCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   String filesDuration;
 
+  @Option(
+      names = "--scale-rows",
+      paramLabel = "N",
+      split = ",",
+      description =
+          "Table sizes the scale stage measures a micro-batch of 10,000 events at, comma-separated"
+              + " (default: 1000000,10000000). Runs only when --stages names scale.")
+  List<Long> scaleRows = List.of(1_000_000L, 10_000_000L);
+
   @Spec CommandSpec spec;
 
   @Override
@@ -149,6 +158,9 @@ public final class BenchCommand implements Callable<Integer> {
               + String.join(",", Benchmark.STAGES));
     }
     check(filesRate > 0, "--files-rate must be above 0");
+    check(
+        scaleRows.stream().allMatch(n -> n >= 1),
+        "--scale-rows must list table sizes of 1 row or more, such as 1000000,10000000");
     Duration interval = CommonOptions.triggerInterval(triggerInterval).orElseThrow();
     Duration filesFor =
         Durations.parse(filesDuration)
@@ -183,7 +195,8 @@ public final class BenchCommand implements Callable<Integer> {
               interval,
               new LinkedHashSet<>(stages),
               filesRate,
-              filesFor);
+              filesFor,
+              scaleRows.stream().distinct().sorted().toList());
       BenchReport report =
           new Benchmark(
                   spark,

@@ -88,4 +88,32 @@ class BenchReportTest {
         .contains("files: 50 data files in all tables after 8 s ({bronze.plays=50})")
         .contains("| files / files_baseline (data files) | 0.125 |");
   }
+
+  @SuppressWarnings("unchecked")
+  @Test
+  void reportsEachLayersBatchLatencyAtTheLargestTableSizeOverTheSmallest() {
+    Map<String, Object> latency = new LinkedHashMap<>();
+    latency.put("1M", Map.of("bronze", 2.0, "silver", 10.0, "gold", 4.0));
+    latency.put("10M", Map.of("bronze", 2.5, "silver", 40.0, "gold", 4.0));
+    Map<String, List<BenchReport.Round>> rounds = new LinkedHashMap<>();
+    rounds.put(
+        "scale",
+        List.of(new BenchReport.Round(60_000, 100.0, 1, 1, Map.of("batch_latency_s", latency))));
+    BenchReport report = BenchReport.of(rounds, Map.of("method", "test"));
+
+    assertThat((Map<String, Object>) report.tree().get("ratios"))
+        .containsExactly(
+            Map.entry("bronze batch latency 10M / 1M", 1.25),
+            Map.entry("silver batch latency 10M / 1M", 4.0),
+            Map.entry("gold batch latency 10M / 1M", 1.0));
+  }
+
+  @Test
+  void namesTableSizesShortly() {
+    assertThat(ScaleStage.label(1_000_000)).isEqualTo("1M");
+    assertThat(ScaleStage.label(10_000_000)).isEqualTo("10M");
+    assertThat(ScaleStage.label(20_000)).isEqualTo("20k");
+    assertThat(ScaleStage.label(1_500_000)).isEqualTo("1500k");
+    assertThat(ScaleStage.label(999)).isEqualTo("999");
+  }
 }
