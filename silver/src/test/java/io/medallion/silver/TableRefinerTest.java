@@ -301,6 +301,31 @@ class TableRefinerTest {
   }
 
   @Test
+  void aBatchWithoutRejectsMakesNoQuarantineCommit() {
+    TableRefiner refiner = prepared("events", SPEC);
+    Counts counts =
+        refiner.refineStreamingBatch(
+            bronze("events", 0, event("e1", "start", 0)), batch("silver.events", 0));
+
+    assertThat(counts).isEqualTo(new Counts(1, 1, 0, 0, 0));
+    assertThat(QuarantineTable.read(spark, lake()).count()).isZero();
+    assertThat(
+            io.delta.tables.DeltaTable.forPath(spark, QuarantineTable.path(lake()))
+                .history()
+                .where("operation = 'WRITE'")
+                .count())
+        .as("no write to silver.quarantine")
+        .isZero();
+    assertThat(faultPoints)
+        .as("records and results, then the silver table")
+        .containsExactly(
+            "after-commit:silver.events",
+            "after-commit:silver.events",
+            "after-quarantine:silver.events",
+            "after-commit:silver.events");
+  }
+
+  @Test
   void aKeyTheTableAlreadyHoldsIsADuplicateInALaterBatch() {
     TableRefiner refiner = prepared("events", SPEC);
     refiner.refineStreamingBatch(

@@ -34,13 +34,19 @@ public final class SparkSessions {
           "spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus",
           "spark.databricks.delta.properties.defaults.autoOptimize.autoCompact", "true");
 
-  /** Extra defaults for a local (single-JVM) master: few shuffle partitions, no UI. */
+  /**
+   * Extra defaults for a local (single-JVM) master: few shuffle partitions, no UI, and Delta's
+   * state reconstruction in one partition. Delta 4.0 rebuilds a table's state with a Spark job
+   * before every idempotent write (to look up the transaction id); on a small machine with several
+   * queries committing, one task per rebuild instead of two cut a silver micro-batch by about a
+   * sixth and a gold one by about a third (docs/performance.md, "Where a micro-batch's time goes").
+   */
   public static final Map<String, String> LOCAL_DEFAULTS =
       Map.of(
           "spark.sql.shuffle.partitions", "4",
           "spark.default.parallelism", "4",
           "spark.ui.enabled", "false",
-          "spark.databricks.delta.snapshotPartitions", "2",
+          "spark.databricks.delta.snapshotPartitions", "1",
           "spark.driver.host", "127.0.0.1",
           "spark.driver.bindAddress", "127.0.0.1");
 
