@@ -81,6 +81,7 @@ final class ScaleStage {
     Map<String, Object> latencies = new LinkedHashMap<>();
     Map<String, Object> held = new LinkedHashMap<>();
     Map<String, Object> rounds = new LinkedHashMap<>();
+    Map<String, Object> read = new LinkedHashMap<>();
     long seed = context.settings().seed() * 1_000;
     for (long size : context.settings().scaleRows()) {
       Path sizeDir = dir.resolve("rows-" + size);
@@ -100,32 +101,35 @@ final class ScaleStage {
       produce(++seed);
       runLayers(pipeline, lake);
       held.put(label(size), populate(pipeline, lake, size));
-      List<Map<String, Double>> measured = new ArrayList<>();
+      List<Map<String, LayerRun>> measured = new ArrayList<>();
       for (int r = 0; r < context.settings().repeat(); r++) {
         produce(++seed);
         events += BATCH_EVENTS;
-        Map<String, Double> latency = runLayers(pipeline, lake);
+        Map<String, LayerRun> latency = runLayers(pipeline, lake);
         context
             .out()
             .printf(
                 "    %s rows held, batch %d: bronze %.2f s, silver %.2f s, gold %.2f s%n",
                 label(size),
                 r + 1,
-                latency.get("bronze"),
-                latency.get("silver"),
-                latency.get("gold"));
+                latency.get("bronze").seconds(),
+                latency.get("silver").seconds(),
+                latency.get("gold").seconds());
         context.out().flush();
         measured.add(latency);
       }
       Map<String, Object> median = new LinkedHashMap<>();
       Map<String, Object> all = new LinkedHashMap<>();
+      Map<String, Object> rowsRead = new LinkedHashMap<>();
       for (String layer : LAYERS) {
-        List<Double> values = measured.stream().map(m -> m.get(layer)).sorted().toList();
+        List<Double> values = measured.stream().map(m -> m.get(layer).seconds()).sorted().toList();
         median.put(layer, values.get((values.size() - 1) / 2));
-        all.put(layer, measured.stream().map(m -> m.get(layer)).toList());
+        all.put(layer, measured.stream().map(m -> m.get(layer).seconds()).toList());
+        rowsRead.put(layer, measured.stream().mapToLong(m -> m.get(layer).rows()).sum());
       }
       latencies.put(label(size), median);
       rounds.put(label(size), all);
+      read.put(label(size), rowsRead);
       context.forget(sizeDir);
     }
     Map<String, Object> detail = new LinkedHashMap<>();
@@ -133,6 +137,8 @@ final class ScaleStage {
     detail.put("rows_held", held);
     detail.put("batch_latency_s", latencies);
     detail.put("batch_latency_rounds_s", rounds);
+    // What the measured batches read per layer: only their own events, none of the rows held.
+    detail.put("rows_read", read);
     return new Sample(events, StageContext.seconds(start), 0, 0, detail);
   }
 
@@ -162,9 +168,9 @@ final class ScaleStage {
     }
   }
 
-  /** Runs bronze, silver and gold once over what is new; returns each layer's batch latency. */
-  private Map<String, Double> runLayers(Pipeline pipeline, LakeLayout lake) throws Exception {
-    Map<String, Double> latency = new LinkedHashMap<>();
+  /** Runs bronze, silver and gold once over what is new; returns each layer's run. */
+  private Map<String, LayerRun> runLayers(Pipeline pipeline, LakeLayout lake) throws Exception {
+    Map<String, LayerRun> latency = new LinkedHashMap<>();
     latency.put(
         "bronze",
         layer(
@@ -189,20 +195,25 @@ final class ScaleStage {
     return latency;
   }
 
-  private static double layer(Supplier<List<RunningQuery>> start) throws Exception {
+  /** A layer's batch latency, and the rows its queries read. */
+  private record LayerRun(double seconds, long rows) {}
+
+  private static LayerRun layer(Supplier<List<RunningQuery>> start) throws Exception {
     List<RunningQuery> queries = start.get();
     StreamRunner.awaitAll(queries, () -> false, STAGE_TIMEOUT);
     double longest = 0;
+    long rows = 0;
     for (RunningQuery q : queries) {
       long millis = 0;
       for (StreamingQueryProgress p : q.query().recentProgress()) {
         if (p.numInputRows() > 0) {
           millis += p.durationMs().getOrDefault("triggerExecution", 0L);
+          rows += p.numInputRows();
         }
       }
       longest = Math.max(longest, millis / 1000.0);
     }
-    return longest;
+    return new LayerRun(longest, rows);
   }
 
   /**
