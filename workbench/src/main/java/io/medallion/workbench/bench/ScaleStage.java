@@ -41,19 +41,19 @@ import org.apache.spark.sql.types.StructField;
 
 /**
  * {@code scale}: how the cost of one micro-batch grows with the tables. For each table size N of
- * {@code --scale-rows}, on a fresh lake whose fact tables (bronze and silver) already hold N rows
- * on the same dates as the new events (the busy-day case), it measures the latency of one
- * micro-batch of {@value #BATCH_EVENTS} events through bronze, silver and gold, {@code repeat}
- * times, and reports the median per layer.
+ * {@code --scale-rows}, smallest first, with the fact tables (bronze and silver) of one fresh lake
+ * filled up to N rows on the same dates as the new events (the busy-day case), it measures the
+ * latency of one micro-batch of {@value #BATCH_EVENTS} events through bronze, silver and gold,
+ * {@code repeat} times, and reports the median per layer.
  *
  * <p>A layer's batch latency is the longest of its queries' batch durations (Spark's {@code
  * triggerExecution} of the batches that read rows): the layer's queries run side by side, and the
  * batch has passed the layer when the slowest is done. Query start-up is not part of it.
  *
- * <p>The N rows are written to Delta directly, as copies of the rows a first batch of real events
- * produced with fresh keys, and committed with {@code dataChange=false}: the tables hold them, but
- * no streaming reader downstream reads them as new rows. Gold is then recomputed whole once, so
- * that it agrees with silver before the measured batches.
+ * <p>The rows are written to Delta directly, as copies of the rows a table holds (at first those of
+ * one batch of real events) under fresh keys, and committed with {@code dataChange=false}: the
+ * tables hold them, but no streaming reader downstream reads them as new rows. Gold is then
+ * recomputed whole once, so that it agrees with silver before the measured batches.
  */
 final class ScaleStage {
   /** Events per measured micro-batch. */
@@ -73,7 +73,7 @@ final class ScaleStage {
   /**
    * Measures every size of {@code --scale-rows} in turn.
    *
-   * @param dir where the lakes go, one per size
+   * @param dir where the lake goes
    */
   Sample run(Path dir) throws Exception {
     long start = System.nanoTime();
@@ -83,23 +83,22 @@ final class ScaleStage {
     Map<String, Object> rounds = new LinkedHashMap<>();
     Map<String, Object> read = new LinkedHashMap<>();
     long seed = context.settings().seed() * 1_000;
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    Pipeline pipeline =
+        context
+            .pipeline()
+            .with(
+                new Overrides(
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(StartingOffsets.LATEST),
+                    false));
+    // Bronze's checkpoints start at Kafka's end, so that each later run reads only the batch
+    // produced for it; silver and gold start on what the first batch landed.
+    layer(() -> bronze(pipeline, lake));
+    produce(++seed);
+    runLayers(pipeline, lake);
     for (long size : context.settings().scaleRows()) {
-      Path sizeDir = dir.resolve("rows-" + size);
-      LakeLayout lake = LakeLayout.of(sizeDir.resolve("lake").toString());
-      Pipeline pipeline =
-          context
-              .pipeline()
-              .with(
-                  new Overrides(
-                      Optional.empty(),
-                      Optional.empty(),
-                      Optional.of(StartingOffsets.LATEST),
-                      false));
-      // The queries' checkpoints start at Kafka's end, so that each later run reads only the
-      // batch produced for it.
-      runLayers(pipeline, lake);
-      produce(++seed);
-      runLayers(pipeline, lake);
       held.put(label(size), populate(pipeline, lake, size));
       List<Map<String, LayerRun>> measured = new ArrayList<>();
       for (int r = 0; r < context.settings().repeat(); r++) {
@@ -130,8 +129,8 @@ final class ScaleStage {
       latencies.put(label(size), median);
       rounds.put(label(size), all);
       read.put(label(size), rowsRead);
-      context.forget(sizeDir);
     }
+    context.forget(dir);
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("batch_events", BATCH_EVENTS);
     detail.put("rows_held", held);
@@ -171,15 +170,7 @@ final class ScaleStage {
   /** Runs bronze, silver and gold once over what is new; returns each layer's run. */
   private Map<String, LayerRun> runLayers(Pipeline pipeline, LakeLayout lake) throws Exception {
     Map<String, LayerRun> latency = new LinkedHashMap<>();
-    latency.put(
-        "bronze",
-        layer(
-            () ->
-                new BronzeIngestion(
-                        spark,
-                        lake,
-                        new IngestOptions(context.servers(), context.kafkaConf(), true))
-                    .startAll(pipeline.bronzeTables(), EventSink.NONE)));
+    latency.put("bronze", layer(() -> bronze(pipeline, lake)));
     latency.put(
         "silver",
         layer(
@@ -197,6 +188,12 @@ final class ScaleStage {
 
   /** A layer's batch latency, and the rows its queries read. */
   private record LayerRun(double seconds, long rows) {}
+
+  private List<RunningQuery> bronze(Pipeline pipeline, LakeLayout lake) {
+    return new BronzeIngestion(
+            spark, lake, new IngestOptions(context.servers(), context.kafkaConf(), true))
+        .startAll(pipeline.bronzeTables(), EventSink.NONE);
+  }
 
   private static LayerRun layer(Supplier<List<RunningQuery>> start) throws Exception {
     List<RunningQuery> queries = start.get();
@@ -278,7 +275,8 @@ final class ScaleStage {
                   + ".",
               "Run the scale stage on a pipeline whose append tables have string keys.");
         }
-        c = concat(c, lit("~"), col("__c").cast(DataTypes.StringType));
+        // The size in the suffix keeps the copies of one fill apart from those of the last.
+        c = concat(c, lit("~" + size + "-"), col("__c").cast(DataTypes.StringType));
       }
       columns.add(c.as(f.name()));
     }
