@@ -42,14 +42,10 @@ class BenchIT {
     final Map<String, Set<String>> validValues = new HashMap<>();
 
     Expected() {
-      this(EVENTS, SEED);
-    }
-
-    Expected(long events, long seed) {
       EventGenerator generator =
           new EventGenerator(
               new GeneratorSettings(
-                  events, seed, 0.01, 0.02, 0.02, Instant.now(), 0, 1000, 50_000));
+                  EVENTS, SEED, 0.01, 0.02, 0.02, Instant.now(), 0, 1000, 50_000));
       while (generator.hasNext()) {
         GeneratedEvent e = generator.next();
         records.merge(e.topic(), 1L, Long::sum);
@@ -98,10 +94,6 @@ class BenchIT {
             String.valueOf(E2E_RATE),
             "--e2e-seconds",
             String.valueOf(E2E_SECONDS),
-            "--stages",
-            String.join(",", Benchmark.DEFAULT_STAGES) + ",scale",
-            "--scale-rows",
-            "6000,3000",
             "--out",
             out.toString());
     assertThat(exit).as(console.toString()).isZero();
@@ -117,9 +109,7 @@ class BenchIT {
       assertThat(stage.path("peak_heap_bytes").asLong()).as(stage.toString()).isPositive();
       assertThat(stage.path("peak_rss_bytes").asLong()).as(stage.toString()).isPositive();
     }
-    List<String> expectedNames = new ArrayList<>(Benchmark.DEFAULT_STAGES);
-    expectedNames.add("scale");
-    assertThat(names).isEqualTo(expectedNames);
+    assertThat(names).isEqualTo(Benchmark.DEFAULT_STAGES);
 
     Expected expected = new Expected();
     String plays = EventGenerator.PLAYS;
@@ -159,38 +149,7 @@ class BenchIT {
             "bronze / spark_kafka_noop",
             "bronze / naive_bronze",
             "silver / naive_silver",
-            "gold / naive_gold",
-            "bronze batch latency 6k / 3k",
-            "silver batch latency 6k / 3k",
-            "gold batch latency 6k / 3k");
-
-    // scale: sizes ascending whatever the order given; each fact table filled to its size; the
-    // measured batch (one per size with --repeat 1) read its own events and none of the rows held.
-    JsonNode scale = stages.get("scale");
-    assertThat(scale.path("rows").asLong()).isEqualTo(2 * 10_000);
-    assertThat(iterable(scale.path("batch_latency_s").fieldNames())).containsExactly("3k", "6k");
-    for (String size : List.of("3k", "6k")) {
-      long rows = size.equals("3k") ? 3_000 : 6_000;
-      for (String table :
-          List.of("bronze.plays", "silver.plays", "bronze.impressions", "silver.impressions")) {
-        assertThat(scale.path("rows_held").path(size).path(table).asLong())
-            .as(size + " " + table)
-            .isGreaterThanOrEqualTo(rows);
-      }
-      // One first batch (seed + 1), then each size's measured batch with the next seed.
-      long measuredSeed = SEED * 1_000 + (size.equals("3k") ? 2 : 3);
-      Expected batch = new Expected(10_000, measuredSeed);
-      JsonNode read = scale.path("rows_read").path(size);
-      assertThat(read.path("bronze").asLong()).as(size).isEqualTo(10_000);
-      assertThat(read.path("silver").asLong())
-          .as(size + ": silver reads each table's topic, titles twice")
-          .isEqualTo(10_000 + batch.records(titles));
-      for (String layer : List.of("bronze", "silver", "gold")) {
-        assertThat(scale.path("batch_latency_s").path(size).path(layer).asDouble())
-            .as(size + " " + layer)
-            .isPositive();
-      }
-    }
+            "gold / naive_gold");
     assertThat(report.path("environment").path("method").asText()).contains("warm-up");
     String markdown = Files.readString(out.resolve("benchmark.md"));
     for (String stage : Benchmark.DEFAULT_STAGES) {

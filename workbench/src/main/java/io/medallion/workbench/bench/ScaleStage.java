@@ -255,11 +255,10 @@ final class ScaleStage {
     }
     // Whole copies: the table ends up holding size rows, or up to one copy more.
     long copies = (size - now + now - 1) / now;
+    // The copy numbers are the small side: the table (at 10M, the 1M rows of the last fill) is
+    // never broadcast, and the write runs in as many tasks as the table has files.
     Dataset<Row> copy =
-        spark
-            .range(1, copies + 1, 1, spark.sparkContext().defaultParallelism())
-            .withColumnRenamed("id", "__c")
-            .crossJoin(broadcast(rows));
+        rows.crossJoin(broadcast(spark.range(1, copies + 1).withColumnRenamed("id", "__c")));
     List<Column> columns = new ArrayList<>();
     for (StructField f : rows.schema().fields()) {
       Column c = col("`" + f.name() + "`");
