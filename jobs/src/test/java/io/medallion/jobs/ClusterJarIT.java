@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The jar for spark-submit and EMR: slim (the cluster provides Spark, Scala, Delta and Hadoop),
- * with the CLI as its entry point, which starts on the classpath a cluster gives it.
+ * with the CLI as its entry point, which starts on the classpath a cluster gives it, and with what
+ * the cluster lacks: Spark's Kafka connector and MSK's IAM authentication.
  */
 class ClusterJarIT {
   @TempDir Path dir;
@@ -58,6 +59,12 @@ class ClusterJarIT {
         .noneMatch(e -> e.startsWith("scala/"))
         .noneMatch(e -> e.startsWith("io/delta/"))
         .noneMatch(e -> e.startsWith("org/apache/hadoop/"))
+        // MSK's IAM authentication, with its AWS SDK relocated away from the cluster's.
+        .contains(
+            "software/amazon/msk/auth/iam/IAMClientCallbackHandler.class",
+            "software/amazon/msk/auth/iam/IAMLoginModule.class",
+            "io/medallion/shaded/awssdk/auth/credentials/DefaultCredentialsProvider.class")
+        .noneMatch(e -> e.startsWith("software/amazon/awssdk/"))
         // Spark itself: only its Kafka connector is shipped, which EMR does not provide.
         .noneMatch(
             e ->
@@ -69,7 +76,55 @@ class ClusterJarIT {
 
   @Test
   void theEntryPointStartsOnTheClasspathAClusterProvides() throws Exception {
-    // What spark-submit puts beside the jar: Spark, Scala, Delta and Hadoop (the provided list).
+    Path log = dir.resolve("help.log");
+    Process help =
+        ChildJvm.launch(
+            List.of("-cp", clusterClasspath(), Main.class.getName(), "--help"), log, false);
+    assertThat(help.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    String output = Files.readString(log);
+    assertThat(help.exitValue()).as(output).isZero();
+    assertThat(output)
+        .contains("Usage: lakehouse", "ingest", "refine", "aggregate", "run", "maintain")
+        .doesNotContain("demo", "bench", "sql-server", "generate");
+  }
+
+  @Test
+  void mskIamAuthenticationSignsFromTheJarOnTheClasspathAClusterProvides() throws Exception {
+    // A Kafka client with the settings of --kafka-auth aws-msk-iam, then the first message of the
+    // IAM handshake, signed with the credentials the default chain finds (here: system
+    // properties; on EMR: the job role). No broker is contacted.
+    Path log = dir.resolve("probe.log");
+    String broker = "b-1.medallion.abc123.c2.kafka.eu-west-1.amazonaws.com";
+    Process probe =
+        ChildJvm.launch(
+            List.of(
+                "-Daws.accessKeyId=AKIDMEDALLIONPROBE",
+                "-Daws.secretAccessKey=probe-secret",
+                "-Daws.region=eu-west-1",
+                "-cp",
+                clusterClasspath(),
+                Path.of("src/test/resources/probe/MskIamProbe.java").toString(),
+                "127.0.0.1:" + ChildJvm.freePort(),
+                broker),
+            log,
+            false);
+    assertThat(probe.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    String output = Files.readString(log);
+    assertThat(probe.exitValue()).as(output).isZero();
+    assertThat(output)
+        .contains("client built")
+        .contains("\"action\":\"kafka-cluster:Connect\"")
+        .contains("\"host\":\"" + broker + "\"")
+        .contains("\"x-amz-credential\":\"AKIDMEDALLIONPROBE/")
+        .contains("/eu-west-1/kafka-cluster/aws4_request\"")
+        .containsPattern("\"x-amz-signature\":\"[0-9a-f]{64}\"");
+  }
+
+  /**
+   * What spark-submit puts beside the jar: Spark, Scala, Delta, Hadoop and hadoop-aws's AWS SDK
+   * bundle (the provided list), and Jackson.
+   */
+  private static String clusterClasspath() throws Exception {
     List<String> classpath = new ArrayList<>();
     classpath.add(clusterJar().toString());
     classpath.addAll(
@@ -86,18 +141,6 @@ class ClusterJarIT {
                 .split(File.pathSeparator))
         .filter(jar -> jar.contains("/com/fasterxml/jackson/core/"))
         .forEach(classpath::add);
-    Path log = dir.resolve("help.log");
-    Process help =
-        ChildJvm.launch(
-            List.of(
-                "-cp", String.join(File.pathSeparator, classpath), Main.class.getName(), "--help"),
-            log,
-            false);
-    assertThat(help.waitFor(2, TimeUnit.MINUTES)).isTrue();
-    String output = Files.readString(log);
-    assertThat(help.exitValue()).as(output).isZero();
-    assertThat(output)
-        .contains("Usage: lakehouse", "ingest", "refine", "aggregate", "run", "maintain")
-        .doesNotContain("demo", "bench", "sql-server", "generate");
+    return String.join(File.pathSeparator, classpath);
   }
 }

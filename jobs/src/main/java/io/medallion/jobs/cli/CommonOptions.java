@@ -68,6 +68,16 @@ public final class CommonOptions {
       description = "A Kafka client setting, repeatable (e.g. security.protocol=SASL_SSL).")
   Map<String, String> kafkaConf = new LinkedHashMap<>();
 
+  @Option(
+      names = "--kafka-auth",
+      paramLabel = "METHOD",
+      defaultValue = "${env:MEDALLION_KAFKA_AUTH:-none}",
+      description =
+          "How the Kafka clients authenticate: none, or aws-msk-iam (Amazon MSK's IAM access"
+              + " control, as the role the job runs as); --kafka-conf settings win over the"
+              + " method's (env MEDALLION_KAFKA_AUTH; default: ${DEFAULT-VALUE}).")
+  String kafkaAuth;
+
   @Option(names = "--verbose", description = "Show stack traces and more logging.")
   boolean verbose;
 
@@ -122,9 +132,9 @@ public final class CommonOptions {
     return sparkConf;
   }
 
-  /** The Kafka client settings from {@code --kafka-conf}. */
+  /** The Kafka client settings: those of {@code --kafka-auth}, then {@code --kafka-conf}'s. */
   public Map<String, String> kafkaConf() {
-    return kafkaConf;
+    return KafkaAuth.parse(kafkaAuth).with(kafkaConf);
   }
 
   /** Where the command prints: picocli's writer, which tests and embedders may replace. */

@@ -115,6 +115,48 @@ class CliErrorsTest {
   }
 
   @Test
+  void anUnknownKafkaAuthenticationListsTheKnownOnes() {
+    Result r =
+        run(
+            "ingest",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+            "--kafka-auth",
+            "kerberos");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: --kafka-auth 'kerberos' is not an authentication method.\n  Fix: Use one of:"
+                + " none, aws-msk-iam (aws-msk-iam for Amazon MSK with IAM access control).\n");
+  }
+
+  @Test
+  void mskIamAuthenticationOutsideTheClusterJarSaysWhereItsLibraryIs() {
+    // The workbench leaves aws-msk-iam-auth out (it is in the cluster jar only).
+    Result r =
+        run(
+            "ingest",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+            "--kafka-auth",
+            "aws-msk-iam");
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith(
+            "error: --kafka-auth aws-msk-iam needs"
+                + " software.amazon.msk.auth.iam.IAMClientCallbackHandler, which is not on the"
+                + " classpath.")
+        .contains("medallion-jobs-<version>-spark.jar")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void badGeneratorFractionsAreRejected() {
     Result r =
         run(
