@@ -22,7 +22,7 @@ import org.apache.kafka.common.TopicPartition;
  * source would otherwise wait forever on an unreachable broker or a missing topic.
  */
 public final class KafkaPreflight {
-  private static final int TIMEOUT_MS = 15_000;
+  static final int TIMEOUT_MS = 15_000;
 
   private KafkaPreflight() {}
 
@@ -106,7 +106,8 @@ public final class KafkaPreflight {
     }
   }
 
-  private static Admin admin(String bootstrapServers, Map<String, String> clientConf) {
+  /** An admin client with short timeouts, so that an unreachable cluster fails fast. */
+  static Admin admin(String bootstrapServers, Map<String, String> clientConf) {
     Map<String, Object> conf = new HashMap<>(clientConf);
     conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
@@ -115,7 +116,7 @@ public final class KafkaPreflight {
     return Admin.create(conf);
   }
 
-  private static MedallionException unreachable(String bootstrapServers, Exception cause) {
+  static MedallionException unreachable(String bootstrapServers, Exception cause) {
     return new MedallionException(
         "Kafka at " + bootstrapServers + " did not answer within " + TIMEOUT_MS / 1000 + " s.",
         "Start the local broker with ./lakehouse kafka start, or pass the right"

@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       MaintainCommand.class,
       ReplayCommand.class,
-      BackfillCommand.class
+      BackfillCommand.class,
+      TopicsCommand.class
     })
 public final class LakehouseCommand implements Runnable {
   /** Exit code for a failure at run time (bad spec, unreachable Kafka, a failed query). */
