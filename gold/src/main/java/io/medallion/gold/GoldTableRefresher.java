@@ -33,8 +33,9 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Idempotent: a recompute reads the sources as they are and overwrites its slices, so replaying
  * a batch writes the same rows again. A streaming table also keeps a watermark (the newest event
- * time seen in this run minus the allowed lateness): a slice older than the watermark's date is
- * closed, and rows arriving for it are recorded in {@link LateSlices} instead of reopening it.
+ * time seen minus the allowed lateness) in its checkpoint's {@link WatermarkLog}, so that it
+ * survives a restart: a slice older than the watermark's date is closed, and rows arriving for it
+ * are recorded in {@link LateSlices} instead of reopening it.
  */
 final class GoldTableRefresher {
   /** Column names of the change stream the refresher reads. */
@@ -47,7 +48,7 @@ final class GoldTableRefresher {
   private final String path;
   private final MaintenancePolicy policy;
   private final DeltaWriter delta;
-  private Instant newestEventTime;
+  private final WatermarkLog watermarks;
 
   /**
    * @param policy the table's maintenance policy, given to the table when this creates it; null
@@ -61,6 +62,7 @@ final class GoldTableRefresher {
     this.path = lake.table(Layer.GOLD, table.name());
     this.policy = policy;
     this.delta = delta;
+    this.watermarks = new WatermarkLog(lake.checkpoint(Layer.GOLD, table.name()));
   }
 
   GoldTable table() {
@@ -135,11 +137,13 @@ final class GoldTableRefresher {
       recompute(spark, slices(changes.select(SLICE).distinct().collectAsList()));
       return;
     }
-    // Streaming: slices before the watermark's date are closed for this run.
+    // Streaming: slices before the watermark's date are closed. The watermark is the one the
+    // batch before left, so that a replayed batch closes exactly what it closed the first time.
+    Instant previous = watermarks.before(spark, batchId).orElse(null);
     LocalDate closedBefore =
-        newestEventTime == null
+        previous == null
             ? LocalDate.MIN
-            : LocalDate.ofInstant(newestEventTime.minus(table.watermark()), ZoneOffset.UTC);
+            : LocalDate.ofInstant(previous.minus(table.watermark()), ZoneOffset.UTC);
     List<Row> perSlice =
         changes
             .groupBy(SLICE)
@@ -147,7 +151,7 @@ final class GoldTableRefresher {
             .collectAsList();
     List<LocalDate> open = new ArrayList<>();
     Map<LocalDate, Long> late = new LinkedHashMap<>();
-    Instant newest = newestEventTime;
+    Instant newest = previous;
     for (Row r : perSlice) {
       if (r.isNullAt(0)) {
         continue;
@@ -174,7 +178,7 @@ final class GoldTableRefresher {
           batchId);
     }
     recompute(spark, open);
-    newestEventTime = newest;
+    watermarks.record(spark, batchId, newest);
   }
 
   private static List<LocalDate> slices(List<Row> rows) {

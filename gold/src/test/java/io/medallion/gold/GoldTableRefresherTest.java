@@ -226,6 +226,52 @@ class GoldTableRefresherTest {
   }
 
   @Test
+  void theWatermarkSurvivesARestartOfTheQuery() {
+    LateSlices.create(spark, lake());
+    plays("('p1', '2026-11-20 12:00:00')");
+    spark.sparkContext().setLocalProperty("sql.streaming.queryId", "q1");
+    try {
+      refresher("daily_stream").apply(changes("2026-11-20 12:00:00"), 0, false);
+
+      // A new refresher, as after a restart: the 19th is still closed.
+      plays("('p2', '2026-11-19 23:00:00')");
+      refresher("daily_stream").apply(changes("2026-11-19 23:00:00"), 1, false);
+    } finally {
+      spark.sparkContext().setLocalProperty("sql.streaming.queryId", null);
+    }
+
+    assertThat(gold("daily_stream")).containsExactly("[2026-11-20,1]");
+    assertThat(LateSlices.pending(spark, lake(), "gold.daily_stream")).containsExactly(D1);
+    assertThat(
+            dir.resolve("lake/_checkpoints/gold/daily_stream/" + WatermarkLog.FOLDER + "/0")
+                .toFile())
+        .hasContent("2026-11-20T12:00:00Z");
+  }
+
+  @Test
+  void aReplayedBatchClosesWhatItClosedTheFirstTime() {
+    LateSlices.create(spark, lake());
+    plays("('p1', '2026-11-20 12:00:00')");
+    spark.sparkContext().setLocalProperty("sql.streaming.queryId", "q1");
+    try {
+      refresher("daily_stream").apply(changes("2026-11-20 12:00:00"), 0, false);
+      plays("('p2', '2026-11-21 10:00:00')", "('p3', '2026-11-23 12:00:00')");
+      Dataset<Row> batch1 = changes("2026-11-21 10:00:00", "2026-11-23 12:00:00");
+      refresher("daily_stream").apply(batch1, 1, false);
+
+      // Batch 1 again, after a restart: the watermark before it (the 20th) still decides, not the
+      // one it left (the 23rd), so the 21st is recomputed again, not reported late.
+      refresher("daily_stream").apply(batch1, 1, false);
+    } finally {
+      spark.sparkContext().setLocalProperty("sql.streaming.queryId", null);
+    }
+
+    assertThat(gold("daily_stream"))
+        .containsExactly("[2026-11-20,1]", "[2026-11-21,1]", "[2026-11-23,1]");
+    assertThat(LateSlices.pending(spark, lake(), "gold.daily_stream")).isEmpty();
+  }
+
+  @Test
   void aBatchRunOfAStreamingTableClosesNoSlice() {
     LateSlices.create(spark, lake());
     plays("('p1', '2026-11-20 12:00:00')");
