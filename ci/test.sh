@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Checks the CI layer: shellcheck on the scripts of ci/ and infra/; the
 # workflows parse, pin every action by commit, keep permissions and run time
-# bounded, and call only ci/ scripts that exist; bad deploy arguments are
-# refused; and `ci/deploy.sh --dry-run --env dev --jar JAR` succeeds.
+# bounded, and call only ci/ scripts that exist; the build's Spark and Delta
+# versions recorded in infra/modules/emr_serverless are pom.xml's; bad deploy
+# arguments are refused; and `ci/deploy.sh --dry-run --env dev --jar JAR`
+# succeeds, its streaming request authenticating with --kafka-auth.
 #
 # Usage: ci/test.sh [JAR]
 #   JAR  the cluster jar (jobs/target/medallion-jobs-<version>-spark.jar);
@@ -53,6 +55,24 @@ expect_usage_error() {
   ci/deploy.sh "$@" >"$tmp/usage.out" 2>&1 || rc=$?
   cat "$tmp/usage.out"
   [[ $rc -eq 2 ]] && grep -q '^deploy.sh: ' "$tmp/usage.out"
+}
+
+# build_versions_match_pom POM TF: the build's Spark and Delta versions that infra/modules/emr_serverless
+# records (local.build in TF, which decides the EMR releases it accepts) are POM's spark.version and
+# delta.version, major.minor.
+build_versions_match_pom() {
+  local spark delta re='build *= *\{ *spark *= *"([0-9]+\.[0-9]+)", *delta *= *"([0-9]+\.[0-9]+)" *\}'
+  spark="$(sed -nE 's:.*<spark\.version>([0-9]+\.[0-9]+)\..*:\1:p' "$1")"
+  delta="$(sed -nE 's:.*<delta\.version>([0-9]+\.[0-9]+)\..*:\1:p' "$1")"
+  [[ "$(grep -E "^ *$re" "$2")" =~ $re ]] || { echo "$2 has no line 'build = { spark = \"X.Y\", delta = \"X.Y\" }'"; return 1; }
+  echo "$1: Spark ${spark:-?}, Delta ${delta:-?}; $2 local.build: Spark ${BASH_REMATCH[1]}, Delta ${BASH_REMATCH[2]} (change them together)"
+  [[ "$spark" == "${BASH_REMATCH[1]}" && "$delta" == "${BASH_REMATCH[2]}" ]]
+}
+
+# kafka_auth_in_request FILE: the streaming request the dry run printed passes MSK IAM auth as the
+# jobs' CLI takes it (--kafka-auth aws-msk-iam), with no --kafka-conf.
+kafka_auth_in_request() {
+  [[ "$(grep -A1 '"--kafka-auth"' "$1")" == *'"aws-msk-iam"'* ]] && ! grep -q -- '--kafka-conf' "$1"
 }
 
 # strict_and_executable FILE: a runnable script with bash strict mode.
@@ -158,6 +178,10 @@ else
   echo "SKIPPED: python3 with PyYAML not available (workflow checks)"
 fi
 
+echo "== versions"
+check "infra/modules/emr_serverless local.build is pom.xml's Spark and Delta (major.minor)" \
+  build_versions_match_pom pom.xml infra/modules/emr_serverless/releases.tf
+
 echo "== ci/deploy.sh"
 check "ci/deploy.sh refuses an unknown environment" expect_usage_error --dry-run --env staging
 check "ci/deploy.sh refuses --env without a value" expect_usage_error --dry-run --env
@@ -170,8 +194,12 @@ if [[ -z "$jar" ]]; then
   echo "no jar given: the dry run uses a dummy jar ($jar)"
 fi
 check "ci/deploy.sh --dry-run --env dev --jar $jar" ci/deploy.sh --dry-run --env dev --jar "$jar"
+cp "$tmp/out" "$tmp/dry-run.out"
 # A step the dry run could not do here (no terraform, no provider mirror offline).
-grep -h 'SKIPPED' "$tmp/out" || true
+grep -h 'SKIPPED' "$tmp/dry-run.out" || true
+if grep -q '"entryPointArguments"' "$tmp/dry-run.out"; then
+  check "the dry run's streaming request has --kafka-auth aws-msk-iam and no --kafka-conf" kafka_auth_in_request "$tmp/dry-run.out"
+fi
 
 echo "ci: $passed passed, $failed failed"
 ((failed == 0))

@@ -178,7 +178,7 @@ variable "ci_role_names" {
 }
 
 variable "emr_release_label" {
-  description = "EMR Serverless release label (emr-spark-8.x); default emr-spark-8.0.0."
+  description = "EMR Serverless release label; default emr-spark-8.0.0 (Spark 4.0.2, Delta 4.0.0). modules/emr_serverless refuses a label it does not know or whose Spark or Delta minor version differs from the build's."
   type        = string
   default     = null
 }

@@ -13,6 +13,19 @@ output "release_label" {
   value       = var.release_label
 }
 
+output "release_labels" {
+  description = "The EMR Serverless release labels this module knows: the Spark and Delta versions each ships, whether their minor versions are the build's (local.build: pom.xml's), and so whether release_label may be that label (supported)."
+  value = {
+    for label, r in local.releases : label => {
+      spark            = r.spark
+      delta            = r.delta
+      same_spark_minor = local.release_checks[label].same_spark_minor
+      same_delta_minor = local.release_checks[label].same_delta_minor
+      supported        = contains(local.supported_release_labels, label)
+    }
+  }
+}
+
 output "job_role_arn" {
   description = "ARN of the job runtime role (for start-job-run --execution-role-arn)."
   value       = try(aws_iam_role.job.arn, null)

@@ -9,13 +9,24 @@ variable "name" {
 }
 
 variable "release_label" {
-  description = "EMR release label. Medallion needs Spark 4 and Delta 4, shipped from emr-spark-8 onwards (emr-spark-8.0.0: Spark 4.0.2, Delta 4.0.0)."
+  description = "EMR release label. It must be one of local.releases (releases.tf) whose Spark and Delta minor versions are the build's (local.build, pom.xml): emr-spark-8.0.0 (Spark 4.0.2, Delta 4.0.0)."
   type        = string
   default     = "emr-spark-8.0.0"
 
   validation {
     condition     = startswith(var.release_label, "emr-spark-8")
     error_message = "release_label must start with \"emr-spark-8\" (Spark 4 / Delta 4), for example \"emr-spark-8.0.0\"; emr-7.x releases ship Spark 3 and cannot run the Medallion jar."
+  }
+
+  # The references to local.releases and local.build need Terraform >= 1.9.
+  validation {
+    condition     = contains(keys(local.releases), var.release_label)
+    error_message = "release_label \"${var.release_label}\" is not a release this module knows (it knows ${join(", ", sort(keys(local.releases)))}; the build runs on ${join(", ", local.supported_release_labels)}), so it cannot tell whether its Spark and Delta are the build's. Use ${join(" or ", local.supported_release_labels)}, or add the label with the Spark and Delta versions of its release notes to local.releases in infra/modules/emr_serverless/releases.tf."
+  }
+
+  validation {
+    condition     = !contains(keys(local.releases), var.release_label) || contains(local.supported_release_labels, var.release_label)
+    error_message = "release_label \"${var.release_label}\" ships Spark ${try(local.releases[var.release_label].spark, "?")} and Delta ${try(local.releases[var.release_label].delta, "?")}, but Medallion is built for Spark ${local.build.spark} and Delta ${local.build.delta} (spark.version and delta.version in pom.xml); a different Spark or Delta minor version cannot run the jar. Use ${length(local.supported_release_labels) > 0 ? join(" or ", local.supported_release_labels) : "a release with Spark ${local.build.spark} and Delta ${local.build.delta}"}, or build Medallion for Spark ${try(join(".", slice(split(".", local.releases[var.release_label].spark), 0, 2)), "?")} and Delta ${try(join(".", slice(split(".", local.releases[var.release_label].delta), 0, 2)), "?")} (pom.xml, then local.build in infra/modules/emr_serverless/releases.tf)."
   }
 }
 

@@ -28,7 +28,23 @@ locals {
     "spark.metrics.conf.*.sink.prometheusServlet.path"  = "/metrics/prometheus"
   }
 
-  spark_conf = merge(local.metrics_spark_conf, var.spark_conf)
+  # Delta on EMR Serverless: the jobs jar does not bundle Delta (it is
+  # "provided"), so every job run puts EMR's own Delta jars on the classpath,
+  # as the EMR Serverless guide ("Using Delta Lake OSS with EMR Serverless")
+  # says Delta jobs must: delta-spark.jar and delta-storage.jar, plus
+  # delta-storage-s3-dynamodb.jar, the S3DynamoDBLogStore that the
+  # emr_serverless module's spark_conf configures (spark.delta.logStore.s3a.impl
+  # and its DynamoDB table). EMR keeps it in the same folder (the EMR on EKS
+  # Delta guide names it there). spark_conf may override this.
+  delta_spark_conf = {
+    "spark.jars" = join(",", [
+      "/usr/share/aws/delta/lib/delta-spark.jar",
+      "/usr/share/aws/delta/lib/delta-storage.jar",
+      "/usr/share/aws/delta/lib/delta-storage-s3-dynamodb.jar",
+    ])
+  }
+
+  spark_conf = merge(local.metrics_spark_conf, local.delta_spark_conf, var.spark_conf)
 
   spark_submit_parameters = join(" ", concat(
     ["--class", local.main_class],
@@ -47,7 +63,10 @@ locals {
 
   # Kafka client settings for MSK IAM authentication, the only authentication
   # the cluster accepts. The credentials are the job role's; nothing secret is
-  # configured. software.amazon.msk:aws-msk-iam-auth must be on the classpath.
+  # configured. The jobs set these four themselves with --kafka-auth
+  # aws-msk-iam (their aws-msk-iam-auth library is in the cluster jar); they
+  # are kept here for the outputs, for other Kafka clients (the Kafka CLI that
+  # creates the topics).
   kafka_client_properties = {
     "security.protocol"                  = "SASL_SSL"
     "sasl.mechanism"                     = "AWS_MSK_IAM"
@@ -55,12 +74,12 @@ locals {
     "sasl.client.callback.handler.class" = "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
   }
 
-  # Kafka settings travel as program arguments, not --conf: the SASL JAAS
-  # setting contains spaces, which sparkSubmitParameters cannot carry.
-  kafka_arguments = var.kafka_bootstrap_servers == null ? [] : concat(
-    ["--bootstrap-servers", var.kafka_bootstrap_servers],
-    flatten([for k in sort(keys(local.kafka_client_properties)) : ["--kafka-conf", "${k}=${local.kafka_client_properties[k]}"]]),
-  )
+  # The brokers and the authentication method travel as program arguments
+  # (the jobs' CLI: --bootstrap-servers, --kafka-auth), not as Spark --conf.
+  kafka_arguments = var.kafka_bootstrap_servers == null ? [] : [
+    "--bootstrap-servers", var.kafka_bootstrap_servers,
+    "--kafka-auth", "aws-msk-iam",
+  ]
 
   streaming_name = "${var.name}-streaming"
 

@@ -44,7 +44,7 @@ output "batch_state_machine_parameters" {
 }
 
 output "kafka_client_properties" {
-  description = "Kafka client settings for MSK IAM authentication, as the streaming job gets them (--kafka-conf KEY=VALUE)."
+  description = "Kafka client settings for MSK IAM authentication: the four the streaming job sets itself with --kafka-auth aws-msk-iam, for other Kafka clients (for example the Kafka CLI that creates the topics)."
   value       = local.kafka_client_properties
 }
 

@@ -60,7 +60,7 @@ variable "artifact_version" {
 }
 
 variable "spark_conf" {
-  description = "Spark properties passed with --conf to every job (for example the Delta LogStore settings), after the metrics settings this module always sets (which they may override)."
+  description = "Spark properties passed with --conf to every job (for example the Delta LogStore settings), after the ones this module always sets (spark.jars with EMR's Delta jars, the metrics settings), which they may override."
   type        = map(string)
   default     = {}
 

@@ -28,6 +28,11 @@ output "streaming_job_run_request" {
   value       = module.jobs.streaming_job_run_request
 }
 
+output "batch_state_machine_parameters" {
+  description = "Parameters of each batch job's emr-serverless:startJobRun.sync task in the state machine definition (the StartJobRun request of the job run), by job name."
+  value       = { for j in local.batch_job_names : j => local.definition.States[local.task_state[j]].Parameters }
+}
+
 output "state_machine_arn" {
   description = "ARN of the batch state machine."
   value       = local.state_machine_arn
@@ -49,7 +54,7 @@ output "state_machine_log_group_name" {
 }
 
 output "kafka_client_properties" {
-  description = "Kafka client settings for MSK IAM authentication (--kafka-conf KEY=VALUE)."
+  description = "Kafka client settings for MSK IAM authentication, for Kafka clients such as the Kafka CLI (the streaming job sets the same four with --kafka-auth aws-msk-iam)."
   value       = module.jobs.kafka_client_properties
 }
 

@@ -124,7 +124,7 @@ output "kafka_group_arns" {
 }
 
 output "kafka_client_properties" {
-  description = "Kafka client settings for MSK IAM auth (--kafka-conf KEY=VALUE)."
+  description = "Kafka client settings for MSK IAM auth, for Kafka clients such as the Kafka CLI (the streaming job sets the same four with --kafka-auth aws-msk-iam)."
   value       = module.orchestration.kafka_client_properties
 }
 

@@ -209,7 +209,7 @@ variable "ci_role_names" {
 }
 
 variable "emr_release_label" {
-  description = "EMR Serverless release label (must be emr-spark-8.x)."
+  description = "EMR Serverless release label: one that modules/emr_serverless knows and whose Spark and Delta minor versions are the build's (emr-spark-8.0.0: Spark 4.0.2, Delta 4.0.0); others are refused at plan time."
   type        = string
   default     = "emr-spark-8.0.0"
   nullable    = false

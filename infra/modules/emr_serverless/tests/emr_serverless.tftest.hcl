@@ -222,6 +222,26 @@ run "job_policy_is_scoped_to_lake_prefixes_key_glue_dynamodb_and_logs" {
     ])) == toset(["arn:aws:dynamodb:eu-west-1:123456789012:table/medallion-test-delta-log"])
     error_message = "DynamoDB permissions must name only the Delta LogStore table."
   }
+
+  # The calls io.delta.storage.S3DynamoDBLogStore makes on an existing table:
+  # no CreateTable, DeleteItem, UpdateItem, Scan or table changes.
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
+        for a in flatten([s.Action]) : a if startswith(a, "dynamodb:")
+      ]
+    ])) == toset(["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"])
+    error_message = "The job role's DynamoDB actions must be exactly the LogStore's: DescribeTable, GetItem, PutItem, Query."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement :
+      flatten([s.Resource]) == ["arn:aws:dynamodb:eu-west-1:123456789012:table/medallion-test-delta-log"] && !can(s.Condition)
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "dynamodb:")])
+    ])
+    error_message = "Every statement with a DynamoDB action must name the LogStore table alone (no other resource in the same statement)."
+  }
 }
 
 run "job_metrics_go_to_an_encrypted_prometheus_workspace" {
@@ -406,13 +426,28 @@ run "delta_log_store_table_is_encrypted_with_pitr" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.delta_log.server_side_encryption[0].enabled && aws_dynamodb_table.delta_log.server_side_encryption[0].kms_key_arn == var.kms_key_arn
-    error_message = "The Delta LogStore table must be encrypted with the project KMS key."
+    condition     = aws_dynamodb_table.delta_log.name == "medallion-test-delta-log" && output.delta_log_store_table_name == "medallion-test-delta-log"
+    error_message = "The Delta LogStore table must be <name>-delta-log, the table the job role may use."
   }
 
   assert {
-    condition     = aws_dynamodb_table.delta_log.point_in_time_recovery[0].enabled
+    condition     = aws_dynamodb_table.delta_log.server_side_encryption[0].enabled == true && aws_dynamodb_table.delta_log.server_side_encryption[0].kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    error_message = "The Delta LogStore table must be encrypted with the project KMS key (a customer managed key, not DynamoDB's own)."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.delta_log.point_in_time_recovery[0].enabled == true
     error_message = "Point-in-time recovery must be on for the Delta LogStore table."
+  }
+
+  assert {
+    condition = output.spark_conf == {
+      "spark.delta.logStore.s3.impl"                            = "io.delta.storage.S3DynamoDBLogStore"
+      "spark.delta.logStore.s3a.impl"                           = "io.delta.storage.S3DynamoDBLogStore"
+      "spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName" = "medallion-test-delta-log"
+      "spark.io.delta.storage.S3DynamoDBLogStore.ddb.region"    = "eu-west-1"
+    }
+    error_message = "spark_conf must point Delta's S3 and S3A LogStore at S3DynamoDBLogStore on the module's table in the module's region."
   }
 }
 
@@ -435,6 +470,49 @@ run "rejects_emr_7_release_label" {
 
   variables {
     release_label = "emr-7.0.0"
+  }
+
+  expect_failures = [var.release_label]
+}
+
+# The release must ship the Spark and Delta minor versions the jar is built
+# for (Spark 4.0, Delta 4.0), and be one the module knows.
+run "accepts_emr_spark_8_0_0_which_ships_the_builds_spark_and_delta" {
+  command = plan
+
+  variables {
+    release_label = "emr-spark-8.0.0"
+  }
+
+  assert {
+    condition     = aws_emrserverless_application.this.release_label == "emr-spark-8.0.0" && output.release_label == "emr-spark-8.0.0"
+    error_message = "emr-spark-8.0.0 must be accepted and used as the application's release."
+  }
+
+  assert {
+    condition = output.release_labels == {
+      "emr-spark-8.0.0" = { spark = "4.0.2", delta = "4.0.0", same_spark_minor = true, same_delta_minor = true, supported = true }
+      "emr-spark-8.2.0" = { spark = "4.1.3", delta = "4.2.0", same_spark_minor = false, same_delta_minor = false, supported = false }
+    }
+    error_message = "The known releases must be emr-spark-8.0.0 (Spark 4.0.2, Delta 4.0.0: the build's Spark 4.0 and Delta 4.0, supported) and emr-spark-8.2.0 (Spark 4.1.3, Delta 4.2.0: neither minor version is the build's, not supported)."
+  }
+}
+
+run "rejects_emr_spark_8_2_0_which_ships_spark_4_1" {
+  command = plan
+
+  variables {
+    release_label = "emr-spark-8.2.0"
+  }
+
+  expect_failures = [var.release_label]
+}
+
+run "rejects_a_release_label_the_module_does_not_know" {
+  command = plan
+
+  variables {
+    release_label = "emr-spark-8.9.0"
   }
 
   expect_failures = [var.release_label]

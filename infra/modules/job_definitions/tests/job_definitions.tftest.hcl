@@ -54,21 +54,19 @@ run "streaming_request_runs_the_jar_in_streaming_mode" {
   }
 
   assert {
-    condition = slice(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, 0, 5) == [
-      "run", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake",
+    condition = jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments == [
+      "run",
+      "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml",
+      "--lake-root", "s3a://acme-medallion-test-lake",
+      "--bootstrap-servers", "b-1.example:9098,b-2.example:9098",
+      "--kafka-auth", "aws-msk-iam",
     ]
-    error_message = "The streaming job's arguments must start with: run --pipeline <spec of the version> --lake-root s3a://<bucket>."
+    error_message = "The streaming job's arguments must be exactly: run --pipeline <spec> --lake-root s3a://<bucket> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
   }
 
   assert {
-    condition = slice(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, 5, 15) == [
-      "--bootstrap-servers", "b-1.example:9098,b-2.example:9098",
-      "--kafka-conf", "sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler",
-      "--kafka-conf", "sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;",
-      "--kafka-conf", "sasl.mechanism=AWS_MSK_IAM",
-      "--kafka-conf", "security.protocol=SASL_SSL",
-    ]
-    error_message = "The bootstrap servers and the MSK IAM settings must follow as --bootstrap-servers and --kafka-conf arguments."
+    condition     = !strcontains(output.streaming_job_run_request, "--kafka-conf") && !strcontains(output.streaming_job_run_request, "sasl.")
+    error_message = "The MSK IAM settings come from --kafka-auth aws-msk-iam: the streaming request must carry no --kafka-conf and no SASL setting."
   }
 
   assert {
@@ -141,7 +139,7 @@ run "batch_jobs_aggregate_once_then_maintain" {
   }
 
   assert {
-    condition     = !strcontains(jsonencode(output.batch_state_machine_parameters), "bootstrap-servers")
+    condition     = !strcontains(jsonencode(output.batch_state_machine_parameters), "bootstrap-servers") && !strcontains(jsonencode(output.batch_state_machine_parameters), "--kafka-")
     error_message = "Batch jobs read Delta tables only; they get no Kafka arguments."
   }
 }
@@ -154,8 +152,10 @@ run "without_kafka_the_streaming_job_gets_no_kafka_arguments" {
   }
 
   assert {
-    condition     = length(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments) == 5
-    error_message = "Without a Kafka cluster only the command, pipeline and lake root are passed."
+    condition = jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments == [
+      "run", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake",
+    ]
+    error_message = "Without a Kafka cluster only the command, pipeline and lake root are passed (no --bootstrap-servers, no --kafka-auth)."
   }
 }
 
@@ -175,6 +175,46 @@ run "every_job_runs_with_spark_metrics_on" {
       ])
     ])
     error_message = "Every job run (streaming and batch) must turn on the streaming query metrics and the PrometheusServlet sink at /metrics/prometheus, besides spark_conf."
+  }
+}
+
+# EMR Serverless puts Delta on a job's classpath only when the job asks for
+# its jars: delta-spark, delta-storage and the S3 DynamoDB LogStore's.
+run "every_job_puts_emr_delta_jars_on_the_classpath" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters == "--class io.medallion.jobs.Main --conf spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore --conf spark.jars=/usr/share/aws/delta/lib/delta-spark.jar,/usr/share/aws/delta/lib/delta-storage.jar,/usr/share/aws/delta/lib/delta-storage-s3-dynamodb.jar --conf spark.metrics.conf.*.sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet --conf spark.metrics.conf.*.sink.prometheusServlet.path=/metrics/prometheus --conf spark.sql.streaming.metricsEnabled=true"
+    error_message = "The streaming job's sparkSubmitParameters must be the main class, then spark_conf, EMR's Delta jars (spark.jars) and the metrics settings as --conf, sorted by key."
+  }
+
+  assert {
+    condition = alltrue([
+      for p in values(output.batch_state_machine_parameters) :
+      contains(split(" ", p.JobDriver.SparkSubmit.SparkSubmitParameters), "spark.jars=/usr/share/aws/delta/lib/delta-spark.jar,/usr/share/aws/delta/lib/delta-storage.jar,/usr/share/aws/delta/lib/delta-storage-s3-dynamodb.jar")
+    ])
+    error_message = "Every batch job must pass --conf spark.jars=<EMR's delta-spark, delta-storage and delta-storage-s3-dynamodb jars>."
+  }
+
+  assert {
+    condition     = output.batch_state_machine_parameters["aggregate"].JobDriver.SparkSubmit.SparkSubmitParameters == jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters
+    error_message = "The batch jobs must run with the same Spark settings as the streaming job."
+  }
+}
+
+run "spark_conf_can_override_the_delta_jars" {
+  command = plan
+
+  variables {
+    spark_conf = { "spark.jars" = "/opt/delta/delta-spark.jar" }
+  }
+
+  assert {
+    condition = (
+      contains(split(" ", jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters), "spark.jars=/opt/delta/delta-spark.jar") &&
+      length(regexall("spark\\.jars=", jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters)) == 1
+    )
+    error_message = "A spark.jars in spark_conf must replace the module's, not be passed next to it."
   }
 }
 

@@ -108,6 +108,16 @@ run "state_machine_runs_each_batch_job_synchronously_with_bounded_retries" {
     condition     = aws_sfn_state_machine.batch.type == "STANDARD"
     error_message = "startJobRun.sync needs a STANDARD state machine."
   }
+
+  assert {
+    condition = (
+      keys(output.batch_state_machine_parameters) == ["aggregate", "maintain"] &&
+      output.batch_state_machine_parameters["aggregate"].JobDriver.SparkSubmit.EntryPointArguments == ["aggregate", "--once", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake"] &&
+      jsondecode(aws_sfn_state_machine.batch.definition).States["Run maintain"].Parameters.JobDriver.SparkSubmit.EntryPointArguments == output.batch_state_machine_parameters["maintain"].JobDriver.SparkSubmit.EntryPointArguments &&
+      output.batch_state_machine_parameters["maintain"].JobDriver.SparkSubmit.EntryPointArguments[0] == "maintain"
+    )
+    error_message = "The batch_state_machine_parameters output must be the Parameters of the definition's tasks, by job name."
+  }
 }
 
 run "state_machine_role_is_scoped_to_the_application_and_job_role" {

@@ -76,11 +76,19 @@ run "streaming_job_reads_the_created_cluster_with_iam_auth" {
   }
 
   assert {
-    condition = (
-      contains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, output.kafka_bootstrap_brokers) &&
-      contains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments, "sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;")
-    )
-    error_message = "The streaming job run request must carry the brokers and the MSK IAM settings."
+    condition = jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments == [
+      "run",
+      "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml",
+      "--lake-root", "s3a://acme-medallion-test-lake",
+      "--bootstrap-servers", "b-1.mocked.kafka.eu-west-1.amazonaws.com:9098,b-2.mocked.kafka.eu-west-1.amazonaws.com:9098",
+      "--kafka-auth", "aws-msk-iam",
+    ]
+    error_message = "The streaming job must get the created cluster's SASL/IAM brokers and MSK IAM auth: run --pipeline <spec> --lake-root <root> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
+  }
+
+  assert {
+    condition     = !strcontains(output.streaming_job_run_request, "--kafka-conf")
+    error_message = "The MSK IAM settings come from --kafka-auth aws-msk-iam, not --kafka-conf arguments."
   }
 
   assert {
@@ -91,6 +99,40 @@ run "streaming_job_reads_the_created_cluster_with_iam_auth" {
   assert {
     condition     = strcontains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters, "--conf spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName=medallion-test-delta-log")
     error_message = "The jobs must get the Delta LogStore settings."
+  }
+}
+
+# Delta commits through the S3 DynamoDB LogStore on the table emr_serverless
+# creates (medallion-test-delta-log, in the mocked region eu-west-1), with
+# EMR's Delta jars on the classpath: in the streaming request and in every
+# batch task of the state machine.
+run "every_job_run_commits_delta_through_the_dynamodb_log_store" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for params in concat(
+        [jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters],
+        [for p in values(module.orchestration.batch_state_machine_parameters) : p.JobDriver.SparkSubmit.SparkSubmitParameters],
+        ) : length(setsubtract([
+          "spark.delta.logStore.s3.impl=io.delta.storage.S3DynamoDBLogStore",
+          "spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore",
+          "spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName=medallion-test-delta-log",
+          "spark.io.delta.storage.S3DynamoDBLogStore.ddb.region=eu-west-1",
+          "spark.jars=/usr/share/aws/delta/lib/delta-spark.jar,/usr/share/aws/delta/lib/delta-storage.jar,/usr/share/aws/delta/lib/delta-storage-s3-dynamodb.jar",
+      ], split(" ", params))) == 0
+    ])
+    error_message = "Every job run (streaming and batch) must pass --conf spark.delta.logStore.s3(a).impl=io.delta.storage.S3DynamoDBLogStore, the LogStore table medallion-test-delta-log in eu-west-1, and spark.jars with EMR's delta-spark, delta-storage and delta-storage-s3-dynamodb jars."
+  }
+
+  assert {
+    condition     = keys(module.orchestration.batch_state_machine_parameters) == ["aggregate", "maintain"]
+    error_message = "The check above must have covered both batch tasks, aggregate and maintain."
+  }
+
+  assert {
+    condition     = output.delta_spark_conf["spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName"] == module.emr_serverless.delta_log_store_table_name && module.emr_serverless.delta_log_store_table_name == "medallion-test-delta-log"
+    error_message = "The LogStore table the jobs use must be the one emr_serverless creates (medallion-test-delta-log)."
   }
 }
 
