@@ -148,11 +148,15 @@ public final class GoldAggregation {
     public Dataset<Row> source(SparkSession session, boolean checkpointLost) {
       Dataset<Row> changes = null;
       for (String source : table.sources()) {
+        // A full table is recomputed whole on any change of a source, including the MERGEs of
+        // an SCD dimension (a title renamed or re-genred): its stream re-reads the rows of
+        // rewritten files. A sliced table skips such commits: their rows carry no new slice.
         Dataset<Row> stream =
             spark
                 .readStream()
                 .format("delta")
-                .option("skipChangeCommits", "true")
+                .option(
+                    table.refresh() == Refresh.FULL ? "ignoreChanges" : "skipChangeCommits", "true")
                 .load(location(source));
         Dataset<Row> selected =
             table.refresh() == Refresh.FULL

@@ -1,8 +1,10 @@
 package io.medallion.gold;
 
+import static org.apache.spark.sql.functions.expr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.delta.tables.DeltaTable;
 import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -178,8 +181,12 @@ class GoldAggregationIT {
   }
 
   private void assertEqualsRecompute(LakeLayout lake) {
+    assertEqualsRecompute(lake, pipeline.goldTables());
+  }
+
+  private void assertEqualsRecompute(LakeLayout lake, List<GoldTable> tables) {
     GoldAggregation aggregation = new GoldAggregation(spark, lake, pipeline.tables());
-    for (GoldTable t : pipeline.goldTables()) {
+    for (GoldTable t : tables) {
       Dataset<Row> recomputed = aggregation.recomputation(t);
       String[] columns =
           Arrays.stream(recomputed.columns()).map(c -> "`" + c + "`").toArray(String[]::new);
@@ -272,6 +279,45 @@ class GoldAggregationIT {
     assertEqualsRecompute(lake);
     assertThat(gold(lake, "title_daily_engagement", "title_id", "event_date", "device", "plays"))
         .contains("t1 | 2026-11-21 | tv | 1");
+  }
+
+  @Test
+  void aChangedDimensionReachesTheFullTablesThatJoinItWithoutNewPlays() {
+    LakeLayout lake = knownSilver();
+    Pipeline fast = pipeline.with(Overrides.triggerInterval(Optional.of(Duration.ofMillis(300))));
+    GoldTable genres = fast.goldTable("genre_daily").orElseThrow();
+    List<RunningQuery> queries =
+        new GoldAggregation(spark, lake, fast.tables())
+            .startAll(List.of(genres), false, EventSink.NONE);
+    try {
+      await()
+          .ignoreExceptions()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  gold(lake, "genre_daily", "genre", "CAST(event_date AS STRING)", "plays")
+                      .contains("drama | 2026-11-20 | 2"));
+      // t2 is re-genred (an SCD2 MERGE rewrites its current version); no play arrives.
+      DeltaTable.forPath(spark, lake.table(Layer.SILVER, "titles_history"))
+          .update(
+              expr("title_id = 't2' AND is_current"),
+              Map.of("genres", expr("array('documentary')")));
+
+      await()
+          .ignoreExceptions()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  gold(lake, "genre_daily", "genre", "CAST(event_date AS STRING)", "plays")
+                      .contains("documentary | 2026-11-20 | 1"));
+      // p1 (t1, drama until 10:30) is the 20th's one drama play left; p7 is t2's play on the 21st.
+      assertThat(gold(lake, "genre_daily", "genre", "CAST(event_date AS STRING)", "plays"))
+          .contains("drama | 2026-11-20 | 1", "documentary | 2026-11-21 | 1")
+          .doesNotContain("drama | 2026-11-20 | 2", "drama | 2026-11-21 | 1");
+    } finally {
+      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
+    }
+    assertEqualsRecompute(lake, List.of(genres));
   }
 
   @Test
