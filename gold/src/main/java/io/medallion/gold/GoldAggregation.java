@@ -21,12 +21,20 @@ import io.medallion.core.spark.StreamingTableJob;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.Refresh;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -43,6 +51,12 @@ public final class GoldAggregation {
   private final LakeLayout lake;
 
   private final DeltaWriter writer;
+
+  /**
+   * Per gold table rebuilt by {@link #fullRefresh}, the source versions its new checkpoint starts
+   * from: what the rebuild read is not read again.
+   */
+  private final Map<String, Map<String, Long>> startingVersions = new ConcurrentHashMap<>();
 
   /**
    * @param readable the tables the gold queries may read by name ({@code Pipeline.tables()})
@@ -151,13 +165,18 @@ public final class GoldAggregation {
         // A full table is recomputed whole on any change of a source, including the MERGEs of
         // an SCD dimension (a title renamed or re-genred): its stream re-reads the rows of
         // rewritten files. A sliced table skips such commits: their rows carry no new slice.
-        Dataset<Row> stream =
+        var reader =
             spark
                 .readStream()
                 .format("delta")
                 .option(
-                    table.refresh() == Refresh.FULL ? "ignoreChanges" : "skipChangeCommits", "true")
-                .load(location(source));
+                    table.refresh() == Refresh.FULL ? "ignoreChanges" : "skipChangeCommits",
+                    "true");
+        Long start = startingVersions.getOrDefault(table.qualifiedName(), Map.of()).get(source);
+        if (start != null) {
+          reader = reader.option("startingVersion", start);
+        }
+        Dataset<Row> stream = reader.load(location(source));
         Dataset<Row> selected =
             table.refresh() == Refresh.FULL
                 ? stream.select(
@@ -179,6 +198,75 @@ public final class GoldAggregation {
     public void writeBatch(Dataset<Row> batch, BatchContext context) {
       refresher.apply(batch, context.batchId(), once);
     }
+  }
+
+  /**
+   * What changed in a gold table's definition (its sources, refresh, SQL) since its checkpoint was
+   * made, one line per key; empty when nothing did or there is no checkpoint yet.
+   */
+  public String definitionChanges(GoldTable table) {
+    return CheckpointGuard.definitionChanges(spark, new Job(table, true).definition());
+  }
+
+  /**
+   * Rebuilds a gold table whole from its sources as they are now, with the schema and partitioning
+   * of its current definition, and gives it a new checkpoint that starts from the source versions
+   * the rebuild read; its late slices are corrected by the rebuild. Run {@link #startAll} on this
+   * instance afterwards to make the checkpoint. Run it while no query aggregates the table.
+   */
+  public void fullRefresh(GoldTable table) {
+    LakeCatalog.register(spark, readable, lake);
+    LateSlices.create(spark, lake);
+    check(table);
+    Map<String, Long> versions = new HashMap<>();
+    for (String source : table.sources()) {
+      versions.put(
+          source,
+          DeltaTable.forPath(spark, location(source))
+              .history(1)
+              .select("version")
+              .first()
+              .getLong(0));
+    }
+    Job job = new Job(table, true);
+    Path checkpoint = new Path(job.checkpoint());
+    try {
+      checkpoint.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(checkpoint, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the checkpoint " + checkpoint, e);
+    }
+    new GoldTableRefresher(table, lake, table.maintenance(), writer).recomputeAll(spark);
+    LateSlices.corrected(
+        spark, lake, table.qualifiedName(), LateSlices.pending(spark, lake, table.qualifiedName()));
+    startingVersions.put(table.qualifiedName(), versions);
+  }
+
+  /**
+   * The gold tables of {@code all} that read one of {@code tables}, directly or through other gold
+   * tables, in the order of {@code all}; {@code tables} themselves are not included.
+   */
+  public static List<GoldTable> readers(List<GoldTable> tables, List<GoldTable> all) {
+    Set<String> changed = new HashSet<>();
+    tables.forEach(t -> changed.add(t.qualifiedName()));
+    List<GoldTable> readers = new ArrayList<>();
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (GoldTable t : all) {
+        if (!changed.contains(t.qualifiedName())
+            && t.sources().stream().anyMatch(changed::contains)) {
+          changed.add(t.qualifiedName());
+          grew = true;
+        }
+      }
+    }
+    for (GoldTable t : all) {
+      if (changed.contains(t.qualifiedName())
+          && tables.stream().noneMatch(s -> s.qualifiedName().equals(t.qualifiedName()))) {
+        readers.add(t);
+      }
+    }
+    return readers;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.medallion.gold;
 
 import static org.apache.spark.sql.functions.expr;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.delta.tables.DeltaTable;
@@ -318,6 +319,59 @@ class GoldAggregationIT {
       queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
     }
     assertEqualsRecompute(lake, List.of(genres));
+  }
+
+  @Test
+  void aChangedDefinitionIsNamedAndAFullRefreshRebuildsTheTableWithItsNewColumns()
+      throws Exception {
+    LakeLayout lake = knownSilver();
+    aggregateOnce(lake);
+    // title_daily_engagement gains a column: its checkpoint was made for the old query.
+    Path reference = Path.of("../pipelines/engagement/pipeline.yaml");
+    String old = "               count(DISTINCT user_id) AS viewers,\n";
+    String yaml = Files.readString(reference);
+    assertThat(yaml).contains(old);
+    Pipeline changed =
+        PipelineLoader.parse(
+            reference, yaml.replace(old, old + "               count(*) AS events,\n"));
+    GoldTable daily = changed.goldTable("title_daily_engagement").orElseThrow();
+    GoldAggregation aggregation = new GoldAggregation(spark, lake, changed.tables());
+
+    assertThatThrownBy(() -> aggregation.startAll(List.of(daily), true, EventSink.NONE))
+        .hasMessageContaining("the definition of gold.title_daily_engagement changed");
+    assertThat(aggregation.definitionChanges(daily)).startsWith("\n    sql.sha256: was ");
+    assertThat(aggregation.definitionChanges(changed.goldTable("genre_daily").orElseThrow()))
+        .isEmpty();
+
+    aggregation.fullRefresh(daily);
+    // A play after the rebuild: the new checkpoint starts where the rebuild read.
+    appendPlays(lake, "('p30', 'u9', 't1', 'tv', 'US', 'start', 0, '2026-11-22 09:00:00')");
+    StreamRunner.awaitAll(
+        aggregation.startAll(List.of(daily), true, EventSink.NONE),
+        () -> false,
+        Duration.ofSeconds(30));
+
+    assertThat(
+            gold(
+                lake,
+                "title_daily_engagement",
+                "title_id",
+                "CAST(event_date AS STRING)",
+                "device",
+                "plays",
+                "events"))
+        .contains(
+            "t1 | 2026-11-20 | tv | 2 | 3",
+            "t1 | 2026-11-20 | phone | 0 | 1",
+            "t1 | 2026-11-22 | tv | 1 | 1");
+    assertThat(aggregation.definitionChanges(daily)).isEmpty();
+    GoldAggregation again = new GoldAggregation(spark, lake, changed.tables());
+    StreamRunner.awaitAll(
+        again.startAll(List.of(daily), true, EventSink.NONE), () -> false, Duration.ofSeconds(30));
+    Dataset<Row> recomputed = again.recomputation(daily);
+    String[] columns =
+        Arrays.stream(recomputed.columns()).map(c -> "`" + c + "`").toArray(String[]::new);
+    assertThat(gold(lake, daily.name(), columns)).isEqualTo(rows(recomputed, columns));
   }
 
   @Test

@@ -141,8 +141,9 @@ public final class Errors {
             + " definition, or skip or repeat data.",
         "To keep the old definition, undo the change in the pipeline spec. To apply the new"
             + " one, rebuild the table from its source as docs/reliability.md describes"
-            + " (silver: ./lakehouse refine --full-refresh --table <name>; gold: delete the gold"
-            + " table and its checkpoint, then rerun).",
+            + " (silver: ./lakehouse refine --full-refresh --table <name>; gold: ./lakehouse"
+            + " aggregate --full-refresh --table <name>, with --cascade for the gold tables that"
+            + " read it).",
         null);
   }
 }

@@ -23,28 +23,9 @@ final class CheckpointDefinition {
     Path file = new Path(root, CheckpointGuard.DEFINITION_FILE);
     Map<String, String> now = new TreeMap<>(query.definition());
     if (fs.exists(file)) {
-      Properties recorded = new Properties();
-      try (InputStream in = fs.open(file)) {
-        recorded.load(in);
-      }
-      TreeSet<String> keys = new TreeSet<>(now.keySet());
-      recorded.stringPropertyNames().forEach(keys::add);
-      StringBuilder changes = new StringBuilder();
-      for (String key : keys) {
-        String was = recorded.getProperty(key);
-        String is = now.get(key);
-        if (!java.util.Objects.equals(was, is)) {
-          changes
-              .append("\n    ")
-              .append(key)
-              .append(": was ")
-              .append(was)
-              .append(", now ")
-              .append(is);
-        }
-      }
-      if (changes.length() > 0) {
-        throw Errors.queryChanged(query.name(), query.checkpoint(), changes.toString());
+      String changes = changes(fs, root, query);
+      if (!changes.isEmpty()) {
+        throw Errors.queryChanged(query.name(), query.checkpoint(), changes);
       }
       return;
     }
@@ -53,5 +34,38 @@ final class CheckpointDefinition {
     try (OutputStream out = fs.create(file, true)) {
       p.store(out, "The definition of " + query.name() + " this checkpoint belongs to");
     }
+  }
+
+  /**
+   * What changed in the query's definition since the checkpoint recorded it, one line per key
+   * ({@code \n key: was X, now Y}); empty when nothing did or nothing is recorded.
+   */
+  static String changes(FileSystem fs, Path root, CheckpointGuard.Query query) throws IOException {
+    Path file = new Path(root, CheckpointGuard.DEFINITION_FILE);
+    if (!fs.exists(file)) {
+      return "";
+    }
+    Map<String, String> now = new TreeMap<>(query.definition());
+    Properties recorded = new Properties();
+    try (InputStream in = fs.open(file)) {
+      recorded.load(in);
+    }
+    TreeSet<String> keys = new TreeSet<>(now.keySet());
+    recorded.stringPropertyNames().forEach(keys::add);
+    StringBuilder changes = new StringBuilder();
+    for (String key : keys) {
+      String was = recorded.getProperty(key);
+      String is = now.get(key);
+      if (!java.util.Objects.equals(was, is)) {
+        changes
+            .append("\n    ")
+            .append(key)
+            .append(": was ")
+            .append(was)
+            .append(", now ")
+            .append(is);
+      }
+    }
+    return changes.toString();
   }
 }

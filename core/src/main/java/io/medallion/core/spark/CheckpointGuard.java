@@ -76,6 +76,20 @@ public final class CheckpointGuard {
   }
 
   /**
+   * What changed in a query's definition since its checkpoint recorded it, one line per key; empty
+   * when nothing did or there is no checkpoint. Reads only.
+   */
+  public static String definitionChanges(SparkSession spark, Query query) {
+    Path root = new Path(query.checkpoint());
+    try {
+      return CheckpointDefinition.changes(
+          root.getFileSystem(spark.sparkContext().hadoopConfiguration()), root, query);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the checkpoint " + root, e);
+    }
+  }
+
+  /**
    * Checks and prepares the checkpoint.
    *
    * @return true when the checkpoint is new (or was lost) while the table already holds rows this

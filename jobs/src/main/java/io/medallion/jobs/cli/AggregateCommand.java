@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
     description = {
       "Aggregate silver into gold: each gold table is kept equal to its query over silver.",
       "Continuous by default; --once recomputes what new silver rows touch (and every slice a"
-          + " streaming table recorded as late), then stops."
+          + " streaming table recorded as late), then stops; --full-refresh rebuilds tables whole"
+          + " after their definition changed."
     })
 final class AggregateCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -40,6 +41,27 @@ final class AggregateCommand implements Callable<Integer> {
   List<String> tables = new ArrayList<>();
 
   @Option(
+      names = "--full-refresh",
+      description =
+          "Rebuild the tables (default: all) whole from silver as it is now, with their current"
+              + " definition, schema and partitioning, and start their checkpoints again; names"
+              + " what changed in each definition first. Then stops, like --once.")
+  boolean fullRefresh;
+
+  @Option(
+      names = "--table",
+      paramLabel = "TABLE",
+      description = "With --full-refresh: the one table to rebuild (same as --tables TABLE).")
+  String table;
+
+  @Option(
+      names = "--cascade",
+      description =
+          "With --full-refresh: also rebuild the gold tables that read the rebuilt ones, directly"
+              + " or through other gold tables.")
+  boolean cascade;
+
+  @Option(
       names = "--trigger-interval",
       paramLabel = "DURATION",
       description = "Continuous trigger interval such as 10s (default: from the spec).")
@@ -52,18 +74,47 @@ final class AggregateCommand implements Callable<Integer> {
             .pipeline()
             .with(Overrides.triggerInterval(CommonOptions.triggerInterval(triggerInterval)));
     LakeLayout lake = common.lake();
+    if ((table != null || cascade) && !fullRefresh) {
+      throw new OptionException(
+          (table != null ? "--table" : "--cascade") + " only goes with --full-refresh.",
+          "Use --tables to choose the tables of a run, or add --full-refresh to rebuild them.");
+    }
+    List<String> names = new ArrayList<>(tables);
+    if (table != null) {
+      names.add(table);
+    }
     List<GoldTable> selected =
-        Tables.select(tables, pipeline.goldTables(), GoldTable::name, "gold", pipeline);
+        new ArrayList<>(
+            Tables.select(names, pipeline.goldTables(), GoldTable::name, "gold", pipeline));
     if (selected.isEmpty()) {
       throw new MedallionException(
           pipeline.file() + " declares no gold tables.", "Add a gold section to the spec.");
+    }
+    if (cascade) {
+      selected.addAll(GoldAggregation.readers(selected, pipeline.goldTables()));
     }
     SparkSession spark = SparkSessions.getOrCreate("medallion-aggregate", common.sparkConf());
     GoldAggregation aggregation = new GoldAggregation(spark, lake, pipeline.tables());
     long start = System.nanoTime();
     PrintWriter out = common.out();
+    if (fullRefresh) {
+      // What changed, for every table, before anything is written.
+      for (GoldTable t : selected) {
+        String changes = aggregation.definitionChanges(t);
+        out.println(
+            t.qualifiedName()
+                + (changes.isEmpty()
+                    ? ": definition unchanged since its checkpoint"
+                    : ": definition changed since its checkpoint:" + changes));
+      }
+      out.flush();
+      for (GoldTable t : selected) {
+        aggregation.fullRefresh(t);
+        out.println("Rebuilt " + t.qualifiedName() + " from its sources");
+      }
+    }
     try (OperationRun op = OperationRun.open(spark, lake, "aggregate")) {
-      op.streams(events -> aggregation.startAll(selected, once, events), out);
+      op.streams(events -> aggregation.startAll(selected, once || fullRefresh, events), out);
     }
     if (!LakehouseCommand.shuttingDown()) {
       out.printf("Aggregated gold in %.1f s%n", (System.nanoTime() - start) / 1e9);

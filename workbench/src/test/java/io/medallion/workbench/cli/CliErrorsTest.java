@@ -157,6 +157,25 @@ class CliErrorsTest {
   }
 
   @Test
+  void aGoldTableOrCascadeWithoutFullRefreshIsAUsageError() {
+    Result r =
+        run(
+            "aggregate",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--lake-root",
+            dir.toString(),
+            "--table",
+            "gold.trending_now");
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: --table only goes with --full-refresh.\n  Fix: Use --tables to choose the"
+                + " tables of a run, or add --full-refresh to rebuild them.\n");
+  }
+
+  @Test
   void badGeneratorFractionsAreRejected() {
     Result r =
         run(
