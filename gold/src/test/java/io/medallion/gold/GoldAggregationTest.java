@@ -56,6 +56,12 @@ class GoldAggregationTest {
             refresh: incremental
             slice: event_date
             sql: SELECT count(*) AS plays FROM silver.plays
+          of_total:
+            refresh: full
+            sql: SELECT plays * 2 AS doubled FROM gold.total
+          of_of_total:
+            refresh: full
+            sql: SELECT doubled FROM gold.of_total
           no_event_time:
             refresh: streaming
             slice: event_date
@@ -200,5 +206,16 @@ class GoldAggregationTest {
             dir.resolve("pipeline.yaml")
                 + " [gold.tables.no_event_time]: column 'played_at' of gold.no_event_time is not"
                 + " in silver.plays\n");
+  }
+
+  @Test
+  void theReadersOfATableAreTheGoldTablesThatReadItDirectlyOrThroughOthersInSpecOrder() {
+    List<GoldTable> all = pipeline().goldTables();
+    List<GoldTable> total = List.of(pipeline().goldTable("total").orElseThrow());
+
+    assertThat(GoldAggregation.readers(total, all).stream().map(GoldTable::name))
+        .containsExactly("of_total", "of_of_total");
+    assertThat(GoldAggregation.readers(List.of(pipeline().goldTable("daily").orElseThrow()), all))
+        .isEmpty();
   }
 }
