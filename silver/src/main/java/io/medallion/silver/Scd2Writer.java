@@ -41,13 +41,17 @@ final class Scd2Writer implements SilverWriter {
   public void create(SparkSession spark, StructType rowSchema) {
     DeltaTable.createIfNotExists(spark)
         .location(path)
-        .addColumns(
-            rowSchema
-                .add(SilverColumns.VALID_FROM, DataTypes.TimestampType, true)
-                .add(SilverColumns.VALID_TO, DataTypes.TimestampType, true)
-                .add(SilverColumns.IS_CURRENT, DataTypes.BooleanType, true))
+        .addColumns(tableSchema(rowSchema))
         .partitionedBy(write.partitionBy().toArray(String[]::new))
         .execute();
+  }
+
+  @Override
+  public StructType tableSchema(StructType rowSchema) {
+    return rowSchema
+        .add(SilverColumns.VALID_FROM, DataTypes.TimestampType, true)
+        .add(SilverColumns.VALID_TO, DataTypes.TimestampType, true)
+        .add(SilverColumns.IS_CURRENT, DataTypes.BooleanType, true);
   }
 
   @Override

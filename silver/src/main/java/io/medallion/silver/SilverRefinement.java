@@ -77,6 +77,17 @@ public final class SilverRefinement {
   }
 
   /**
+   * Like {@link #prepare(SilverTable)} for a table about to be rebuilt ({@link #reset}): a table
+   * whose columns no longer fit the spec is emptied and given the spec's columns instead of being
+   * refused.
+   */
+  public TableRefiner prepareRebuild(SilverTable table) {
+    TableRefiner refiner = new TableRefiner(table, lake, writer);
+    refiner.prepare(spark, true);
+    return refiner;
+  }
+
+  /**
    * Prepares every table first (so a mistake in any stops the job before data is touched), then
    * starts one query per table. If one fails to start, those already started are stopped.
    *

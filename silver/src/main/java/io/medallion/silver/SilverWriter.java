@@ -18,6 +18,11 @@ interface SilverWriter {
   /** Creates the table, and any state the writer keeps beside it, if missing. */
   void create(SparkSession spark, StructType rowSchema);
 
+  /** The columns of the table this writer makes for rows of {@code rowSchema}. */
+  default StructType tableSchema(StructType rowSchema) {
+    return rowSchema;
+  }
+
   /**
    * Works out what the batch changes, before anything is written.
    *

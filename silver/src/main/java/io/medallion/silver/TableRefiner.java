@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
+import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.error.SpecException;
 import io.medallion.core.lake.BronzeContract;
@@ -98,9 +99,18 @@ public final class TableRefiner {
 
   /**
    * Checks the transformation, rules and write columns against the real schemas, on no data, and
-   * creates the tables. A mistake is reported with the spec's line before any data is touched.
+   * creates the tables, or adds the columns the spec added to them ({@link SchemaEvolution}). A
+   * mistake is reported with the spec's line before any data is touched.
    */
   public void prepare(SparkSession spark) {
+    prepare(spark, false);
+  }
+
+  /**
+   * Like {@link #prepare(SparkSession)}; with {@code rebuild}, a table whose columns no longer fit
+   * the spec is emptied and given the spec's columns (for a full refresh, which rebuilds it).
+   */
+  void prepare(SparkSession spark, boolean rebuild) {
     Dataset<Row> empty = spark.createDataFrame(List.of(), BronzeContract.SCHEMA);
     Dataset<Row> parsed = parser.parse(empty).where(JsonPayloadParser.REJECT + " IS NULL");
     Dataset<Row> transformed;
@@ -177,9 +187,37 @@ public final class TableRefiner {
         throw specError(writeKey + ".delete_when", 0, e);
       }
     }
-    writer.create(spark, rowSchema(transformed));
+    StructType rows = rowSchema(transformed);
+    String path = lake.table(Layer.SILVER, table.name());
+    if (rebuild) {
+      replaceColumnsIfChanged(spark, path, writer.tableSchema(rows));
+    } else {
+      List<String> added = SchemaEvolution.evolve(spark, path, writer.tableSchema(rows), table);
+      if (!added.isEmpty()) {
+        LOG.info("{}: added the columns {} of the spec", table.qualifiedName(), added);
+      }
+    }
+    writer.create(spark, rows);
     QuarantineTable.create(spark, lake);
     SilverRecords.create(spark, lake);
+  }
+
+  /** Empties a table whose columns differ from {@code wanted} and gives it those columns. */
+  private void replaceColumnsIfChanged(SparkSession spark, String path, StructType wanted) {
+    if (!DeltaTable.isDeltaTable(spark, path)
+        || SchemaEvolution.between(DeltaTable.forPath(spark, path).toDF().schema(), wanted)
+            .none()) {
+      return;
+    }
+    spark
+        .createDataFrame(List.of(), wanted)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .partitionBy(table.write().partitionBy().toArray(String[]::new))
+        .save(path);
+    LOG.info("{}: emptied and given the spec's columns, to be rebuilt", table.qualifiedName());
   }
 
   private static StructType rowSchema(Dataset<Row> transformed) {

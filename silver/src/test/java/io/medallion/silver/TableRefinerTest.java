@@ -285,6 +285,64 @@ class TableRefinerTest {
   }
 
   @Test
+  void aFieldAddedToThePayloadBecomesAColumnNullInTheRowsTheTableHeld() {
+    prepared("events", SPEC)
+        .refineStreamingBatch(bronze("events", 0, event("e1", "start", 0)), batch("q", 0));
+    String withDevice =
+        SPEC.replace(
+            "        position_s: int\n", "        position_s: int\n          device: string\n");
+    assertThat(withDevice).isNotEqualTo(SPEC);
+
+    prepared("events", withDevice)
+        .refineStreamingBatch(
+            bronze(
+                "events",
+                1,
+                "{\"event_id\":\"e2\",\"event_type\":\"stop\",\"position_s\":5,\"device\":\"tv\","
+                    + "\"event_time\":\""
+                    + T0
+                    + "\"}"),
+            batch("q", 1));
+
+    assertThat(silver("events", "event_id", "device")).containsExactly("[e1,null]", "[e2,tv]");
+  }
+
+  @Test
+  void aChangedTypeIsRefusedWithTheSpecsLineAndTheCommandThatRebuildsTheTable() {
+    prepared("events", SPEC)
+        .refineStreamingBatch(bronze("events", 0, event("e1", "start", 0)), batch("q", 0));
+    String widened = SPEC.replace("        position_s: int\n", "        position_s: bigint\n");
+    assertThat(widened).isNotEqualTo(SPEC);
+
+    assertThatThrownBy(() -> prepared("events", widened))
+        .isInstanceOf(SpecException.class)
+        .hasMessage(
+            dir.resolve("pipeline.yaml")
+                + ":14 [silver.tables.events.payload.schema]: the columns of silver.events no"
+                + " longer fit the table at "
+                + lake().table(Layer.SILVER, "events")
+                + ": column 'position_s' changes type from int to bigint\n  Fix: Rebuild the table"
+                + " with the new columns: ./lakehouse refine --full-refresh --table events (it"
+                + " clears the table, its quarantined rows and records, then refines all of bronze"
+                + " again); or undo the change in the spec.");
+    // Nothing was written: the table keeps its row and its columns.
+    assertThat(silver("events", "event_id", "typeof(position_s)")).containsExactly("[e1,int]");
+
+    new TableRefiner(table("events", widened), lake(), delta).prepare(spark, true);
+
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(lake().table(Layer.SILVER, "events"))
+                .schema()
+                .apply("position_s")
+                .dataType()
+                .simpleString())
+        .isEqualTo("bigint");
+  }
+
+  @Test
   void aReplayedStreamingBatchWritesNothingASecondTime() {
     TableRefiner refiner = prepared("events", SPEC);
     Dataset<Row> bronze =

@@ -269,8 +269,15 @@ public record Pipeline(
    *
    * @param format {@code json}
    * @param fields the declared fields, in column order
+   * @param specKey where the schema is declared, for errors about the table's columns
+   * @param specLine the line of {@code specKey}
    */
-  public record Payload(String format, List<Field> fields) {}
+  public record Payload(String format, List<Field> fields, String specKey, int specLine) {
+    /** A payload declared nowhere in particular (tests, builders). */
+    public Payload(String format, List<Field> fields) {
+      this(format, fields, "payload.schema", 0);
+    }
+  }
 
   /**
    * One payload field.

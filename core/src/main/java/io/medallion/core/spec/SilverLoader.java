@@ -158,7 +158,7 @@ final class SilverLoader {
       }
       fields.add(new Field(f.getKey(), type.strip(), required.contains(f.getKey())));
     }
-    return new Payload(format, fields);
+    return new Payload(format, fields, key + ".schema", line(key + ".schema"));
   }
 
   private Transform transform(String key, TransformSpec t) {

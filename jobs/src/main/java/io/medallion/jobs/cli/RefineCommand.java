@@ -83,7 +83,7 @@ final class RefineCommand implements Callable<Integer> {
         new SilverRefinement(spark, lake, pipeline.quarantineMaintenance());
     if (fullRefresh) {
       for (SilverTable t : selected) {
-        refinement.prepare(t);
+        refinement.prepareRebuild(t);
         refinement.reset(t);
         out.println("Rebuilding " + t.qualifiedName() + " from all of bronze");
       }
