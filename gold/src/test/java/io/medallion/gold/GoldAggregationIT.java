@@ -181,6 +181,13 @@ class GoldAggregationIT {
         Duration.ofSeconds(30));
   }
 
+  /** Starts one gold table's continuous query, with a short trigger interval. */
+  private List<RunningQuery> startContinuously(LakeLayout lake, String table) {
+    Pipeline fast = pipeline.with(Overrides.triggerInterval(Optional.of(Duration.ofMillis(300))));
+    return new GoldAggregation(spark, lake, fast.tables())
+        .startAll(List.of(fast.goldTable(table).orElseThrow()), false, EventSink.NONE);
+  }
+
   private void assertEqualsRecompute(LakeLayout lake) {
     assertEqualsRecompute(lake, pipeline.goldTables());
   }
@@ -285,11 +292,7 @@ class GoldAggregationIT {
   @Test
   void aChangedDimensionReachesTheFullTablesThatJoinItWithoutNewPlays() {
     LakeLayout lake = knownSilver();
-    Pipeline fast = pipeline.with(Overrides.triggerInterval(Optional.of(Duration.ofMillis(300))));
-    GoldTable genres = fast.goldTable("genre_daily").orElseThrow();
-    List<RunningQuery> queries =
-        new GoldAggregation(spark, lake, fast.tables())
-            .startAll(List.of(genres), false, EventSink.NONE);
+    List<RunningQuery> queries = startContinuously(lake, "genre_daily");
     try {
       await()
           .ignoreExceptions()
@@ -318,7 +321,7 @@ class GoldAggregationIT {
     } finally {
       queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
     }
-    assertEqualsRecompute(lake, List.of(genres));
+    assertEqualsRecompute(lake, List.of(pipeline.goldTable("genre_daily").orElseThrow()));
   }
 
   @Test
@@ -377,11 +380,7 @@ class GoldAggregationIT {
   @Test
   void lateEventsWaitForTheBatchRunThenEveryTableEqualsARecompute() {
     LakeLayout lake = knownSilver();
-    Pipeline fast = pipeline.with(Overrides.triggerInterval(Optional.of(Duration.ofMillis(300))));
-    GoldTable trending = fast.goldTable("trending_now").orElseThrow();
-    List<RunningQuery> queries =
-        new GoldAggregation(spark, lake, fast.tables())
-            .startAll(List.of(trending), false, EventSink.NONE);
+    List<RunningQuery> queries = startContinuously(lake, "trending_now");
     try {
       await()
           .ignoreExceptions()
