@@ -6,7 +6,9 @@
 #   3. publish the jar and the pipeline spec under artifacts/<version>/ (ci/publish.sh)
 #   4. terraform plan with -var artifact_version=<version>, checked to run exactly
 #      the published jar, then terraform apply of that plan
-#   5. start the streaming job run, or replace it if it runs another version
+#   5. the topics job run (`topics --create`): creates the pipeline spec's
+#      missing Kafka topics; waits until it succeeds (create_topics)
+#   6. start the streaming job run, or replace it if it runs another version
 #      (ci/streaming.sh)
 #
 # Terraform runs in a temporary copy of infra/ (see infra/lib.sh).
@@ -71,7 +73,7 @@ ci_work_dir
 dir="$(env_dir "$env")"
 tf_var_file_args
 
-# deploy_dry_run: steps 2-5 without an AWS account.
+# deploy_dry_run: steps 2-6 without an AWS account.
 deploy_dry_run() {
   log "2. terraform init -backend=false + validate (infra/envs/$env)"
   if terraform -chdir="$dir" init -backend=false "${TF_INIT_ARGS[@]}" >"$WORK_DIR/init.log" 2>&1; then
@@ -123,12 +125,47 @@ JSON
   run terraform -chdir="$dir" plan -input=false -var "artifact_version=$version" "${TF_VAR_FILE_ARGS[@]}" -out=deploy.tfplan
   run terraform -chdir="$dir" apply -input=false deploy.tfplan
 
-  log "5. streaming job run request:"
+  json_get "$WORK_DIR/render.json" planned_values outputs topics_job_run_request value >"$WORK_DIR/topics-request.json"
+  create_topics "$WORK_DIR/topics-request.json"
+
+  log "6. streaming job run request:"
   json_get "$WORK_DIR/render.json" planned_values outputs streaming_job_run_request value >"$request"
   pretty_json <"$request" >&2
   log "   batch jobs the state machine runs (emr-serverless:startJobRun.sync parameters):"
   json_get "$WORK_DIR/render.json" planned_values outputs batch_state_machine_parameters value | pretty_json >&2
   "$CI_DIR/streaming.sh" --dry-run --request "$request"
+}
+
+# create_topics REQUEST: step 5, the `topics --create` job run of the
+# StartJobRun request in the file REQUEST (Terraform's topics_job_run_request):
+# it creates the pipeline spec's topics the cluster does not have yet (the job
+# role may create exactly those). Starts it and waits until it is SUCCESS,
+# so that the streaming job never starts without its topics; FAILED,
+# CANCELLED or the request's time limit (plus 15 minutes to start) stop the
+# deploy. With DRY_RUN=true, shows the request and the calls.
+create_topics() {
+  local request="$1" app_id run_id state deadline
+  log "5. Kafka topics of the pipeline spec (topics --create):"
+  [[ -s "$request" ]] || die "no topics_job_run_request from Terraform (infra/modules/job_definitions)"
+  app_id="$(json_get "$request" applicationId)"
+  deadline=$((SECONDS + ($(json_get "$request" executionTimeoutMinutes) + 15) * 60))
+  if [[ "$DRY_RUN" == true ]]; then
+    pretty_json <"$request" >&2
+    run aws emr-serverless start-job-run --cli-input-json "file://$request"
+    printf '    then: wait until the run is SUCCESS (FAILED or CANCELLED stop the deploy before the streaming job)\n' >&2
+    return 0
+  fi
+  run_id="$(aws emr-serverless start-job-run --cli-input-json "file://$request" --query jobRunId --output text)"
+  log "topics job run $run_id started"
+  while true; do
+    state="$(aws emr-serverless get-job-run --application-id "$app_id" --job-run-id "$run_id" --query jobRun.state --output text)"
+    case "$state" in
+      SUCCESS) log "topics job run $run_id: SUCCESS"; return 0 ;;
+      FAILED | CANCELLED) die "topics job run $run_id ended in $state: the pipeline's Kafka topics may be missing (see its logs in CloudWatch, stream prefix $(json_get "$request" name))" ;;
+    esac
+    ((SECONDS < deadline)) || die "topics job run $run_id still $state at its time limit"
+    sleep 15
+  done
 }
 
 # check_artifact_uris FOLDER JAR_URI SPEC_URI: the jobs must run exactly what
@@ -163,7 +200,10 @@ deploy() {
     "$(json_get "$WORK_DIR/plan.json" planned_values outputs pipeline_uri value)"
   run terraform -chdir="$dir" apply -input=false -no-color "$plan"
 
-  log "5. streaming job run"
+  tf_output "$env" topics_job_run_request >"$WORK_DIR/topics-request.json"
+  create_topics "$WORK_DIR/topics-request.json"
+
+  log "6. streaming job run"
   tf_output "$env" streaming_job_run_request >"$WORK_DIR/streaming-request.json"
   "$CI_DIR/streaming.sh" --request "$WORK_DIR/streaming-request.json"
 }

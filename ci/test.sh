@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Checks the CI layer: shellcheck on the scripts of ci/ and infra/; the
 # workflows parse, pin every action by commit, keep permissions and run time
-# bounded, and call only ci/ scripts that exist; the build's Spark and Delta
-# versions recorded in infra/modules/emr_serverless are pom.xml's; bad deploy
-# arguments are refused; and `ci/deploy.sh --dry-run --env dev --jar JAR`
-# succeeds, its streaming request authenticating with --kafka-auth.
+# bounded, assume the deploy roles only in jobs of a GitHub environment (whose
+# protection rules gate them; the roles trust only that environment's token),
+# and call only ci/ scripts that exist; the build's Spark and Delta versions
+# recorded in infra/modules/emr_serverless are pom.xml's; bad deploy arguments
+# are refused; and `ci/deploy.sh --dry-run --env dev --jar JAR` succeeds, its
+# streaming request authenticating with --kafka-auth, and its topics job
+# (`topics --create`, before the streaming job) against the same cluster.
 #
 # Usage: ci/test.sh [JAR]
 #   JAR  the cluster jar (jobs/target/medallion-jobs-<version>-spark.jar);
@@ -73,6 +76,41 @@ build_versions_match_pom() {
 # jobs' CLI takes it (--kafka-auth aws-msk-iam), with no --kafka-conf.
 kafka_auth_in_request() {
   [[ "$(grep -A1 '"--kafka-auth"' "$1")" == *'"aws-msk-iam"'* ]] && ! grep -q -- '--kafka-conf' "$1"
+}
+
+# topics_job_before_streaming FILE: the dry run's output (FILE) shows the topics job run request
+# (Terraform's topics_job_run_request, rendered by infra/modules/job_definitions): a BATCH run with
+# a time limit of `topics --create` with the spec, the streaming job's brokers and --kafka-auth
+# aws-msk-iam, on the same jar, application and role; and deploy.sh starts it before the streaming job.
+topics_job_before_streaming() {
+  python3 - "$1" <<'PY'
+import json, sys
+
+text = open(sys.argv[1]).read()
+lines = text.splitlines()
+# The requests are printed by pretty_json: a top-level object from a line "{" to a line "}".
+docs, start = [], None
+for i, line in enumerate(lines):
+    if line == "{":
+        start = i
+    elif line == "}" and start is not None:
+        docs.append((start, json.loads("\n".join(lines[start:i + 1]))))
+        start = None
+runs = {d.get("name", "").rsplit("-", 1)[-1]: (pos, d) for pos, d in docs if "jobDriver" in d}
+assert "topics" in runs and "streaming" in runs, f"no topics and streaming requests in the dry run (found {sorted(runs)})"
+(tpos, topics), (spos, streaming) = runs["topics"], runs["streaming"]
+targs, sargs = topics["jobDriver"]["sparkSubmit"]["entryPointArguments"], streaming["jobDriver"]["sparkSubmit"]["entryPointArguments"]
+print("topics job:", " ".join(targs))
+assert topics["mode"] == "BATCH" and 0 < topics["executionTimeoutMinutes"] <= 120, "the topics job must be a BATCH run with a time limit"
+assert targs[:2] == ["topics", "--create"], "the topics job must run: topics --create"
+assert targs[2:] == sargs[1:], "the topics job must get the streaming job's --pipeline, --lake-root, --bootstrap-servers and --kafka-auth"
+assert targs[-2:] == ["--kafka-auth", "aws-msk-iam"], "the topics job must authenticate with --kafka-auth aws-msk-iam"
+for key in ("applicationId", "executionRoleArn"):
+    assert topics[key] == streaming[key], f"the topics job must have the streaming job's {key}"
+assert topics["jobDriver"]["sparkSubmit"]["entryPoint"] == streaming["jobDriver"]["sparkSubmit"]["entryPoint"], "the topics job must run the streaming job's jar"
+start_calls = [i for i, line in enumerate(lines) if "would run: aws emr-serverless start-job-run" in line]
+assert start_calls and start_calls[0] > tpos and start_calls[0] < spos, "deploy.sh must start the topics job before the streaming job"
+PY
 }
 
 # strict_and_executable FILE: a runnable script with bash strict mode.
@@ -157,6 +195,26 @@ for path in files:
             w = s.get("with") or {}
             if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
                 report("role-to-assume" in w, f"{name}: AWS access through an assumed role (OIDC)", "no role-to-assume")
+                role = str(w.get("role-to-assume", ""))
+                # The deploy roles trust only the token of a job in their GitHub environment
+                # (sub repo:<owner>/<repo>:environment:<env>), whose protection rules (prod: required
+                # reviewers) gate the job; the plan roles trust pull requests' tokens
+                # (sub repo:<owner>/<repo>:pull_request), which a job in an environment does not get.
+                if "DEPLOY_ROLE" in role:
+                    report(bool(job.get("environment")), f"{name}: assumes the deploy role in a GitHub environment (approval, trust)",
+                           "no environment: the deploy role would refuse its token, and no protection rule applies")
+                elif "PLAN_ROLE" in role:
+                    report(not job.get("environment"), f"{name}: assumes the plan role outside any environment (its token's sub is pull_request)",
+                           "runs in an environment: its token's sub is environment:<name>, which the plan role does not trust")
+
+# Every deploy goes through deploy.yml, whose one job runs in the environment it is given:
+# main.yml must deploy prod through it with environment prod (the approval of that environment).
+main = os.path.join(workflow_dir, "main.yml")
+if os.path.isfile(main):
+    calls = {job.get("with", {}).get("environment") for job in (yaml.safe_load(open(main)) or {}).get("jobs", {}).values()
+             if str(job.get("uses", "")).endswith("/deploy.yml")}
+    report(calls == {"dev", "prod"}, f"{main}: deploys dev and prod through deploy.yml, each in its GitHub environment",
+           f"deploy.yml called with environments {sorted(c for c in calls if c)}")
 
 if os.path.exists(jenkinsfile):
     for ref in script_ref.findall(open(jenkinsfile).read()):
@@ -199,6 +257,8 @@ cp "$tmp/out" "$tmp/dry-run.out"
 grep -h 'SKIPPED' "$tmp/dry-run.out" || true
 if grep -q '"entryPointArguments"' "$tmp/dry-run.out"; then
   check "the dry run's streaming request has --kafka-auth aws-msk-iam and no --kafka-conf" kafka_auth_in_request "$tmp/dry-run.out"
+  check "the dry run creates the spec's topics (topics --create, BATCH, the streaming job's cluster and auth) before the streaming job" \
+    topics_job_before_streaming "$tmp/dry-run.out"
 fi
 
 echo "ci: $passed passed, $failed failed"

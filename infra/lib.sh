@@ -18,8 +18,12 @@ TF_LIB_INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 #   Terraform there. Terraform writes .terraform/ and .terraform.lock.hcl next
 #   to the configuration; in the copy they never touch the source tree, and
 #   runs at the same time (a build, a dry run) cannot remove each other's
-#   lock files. Also fills the array TF_INIT_ARGS with the `terraform init`
-#   flags every caller needs (callers add -backend=false or -backend-config).
+#   lock files. The repository's pipelines/ is copied next to it
+#   (WORK_DIR/pipelines), where it is in the checkout: the environments read
+#   the pipeline spec (their Kafka topics) at
+#   envs/<env>/../../../pipelines/engagement/pipeline.yaml. Also fills the
+#   array TF_INIT_ARGS with the `terraform init` flags every caller needs
+#   (callers add -backend=false or -backend-config).
 tf_prepare() {
   local work_dir="$1"
   export TF_IN_AUTOMATION=1
@@ -37,4 +41,8 @@ tf_prepare() {
   TF_INFRA_DIR="$work_dir/infra"
   mkdir -p "$TF_INFRA_DIR"
   tar -C "$TF_LIB_INFRA_DIR" --exclude=.terraform -cf - . | tar -C "$TF_INFRA_DIR" -xf -
+  if [[ -d "$TF_LIB_INFRA_DIR/../pipelines" ]]; then
+    mkdir -p "$work_dir/pipelines"
+    tar -C "$TF_LIB_INFRA_DIR/../pipelines" -cf - . | tar -C "$work_dir/pipelines" -xf -
+  fi
 }

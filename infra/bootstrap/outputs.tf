@@ -22,3 +22,23 @@ output "log_bucket_name" {
   description = "Bucket receiving the state bucket's S3 server access logs."
   value       = aws_s3_bucket.logs.bucket
 }
+
+output "github_oidc_provider_arn" {
+  description = "IAM OIDC provider of GitHub Actions the CI roles trust; null without github_repository."
+  value       = try(module.ci_identity[0].oidc_provider_arn, null)
+}
+
+output "ci_deploy_role_arns" {
+  description = "Deploy role ARN by environment: the AWS_DEPLOY_ROLE_ARN variable of that GitHub environment. Empty without github_repository."
+  value       = try(module.ci_identity[0].deploy_role_arns, {})
+}
+
+output "ci_deploy_role_names" {
+  description = "Deploy role name by environment: the environment's ci_role_names (envs/<env>/terraform.tfvars), which attaches its job-submitter policy. Empty without github_repository."
+  value       = try(module.ci_identity[0].deploy_role_names, {})
+}
+
+output "ci_plan_role_arns" {
+  description = "Plan role ARN by environment: the AWS_PLAN_ROLE_ARN_<ENV> repository variables. Empty without github_repository or plan roles."
+  value       = try(module.ci_identity[0].plan_role_arns, {})
+}

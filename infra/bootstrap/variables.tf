@@ -77,3 +77,53 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+################################################################################
+# CI identity (ci.tf, modules/ci_identity); nothing without github_repository
+################################################################################
+
+variable "github_repository" {
+  description = "The GitHub repository (\"owner/name\", as GitHub spells it) whose workflows deploy from this account; null: no CI identity here (modules/ci_identity validates it)."
+  type        = string
+  default     = null
+}
+
+variable "ci_environments" {
+  description = "The environments deployed from this account, each a GitHub environment of the same name: one deploy role (and plan role) each, \"<project>-<env>-deploy\"."
+  type        = list(string)
+  default     = ["dev", "prod"]
+  nullable    = false
+}
+
+variable "ci_deploy_ref" {
+  description = "Optional: the git ref the deploy roles' tokens must also come from (for example \"refs/heads/main\", the branch main.yml deploys); null: only the GitHub environment decides."
+  type        = string
+  default     = null
+}
+
+variable "existing_github_oidc_provider_arn" {
+  description = "The account's IAM OIDC provider for token.actions.githubusercontent.com, if it has one already; null: create it."
+  type        = string
+  default     = null
+}
+
+variable "ci_create_plan_roles" {
+  description = "Create the pull-request plan roles (\"<project>-<env>-plan\")."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "ci_deploy_role_policy_arns" {
+  description = "Managed policies for the deploy roles: what Terraform may do to the environments' resources (your choice; see modules/ci_identity/README.md). Default none: the roles reach only their state."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "ci_plan_role_policy_arns" {
+  description = "Managed policies for the plan roles: the read-only access terraform plan needs (your choice). Default none: the roles read only their state."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}

@@ -219,3 +219,46 @@ run "rejects_aws_managed_alias" {
 
   expect_failures = [var.state_kms_key_alias]
 }
+
+run "no_ci_identity_without_a_repository" {
+  command = plan
+
+  assert {
+    condition     = length(module.ci_identity) == 0 && output.ci_deploy_role_arns == {} && output.github_oidc_provider_arn == null
+    error_message = "Without github_repository the bootstrap must create no CI identity."
+  }
+}
+
+# The CI identity's deploy roles reach this bootstrap's state bucket and key,
+# each only its environment's state object (modules/ci_identity/tests check
+# the trust policies in full).
+run "ci_deploy_roles_use_this_state_bucket_and_key" {
+  command = plan
+
+  variables {
+    github_repository = "acme/medallion"
+    ci_deploy_ref     = "refs/heads/main"
+  }
+
+  assert {
+    condition     = output.ci_deploy_role_names == { dev = "medallion-dev-deploy", prod = "medallion-prod-deploy" }
+    error_message = "The bootstrap must create the deploy roles medallion-dev-deploy and medallion-prod-deploy (ci_environments defaults to dev and prod)."
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(module.ci_identity[0].deploy_state_policies["prod"]).Statement : s.Sid => s.Resource
+      } == {
+      ListStateBucket           = ["arn:aws:s3:::acme-medallion-tfstate"]
+      ReadWriteEnvironmentState = ["arn:aws:s3:::acme-medallion-tfstate/medallion/prod/terraform.tfstate"]
+      LockEnvironmentState      = ["arn:aws:s3:::acme-medallion-tfstate/medallion/prod/terraform.tfstate.tflock"]
+      UseStateKey               = ["arn:aws:kms:eu-west-1:123456789012:key/99999999-8888-7777-6666-555555555555"]
+    }
+    error_message = "prod's deploy role must reach this bootstrap's state bucket, prod's state key medallion/prod/terraform.tfstate (ci/lib.sh's) and its lock file, and this bootstrap's state KMS key."
+  }
+
+  assert {
+    condition     = module.ci_identity[0].deploy_subjects == { dev = "repo:acme/medallion:environment:dev", prod = "repo:acme/medallion:environment:prod" }
+    error_message = "The deploy roles must trust the GitHub environments dev and prod of acme/medallion."
+  }
+}

@@ -5,6 +5,14 @@
 # wiring of the modules, the validation of the inputs and the presets are in
 # modules/platform.
 
+locals {
+  # The spec the jobs run: ci/publish.sh publishes pipelines/engagement/ (ci/lib.sh,
+  # DEFAULT_SPEC_DIR) of the same commit. path.root is envs/<env>, in the
+  # checkout and in the copy of infra/ that infra/test.sh and ci/ run
+  # Terraform in (infra/lib.sh copies pipelines/ next to it).
+  pipeline_spec_file = coalesce(var.pipeline_spec_file, "${path.root}/../../../pipelines/engagement/pipeline.yaml")
+}
+
 module "platform" {
   source = "../../modules/platform"
 
@@ -17,6 +25,9 @@ module "platform" {
   private_subnet_ids     = var.private_subnet_ids
   analyst_principal_arns = var.analyst_principal_arns
   artifact_version       = var.artifact_version
+
+  # The Kafka topics and the job role's topic permissions: the spec's sources.
+  pipeline_spec = file(local.pipeline_spec_file)
 
   # Sizing, retention and protection: the preset of local.size; each input
   # left null keeps the preset's value.

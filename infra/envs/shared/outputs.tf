@@ -93,6 +93,10 @@ output "kafka_cluster_arn" {
   value = module.platform.kafka_cluster_arn
 }
 
+output "kafka_topics" {
+  value = module.platform.kafka_topics
+}
+
 output "kafka_topic_arns" {
   value = module.platform.kafka_topic_arns
 }
@@ -115,6 +119,10 @@ output "streaming_job_name" {
 
 output "streaming_job_run_request" {
   value = module.platform.streaming_job_run_request
+}
+
+output "topics_job_run_request" {
+  value = module.platform.topics_job_run_request
 }
 
 output "batch_state_machine_arn" {

@@ -55,6 +55,12 @@ variable "artifact_version" {
   type        = string
 }
 
+variable "pipeline_spec_file" {
+  description = "The pipeline spec the Kafka topics (and the job role's topic permissions) come from; default the repository's pipelines/engagement/pipeline.yaml, the spec ci/publish.sh publishes. Set it only when you publish another spec (ci/publish.sh --spec-dir)."
+  type        = string
+  default     = null
+}
+
 ################################################################################
 # Sizing, retention and protection: null means the environment's preset
 # (local.size in environment.tf: dev "small", prod "large"; the values are in
@@ -130,7 +136,7 @@ variable "msk_kafka_version" {
 }
 
 variable "kafka_topics" {
-  description = "Topics of the pipeline; default plays, impressions, titles."
+  description = "Deprecated: the topics are the pipeline spec's (pipeline_spec_file). Left null, or exactly the spec's topics, it changes nothing; another list is refused. Remove it from terraform.tfvars."
   type        = list(string)
   default     = null
 }

@@ -29,9 +29,12 @@ locals {
     var.security_group_ids,
   )
 
-  # Kafka (MSK with IAM auth): connect to the one cluster, read only the
-  # pipeline topics, and use only the consumer groups the jobs create. Spark's
-  # Kafka source never writes, so there is no WriteData and no CreateTopic.
+  # Kafka (MSK with IAM auth): connect to the one cluster, read and create
+  # only the pipeline topics, and use only the consumer groups the jobs create.
+  # CreateTopic is for the deploy's `topics --create` job run, which creates
+  # the spec's missing topics (with its partition counts) before the streaming
+  # job starts; it names the same topics. Spark's Kafka source never writes,
+  # so there is no WriteData, and no topic is altered or deleted.
   kafka_statements = var.kafka_access == null ? [] : [
     {
       Sid      = "ConnectToKafkaCluster"
@@ -43,6 +46,12 @@ locals {
       Sid      = "ReadPipelineTopics"
       Effect   = "Allow"
       Action   = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"]
+      Resource = var.kafka_access.topic_arns
+    },
+    {
+      Sid      = "CreatePipelineTopics"
+      Effect   = "Allow"
+      Action   = ["kafka-cluster:CreateTopic"]
       Resource = var.kafka_access.topic_arns
     },
     {
@@ -255,7 +264,7 @@ resource "aws_security_group" "this" {
 resource "aws_emrserverless_application" "this" {
   name          = var.name
   release_label = var.release_label
-  type          = "spark" # SPARK; the provider stores the type in lower case
+  type          = "SPARK" # as the API documents it; the provider stores it in lower case
   architecture  = var.architecture
 
   network_configuration {

@@ -31,6 +31,11 @@ output "job_role_arn" {
   value       = try(aws_iam_role.job.arn, null)
 }
 
+output "job_policy" {
+  description = "The job role's permissions (its inline policy, JSON), for review in the plan and for the tests of the modules that call this one."
+  value       = jsonencode(local.job_policy)
+}
+
 output "job_role_name" {
   description = "Name of the job runtime role."
   value       = try(aws_iam_role.job.name, null)

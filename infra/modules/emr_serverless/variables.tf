@@ -132,7 +132,7 @@ variable "kafka_security_group_ids" {
 }
 
 variable "kafka_access" {
-  description = "MSK cluster the jobs read with IAM auth: the cluster ARN and the topic and consumer-group ARNs (outputs of the streaming module) the job role may use. Null: no Kafka permissions."
+  description = "MSK cluster the jobs read with IAM auth: the cluster ARN and the topic and consumer-group ARNs (outputs of the streaming module) the job role may use (topics: describe, read, create). Null: no Kafka permissions."
   type = object({
     cluster_arn = string
     topic_arns  = list(string)

@@ -65,8 +65,8 @@ locals {
   # the cluster accepts. The credentials are the job role's; nothing secret is
   # configured. The jobs set these four themselves with --kafka-auth
   # aws-msk-iam (their aws-msk-iam-auth library is in the cluster jar); they
-  # are kept here for the outputs, for other Kafka clients (the Kafka CLI that
-  # creates the topics).
+  # are kept here for the outputs, for other Kafka clients (the Kafka CLI, to
+  # inspect the topics; the deploy's topics job creates them).
   kafka_client_properties = {
     "security.protocol"                  = "SASL_SSL"
     "sasl.mechanism"                     = "AWS_MSK_IAM"
@@ -114,6 +114,43 @@ locals {
       )
     }
     tags = merge(local.version_tags, { "medallion:job" = "streaming" })
+  }
+
+  # The deploy step before the streaming job (re)starts: `topics --create`
+  # creates the spec's source topics that the cluster does not have yet, with
+  # the spec's partition counts (the cluster's replication factor), and leaves
+  # existing ones as they are. A batch job run with a time limit, in the shape
+  # of the streaming request; ci/deploy.sh starts it and waits for SUCCESS. The
+  # job role may create exactly the spec's topics (emr_serverless).
+  topics_name = "${var.name}-topics"
+
+  topics_request = var.kafka_bootstrap_servers == null ? null : {
+    name                    = local.topics_name
+    applicationId           = var.application_id
+    executionRoleArn        = var.job_role_arn
+    mode                    = "BATCH"
+    executionTimeoutMinutes = var.topics_timeout_minutes
+    jobDriver = {
+      sparkSubmit = {
+        entryPoint            = local.jar_uri
+        entryPointArguments   = concat(["topics", "--create"], local.common_arguments, local.kafka_arguments)
+        sparkSubmitParameters = local.spark_submit_parameters
+      }
+    }
+    configurationOverrides = {
+      monitoringConfiguration = merge(
+        {
+          cloudWatchLoggingConfiguration = {
+            enabled             = true
+            logGroupName        = var.log_group_name
+            logStreamNamePrefix = local.topics_name
+            encryptionKeyArn    = var.kms_key_arn
+          }
+        },
+        local.prometheus_monitoring,
+      )
+    }
+    tags = merge(local.version_tags, { "medallion:job" = "topics" })
   }
 
   # The same request in the shape of the Step Functions EMR Serverless

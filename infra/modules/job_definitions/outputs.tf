@@ -28,6 +28,11 @@ output "streaming_job_run_request" {
   value       = jsonencode(local.streaming_request)
 }
 
+output "topics_job_run_request" {
+  description = "StartJobRun request (JSON) of the `topics --create` job run, which creates the pipeline spec's missing Kafka topics (mode BATCH, topics_timeout_minutes); null without kafka_bootstrap_servers. ci/deploy.sh runs it to SUCCESS before it (re)starts the streaming job."
+  value       = local.topics_request == null ? null : jsonencode(local.topics_request)
+}
+
 output "batch_job_names" {
   description = "Batch job names in run order."
   value       = [for j in var.batch_jobs : j.name]
@@ -44,7 +49,7 @@ output "batch_state_machine_parameters" {
 }
 
 output "kafka_client_properties" {
-  description = "Kafka client settings for MSK IAM authentication: the four the streaming job sets itself with --kafka-auth aws-msk-iam, for other Kafka clients (for example the Kafka CLI that creates the topics)."
+  description = "Kafka client settings for MSK IAM authentication: the four the streaming job sets itself with --kafka-auth aws-msk-iam, for other Kafka clients (for example the Kafka CLI, to inspect the topics)."
   value       = local.kafka_client_properties
 }
 

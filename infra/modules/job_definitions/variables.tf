@@ -128,6 +128,18 @@ variable "streaming_max_failed_attempts_per_hour" {
   }
 }
 
+variable "topics_timeout_minutes" {
+  description = "Time limit of the `topics --create` job run, in minutes (it starts a Spark driver, then makes a few Kafka admin calls)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.topics_timeout_minutes >= 5 && var.topics_timeout_minutes <= 120 && floor(var.topics_timeout_minutes) == var.topics_timeout_minutes
+    error_message = "topics_timeout_minutes must be a whole number from 5 to 120: the topics job must not run forever."
+  }
+}
+
 variable "batch_jobs" {
   description = "Batch jobs, in the order the state machine runs them: a name, the CLI command (the pipeline and lake root arguments are appended) and a time limit."
   type = list(object({

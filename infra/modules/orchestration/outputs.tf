@@ -28,6 +28,11 @@ output "streaming_job_run_request" {
   value       = module.jobs.streaming_job_run_request
 }
 
+output "topics_job_run_request" {
+  description = "StartJobRun request (JSON) of the `topics --create` job run, which creates the pipeline spec's missing Kafka topics before the streaming job starts (ci/deploy.sh); null without Kafka brokers."
+  value       = module.jobs.topics_job_run_request
+}
+
 output "batch_state_machine_parameters" {
   description = "Parameters of each batch job's emr-serverless:startJobRun.sync task in the state machine definition (the StartJobRun request of the job run), by job name."
   value       = { for j in local.batch_job_names : j => local.definition.States[local.task_state[j]].Parameters }

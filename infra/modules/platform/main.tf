@@ -8,6 +8,12 @@ locals {
 
   msk_subnet_ids = length(var.msk_subnet_ids) > 0 ? var.msk_subnet_ids : var.private_subnet_ids
 
+  # The Kafka topics: the pipeline spec's source topics (sources.<name>.topic),
+  # sorted, each once. The streaming module turns them into the topic ARNs of
+  # the job role's Kafka permissions (describe, read, create); nothing else
+  # lists topics.
+  spec_topics = sort(distinct([for name, source in yamldecode(var.pipeline_spec).sources : source.topic]))
+
   # The sizing presets: dev uses "small", prod "large" (envs/<env>/environment.tf).
   # Every value can be overridden by the input of the same name.
   presets = {
@@ -102,8 +108,8 @@ module "emr_serverless" {
   create_prometheus_workspace = var.create_prometheus_workspace
 
   # The workers reach the brokers through the brokers' security group (or
-  # kafka_cidr_blocks for an existing cluster), and the job role may read the
-  # pipeline topics of that one cluster.
+  # kafka_cidr_blocks for an existing cluster), and the job role may read and
+  # create the pipeline spec's topics of that one cluster.
   kafka_security_group_ids = module.streaming.security_group_ids
   kafka_access = {
     cluster_arn = module.streaming.cluster_arn
@@ -128,7 +134,7 @@ module "streaming" {
   ebs_volume_size_gb        = local.sizing.msk_ebs_volume_size_gb
   kms_key_arn               = module.lake_storage.kms_key_arn
   log_retention_in_days     = local.sizing.log_retention_in_days
-  topic_names               = var.kafka_topics
+  topic_names               = local.spec_topics
 }
 
 module "orchestration" {

@@ -113,8 +113,13 @@ output "kafka_cluster_arn" {
   value       = module.streaming.cluster_arn
 }
 
+output "kafka_topics" {
+  description = "The Kafka topics: the pipeline spec's source topics, sorted."
+  value       = module.streaming.topic_names
+}
+
 output "kafka_topic_arns" {
-  description = "IAM ARNs of the pipeline topics the job role may read."
+  description = "IAM ARNs of the pipeline topics the job role may describe, read and create (in the order of kafka_topics)."
   value       = module.streaming.topic_arns
 }
 
@@ -143,6 +148,11 @@ output "streaming_job_run_request" {
   value       = module.orchestration.streaming_job_run_request
 }
 
+output "topics_job_run_request" {
+  description = "StartJobRun request (JSON) of the `topics --create` job run: creates the pipeline spec's missing Kafka topics; ci/deploy.sh runs it to SUCCESS before it (re)starts the streaming job."
+  value       = module.orchestration.topics_job_run_request
+}
+
 output "batch_state_machine_arn" {
   description = "ARN of the batch state machine (aggregate --once, then maintain)."
   value       = module.orchestration.state_machine_arn
@@ -161,6 +171,11 @@ output "alarm_topic_arn" {
 output "sizing" {
   description = "The environment's sizing, retention and protection: the preset of size with the given overrides (emr_maximum_capacity, noncurrent_version_expiration_days, log_retention_in_days, athena_bytes_scanned_cutoff_per_query, deletion_protection, msk_broker_instance_type, msk_number_of_broker_nodes, msk_ebs_volume_size_gb)."
   value       = local.sizing
+}
+
+output "emr_job_policy" {
+  description = "The job role's permissions (JSON), for the tests: among them the Kafka topics it may describe, read and create."
+  value       = module.emr_serverless.job_policy
 }
 
 output "destroy_protected" {

@@ -70,6 +70,20 @@ variable "artifact_version" {
   type        = string
 }
 
+variable "pipeline_spec" {
+  description = "The pipeline spec (YAML text; the environment roots read pipelines/engagement/pipeline.yaml, the spec ci/publish.sh publishes). The Kafka topics are its sources' topics (sources.<name>.topic): the job role may describe, read and create exactly these, and the deploy's topics job creates them."
+  type        = string
+
+  validation {
+    condition = (
+      can(keys(yamldecode(var.pipeline_spec).sources)) &&
+      try(length(yamldecode(var.pipeline_spec).sources) > 0, false) &&
+      try(alltrue([for name, source in yamldecode(var.pipeline_spec).sources : can(regex("^[A-Za-z0-9._-]{1,249}$", source.topic))]), false)
+    )
+    error_message = "pipeline_spec must be a pipeline spec (YAML) with at least one source under sources, each with a topic: 1-249 letters, digits, \".\", \"_\" or \"-\" (the rule the CLI's spec loader applies)."
+  }
+}
+
 ################################################################################
 # Sizing, retention and protection: a preset, each value overridable
 ################################################################################
@@ -154,11 +168,18 @@ variable "msk_kafka_version" {
   nullable    = false
 }
 
+# Kept so that a terraform.tfvars written when the topics were listed by hand
+# (kafka_topics = ["plays", "impressions", "titles"]) still plans; the topics
+# come from pipeline_spec, and a list that differs from the spec's is refused.
 variable "kafka_topics" {
-  description = "Topics of the pipeline; the job role may read these only."
+  description = "Deprecated: the topics are pipeline_spec's source topics. Null (the default), or exactly the spec's topics in any order; any other list is refused. Remove it from terraform.tfvars."
   type        = list(string)
-  default     = ["plays", "impressions", "titles"]
-  nullable    = false
+  default     = null
+
+  validation {
+    condition     = var.kafka_topics == null || try(toset(var.kafka_topics) == toset(local.spec_topics), false)
+    error_message = "kafka_topics differs from the pipeline spec's source topics. The topics (and the job role's topic permissions) come from the spec now: remove kafka_topics from terraform.tfvars, or change the spec (pipelines/engagement/pipeline.yaml, sources.<name>.topic)."
+  }
 }
 
 variable "existing_kafka_bootstrap_brokers" {

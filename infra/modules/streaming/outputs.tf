@@ -14,7 +14,7 @@ output "cluster_arn" {
 }
 
 output "topic_arns" {
-  description = "IAM resource ARNs of the pipeline topics (kafka-cluster:DescribeTopic, ReadData)."
+  description = "IAM resource ARNs of the pipeline topics (kafka-cluster:DescribeTopic, ReadData, CreateTopic), in the order of topic_names."
   value       = local.topic_arns
 }
 
@@ -24,7 +24,7 @@ output "group_arns" {
 }
 
 output "topic_names" {
-  description = "The pipeline topics."
+  description = "The pipeline topics (topic_names)."
   value       = var.topic_names
 }
 

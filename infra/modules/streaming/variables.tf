@@ -167,9 +167,8 @@ variable "log_retention_in_days" {
 ################################################################################
 
 variable "topic_names" {
-  description = "Topics the pipeline reads; the job role may describe and read these only."
+  description = "Topics of the pipeline (platform passes the pipeline spec's source topics); the job role may describe, read and create these only. No default: the topics come from the spec, never from a list kept here."
   type        = list(string)
-  default     = ["plays", "impressions", "titles"]
 
   validation {
     condition     = length(var.topic_names) > 0 && alltrue([for t in var.topic_names : can(regex("^[A-Za-z0-9._-]{1,249}$", t))])

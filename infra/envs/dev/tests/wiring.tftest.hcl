@@ -104,6 +104,50 @@ run "dev_kafka_and_batch_jobs" {
   }
 }
 
+# The topics come from the repository's pipeline spec
+# (pipelines/engagement/pipeline.yaml, read through pipeline_spec_file's
+# default): its sources' topics plays, impressions and titles, and no other,
+# reach the job role's policy. A change of the spec's topics fails here until
+# this list is changed with it.
+run "job_role_topics_are_the_repository_specs" {
+  command = plan
+
+  assert {
+    condition     = output.kafka_topics == tolist(["impressions", "plays", "titles"])
+    error_message = "The topics must be the sources' topics of pipelines/engagement/pipeline.yaml: impressions, plays, titles."
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(module.platform.emr_job_policy).Statement : s.Sid => { actions = toset(flatten([s.Action])), resources = toset(flatten([s.Resource])) }
+      if anytrue([for a in flatten([s.Action]) : contains(["kafka-cluster:CreateTopic", "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], a)])
+      } == {
+      ReadPipelineTopics = {
+        actions = toset(["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"])
+        resources = toset([
+          "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/plays",
+          "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/impressions",
+          "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/titles",
+        ])
+      }
+      CreatePipelineTopics = {
+        actions = toset(["kafka-cluster:CreateTopic"])
+        resources = toset([
+          "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/plays",
+          "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/impressions",
+          "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/titles",
+        ])
+      }
+    }
+    error_message = "The job role may describe and read (ReadPipelineTopics) and create (CreatePipelineTopics) exactly the spec's topics plays, impressions and titles of dev's cluster, in no other statement."
+  }
+
+  assert {
+    condition     = jsondecode(output.topics_job_run_request).name == "medallion-dev-topics" && slice(jsondecode(output.topics_job_run_request).jobDriver.sparkSubmit.entryPointArguments, 0, 4) == ["topics", "--create", "--pipeline", "s3://acme-medallion-dev-lake/artifacts/4e26c98/pipeline.yaml"]
+    error_message = "dev's topics job must create the topics of the published spec of artifact_version."
+  }
+}
+
 run "dev_event_log_table_and_job_metrics" {
   command = plan
 

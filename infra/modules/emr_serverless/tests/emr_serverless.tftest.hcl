@@ -356,13 +356,32 @@ run "kafka_permissions_are_scoped_to_the_cluster_topics_and_groups" {
     error_message = "The job role may use Spark's consumer groups only."
   }
 
+  # The deploy's `topics --create` job run creates the spec's missing topics
+  # as the job role: CreateTopic on exactly the pipeline topics.
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Resource])
+      if contains(flatten([s.Action]), "kafka-cluster:CreateTopic")
+      ])) == toset([
+      "arn:aws:kafka:eu-west-1:123456789012:topic/medallion-test/abc-1/plays",
+      "arn:aws:kafka:eu-west-1:123456789012:topic/medallion-test/abc-1/impressions",
+      "arn:aws:kafka:eu-west-1:123456789012:topic/medallion-test/abc-1/titles",
+    ])
+    error_message = "The job role may create the pipeline topics (plays, impressions, titles of the cluster) and no other."
+  }
+
   assert {
     condition = alltrue(flatten([
       for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
-        for a in flatten([s.Action]) : !contains(["kafka-cluster:WriteData", "kafka-cluster:CreateTopic", "kafka-cluster:DeleteTopic", "kafka-cluster:AlterCluster"], a)
+        for a in flatten([s.Action]) : !contains(["kafka-cluster:WriteData", "kafka-cluster:DeleteTopic", "kafka-cluster:AlterTopic", "kafka-cluster:AlterTopicDynamicConfiguration", "kafka-cluster:AlterCluster", "kafka-cluster:AlterClusterDynamicConfiguration", "kafka-cluster:DeleteGroup"], a)
       ]
     ]))
-    error_message = "The jobs only read Kafka: no write, topic or cluster changes."
+    error_message = "Besides creating the pipeline topics the jobs only read Kafka: no write, no topic or cluster change, no group deletion."
+  }
+
+  assert {
+    condition     = jsondecode(output.job_policy) == jsondecode(aws_iam_role_policy.job.policy)
+    error_message = "The job_policy output must be the job role's policy."
   }
 
   assert {

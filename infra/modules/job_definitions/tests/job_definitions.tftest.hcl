@@ -110,6 +110,62 @@ run "streaming_request_runs_the_jar_in_streaming_mode" {
   }
 }
 
+# The deploy step before the streaming job: `topics --create` against the
+# same cluster with the same authentication, as a batch run with a time limit.
+run "topics_request_creates_the_spec_topics_in_a_batch_run" {
+  command = plan
+
+  assert {
+    condition = jsondecode(output.topics_job_run_request).jobDriver.sparkSubmit.entryPointArguments == [
+      "topics", "--create",
+      "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml",
+      "--lake-root", "s3a://acme-medallion-test-lake",
+      "--bootstrap-servers", "b-1.example:9098,b-2.example:9098",
+      "--kafka-auth", "aws-msk-iam",
+    ]
+    error_message = "The topics job's arguments must be exactly: topics --create --pipeline <spec> --lake-root s3a://<bucket> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
+  }
+
+  assert {
+    condition = (
+      jsondecode(output.topics_job_run_request).mode == "BATCH" &&
+      jsondecode(output.topics_job_run_request).executionTimeoutMinutes == 30 &&
+      jsondecode(output.topics_job_run_request).name == "medallion-test-topics" &&
+      !can(jsondecode(output.topics_job_run_request).retryPolicy)
+    )
+    error_message = "The topics job must be a BATCH run named medallion-test-topics with a 30-minute limit (no streaming retry policy)."
+  }
+
+  assert {
+    condition = (
+      jsondecode(output.topics_job_run_request).applicationId == "00abcdef12345678" &&
+      jsondecode(output.topics_job_run_request).executionRoleArn == "arn:aws:iam::123456789012:role/medallion-test-job-runtime" &&
+      jsondecode(output.topics_job_run_request).jobDriver.sparkSubmit.entryPoint == "s3://acme-medallion-test-lake/artifacts/4e26c98/medallion-jobs-spark.jar"
+    )
+    error_message = "The topics job must run the versioned jar on the application as the job role (which may create the pipeline topics)."
+  }
+
+  assert {
+    condition     = jsondecode(output.topics_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters == jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters
+    error_message = "The topics job must run with the streaming job's Spark settings (main class, Delta jars, metrics)."
+  }
+
+  assert {
+    condition = jsondecode(output.topics_job_run_request).configurationOverrides.monitoringConfiguration.cloudWatchLoggingConfiguration == {
+      enabled             = true
+      logGroupName        = "/aws/emr-serverless/medallion-test"
+      logStreamNamePrefix = "medallion-test-topics"
+      encryptionKeyArn    = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    }
+    error_message = "The topics job must log to the job log group, encrypted with the project key."
+  }
+
+  assert {
+    condition     = jsondecode(output.topics_job_run_request).tags == { "medallion:artifact-version" = "4e26c98", "medallion:job" = "topics" }
+    error_message = "The topics job run must be tagged with its artifact version and medallion:job = topics."
+  }
+}
+
 run "batch_jobs_aggregate_once_then_maintain" {
   command = plan
 
@@ -156,6 +212,11 @@ run "without_kafka_the_streaming_job_gets_no_kafka_arguments" {
       "run", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake",
     ]
     error_message = "Without a Kafka cluster only the command, pipeline and lake root are passed (no --bootstrap-servers, no --kafka-auth)."
+  }
+
+  assert {
+    condition     = output.topics_job_run_request == null
+    error_message = "Without a Kafka cluster there are no topics to create: no topics request."
   }
 }
 
@@ -319,4 +380,14 @@ run "rejects_batch_job_without_time_limit" {
   }
 
   expect_failures = [var.batch_jobs]
+}
+
+run "rejects_topics_job_without_time_limit" {
+  command = plan
+
+  variables {
+    topics_timeout_minutes = 0
+  }
+
+  expect_failures = [var.topics_timeout_minutes]
 }

@@ -16,6 +16,22 @@ variables {
   analyst_principal_arns = ["arn:aws:iam::123456789012:role/analysts-sso"]
   artifact_version       = "4e26c98"
   size                   = "small"
+
+  # A spec with the reference pipeline's three sources (only sources matter
+  # here); envs/<env>/tests read the repository's spec itself.
+  pipeline_spec = <<-YAML
+    name: engagement
+    sources:
+      plays:
+        topic: plays
+        partitions: 2
+      impressions:
+        topic: impressions
+        partitions: 2
+      titles:
+        topic: titles
+        partitions: 1
+  YAML
 }
 
 run "outputs_for_ci" {
@@ -66,8 +82,12 @@ run "streaming_job_reads_the_created_cluster_with_iam_auth" {
   }
 
   assert {
-    condition     = tolist(output.kafka_topic_arns) == tolist([for t in ["plays", "impressions", "titles"] : "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/${t}"])
-    error_message = "The job role's topics must be the pipeline topics of the created cluster."
+    condition = tolist(output.kafka_topic_arns) == tolist([
+      "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/impressions",
+      "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/plays",
+      "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/titles",
+    ])
+    error_message = "The job role's topics must be the spec's topics (impressions, plays, titles) of the created cluster."
   }
 
   assert {
@@ -92,6 +112,22 @@ run "streaming_job_reads_the_created_cluster_with_iam_auth" {
   }
 
   assert {
+    condition = jsondecode(output.topics_job_run_request).jobDriver.sparkSubmit.entryPointArguments == [
+      "topics", "--create",
+      "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml",
+      "--lake-root", "s3a://acme-medallion-test-lake",
+      "--bootstrap-servers", "b-1.mocked.kafka.eu-west-1.amazonaws.com:9098,b-2.mocked.kafka.eu-west-1.amazonaws.com:9098",
+      "--kafka-auth", "aws-msk-iam",
+    ]
+    error_message = "The topics job must create the spec's topics on the created cluster with MSK IAM auth: topics --create --pipeline <spec> --lake-root <root> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
+  }
+
+  assert {
+    condition     = jsondecode(output.topics_job_run_request).mode == "BATCH" && jsondecode(output.topics_job_run_request).executionRoleArn == "arn:aws:iam::123456789012:role/mocked-role"
+    error_message = "The topics job must be a batch run as the job role (which may create the spec's topics)."
+  }
+
+  assert {
     condition     = jsondecode(output.streaming_job_run_request).applicationId == "00abcdef12345678" && jsondecode(output.streaming_job_run_request).executionRoleArn == output.emr_job_role_arn
     error_message = "The streaming job must run on the environment's application as the job role."
   }
@@ -100,6 +136,98 @@ run "streaming_job_reads_the_created_cluster_with_iam_auth" {
     condition     = strcontains(jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.sparkSubmitParameters, "--conf spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName=medallion-test-delta-log")
     error_message = "The jobs must get the Delta LogStore settings."
   }
+}
+
+# The topics come from the spec: a spec with two sources (one of them on a
+# topic named unlike its source) gives the job role exactly those two topics,
+# to describe, read and create, and nothing of the three-topic default.
+run "job_role_topics_follow_the_pipeline_spec" {
+  command = plan
+
+  variables {
+    pipeline_spec = <<-YAML
+      name: clicks
+      sources:
+        clicks:
+          topic: web.clicks
+          partitions: 6
+        orders:
+          topic: orders-v2
+    YAML
+  }
+
+  assert {
+    condition     = output.kafka_topics == tolist(["orders-v2", "web.clicks"])
+    error_message = "The topics must be the spec's source topics, orders-v2 and web.clicks."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(output.emr_job_policy).Statement : { sid = s.Sid, actions = toset(flatten([s.Action])), resources = flatten([s.Resource]) }
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "kafka-cluster:") && strcontains(a, "Topic") || a == "kafka-cluster:ReadData"])
+      ] == [
+      {
+        sid       = "ReadPipelineTopics"
+        actions   = toset(["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"])
+        resources = ["arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/orders-v2", "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/web.clicks"]
+      },
+      {
+        sid       = "CreatePipelineTopics"
+        actions   = toset(["kafka-cluster:CreateTopic"])
+        resources = ["arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/orders-v2", "arn:aws:kafka:eu-west-1:123456789012:topic/mocked/11111111-2222-3333-4444-555555555555-1/web.clicks"]
+      },
+    ]
+    error_message = "The job role's topic statements must name exactly the spec's two topics: DescribeTopic and ReadData, and CreateTopic (for the deploy's topics job), on orders-v2 and web.clicks of the cluster."
+  }
+}
+
+# A terraform.tfvars from before the spec decided the topics may still list
+# them, as long as the list is the spec's.
+run "kafka_topics_that_repeat_the_spec_are_accepted" {
+  command = plan
+
+  variables {
+    kafka_topics = ["titles", "plays", "impressions"]
+  }
+
+  assert {
+    condition     = output.kafka_topics == tolist(["impressions", "plays", "titles"])
+    error_message = "A kafka_topics list equal to the spec's topics must change nothing."
+  }
+}
+
+run "rejects_kafka_topics_that_differ_from_the_spec" {
+  command = plan
+
+  variables {
+    kafka_topics = ["plays", "impressions"]
+  }
+
+  expect_failures = [var.kafka_topics]
+}
+
+run "rejects_a_spec_source_without_a_topic" {
+  command = plan
+
+  variables {
+    pipeline_spec = <<-YAML
+      sources:
+        plays:
+          partitions: 2
+    YAML
+  }
+
+  expect_failures = [var.pipeline_spec]
+}
+
+run "rejects_a_spec_without_sources" {
+  command = plan
+
+  variables {
+    pipeline_spec = "name: engagement"
+  }
+
+  expect_failures = [var.pipeline_spec]
 }
 
 # Delta commits through the S3 DynamoDB LogStore on the table emr_serverless
@@ -259,8 +387,12 @@ run "existing_kafka_cluster_is_used_as_is" {
   }
 
   assert {
-    condition     = alltrue([for a in output.kafka_topic_arns : startswith(a, "arn:aws:kafka:eu-west-1:123456789012:topic/shared/22222222-3333-4444-5555-666666666666-2/")])
-    error_message = "The job role's topics must belong to the existing cluster."
+    condition = tolist(output.kafka_topic_arns) == tolist([
+      "arn:aws:kafka:eu-west-1:123456789012:topic/shared/22222222-3333-4444-5555-666666666666-2/impressions",
+      "arn:aws:kafka:eu-west-1:123456789012:topic/shared/22222222-3333-4444-5555-666666666666-2/plays",
+      "arn:aws:kafka:eu-west-1:123456789012:topic/shared/22222222-3333-4444-5555-666666666666-2/titles",
+    ])
+    error_message = "The job role's topics must be the spec's topics of the existing cluster."
   }
 }
 

@@ -34,6 +34,7 @@ variables {
   broker_instance_type      = "kafka.m7g.large"
   number_of_broker_nodes    = 3
   kms_key_arn               = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  topic_names               = ["plays", "impressions", "titles"]
 }
 
 run "tls_in_transit_and_in_cluster_with_the_project_key_at_rest" {
@@ -293,4 +294,14 @@ run "rejects_any_consumer_group" {
   }
 
   expect_failures = [var.consumer_group_patterns]
+}
+
+run "rejects_wildcard_topic" {
+  command = plan
+
+  variables {
+    topic_names = ["plays", "*"]
+  }
+
+  expect_failures = [var.topic_names]
 }
