@@ -69,8 +69,9 @@ public final class PipelineTopics {
           }
         }
       }
-      List<String> present =
-          names.stream().filter(t -> existing.contains(t) || created.contains(t)).toList();
+      // Only topics that existed are described: a topic just created may not be in the brokers'
+      // metadata yet, and it has the partitions it was created with.
+      List<String> present = names.stream().filter(existing::contains).toList();
       Map<String, TopicDescription> described =
           present.isEmpty()
               ? Map.of()
@@ -85,12 +86,13 @@ public final class PipelineTopics {
             created.contains(source.topic())
                 ? State.CREATED
                 : d == null ? State.MISSING : State.EXISTS;
-        topics.add(
-            new Topic(
-                source.topic(),
-                state,
-                d == null ? source.partitions() : d.partitions().size(),
-                source.partitions()));
+        int held =
+            d != null
+                ? d.partitions().size()
+                : state == State.CREATED
+                    ? partitions.orElse(source.partitions())
+                    : source.partitions();
+        topics.add(new Topic(source.topic(), state, held, source.partitions()));
       }
       return topics;
     } catch (TimeoutException e) {
