@@ -16,7 +16,8 @@
 # --dry-run does all that needs no AWS account: checks (or builds) the jar,
 # runs terraform init -backend=false and validate in the environment root,
 # renders the job run requests offline from infra/modules/job_definitions (with
-# placeholders for what only the account knows), and shows every other step.
+# placeholders for what only the account knows, and the environment's Glue
+# databases from infra/modules/catalog_names), and shows every other step.
 
 set -euo pipefail
 
@@ -90,12 +91,34 @@ deploy_dry_run() {
   fi
   printf '    would run: terraform init -backend-config=... (S3 state of %s)\n' "$env" >&2
 
+  # The Glue databases the job runs register their tables in: the names the
+  # catalog module gives its databases, from their one definition
+  # (infra/modules/catalog_names, no provider) and the environment's
+  # glue_database_names (MEDALLION_TFVARS, else the root's terraform.tfvars;
+  # neither: the defaults). Never a copy of the names here.
+  log "the Glue databases of $env (infra/modules/catalog_names)"
+  local names_dir="$TF_INFRA_DIR/modules/catalog_names" names_var_file=() glue_databases
+  if [[ ${#TF_VAR_FILE_ARGS[@]} -gt 0 ]]; then
+    names_var_file=("${TF_VAR_FILE_ARGS[@]}")
+  elif [[ -f "$dir/terraform.tfvars" ]]; then
+    names_var_file=("-var-file=$dir/terraform.tfvars")
+  fi
+  {
+    terraform -chdir="$names_dir" init "${TF_INIT_ARGS[@]}" &&
+      terraform -chdir="$names_dir" plan -input=false -no-color "${names_var_file[@]}" -out="$WORK_DIR/names.tfplan" &&
+      terraform -chdir="$names_dir" show -json "$WORK_DIR/names.tfplan" >"$WORK_DIR/names.json"
+  } >"$WORK_DIR/names.log" 2>&1 || { cat "$WORK_DIR/names.log" >&2; die "rendering the Glue database names failed"; }
+  glue_databases="$(json_get "$WORK_DIR/names.json" planned_values outputs layer_databases value)"
+  [[ -n "$glue_databases" ]] || die "infra/modules/catalog_names rendered no layer_databases"
+  printf '    %s\n' "$glue_databases" >&2
+
   # The requests come from the same module the environment uses; only the
   # values an AWS account knows are made up.
   log "rendering the job run requests with infra/modules/job_definitions (application, role, bucket, key and brokers are placeholders; the environment's Spark settings are left out)"
   local render_dir="$TF_INFRA_DIR/modules/job_definitions" render_vars="$WORK_DIR/dry-run.tfvars.json"
   cat >"$render_vars" <<JSON
 {
+  "glue_databases": $glue_databases,
   "name": "medallion-$env",
   "artifact_version": "$version",
   "application_id": "00dryrun00000000",

@@ -5,9 +5,12 @@
 # protection rules gate them; the roles trust only that environment's token),
 # and call only ci/ scripts that exist; the build's Spark and Delta versions
 # recorded in infra/modules/emr_serverless are pom.xml's; bad deploy arguments
-# are refused; and `ci/deploy.sh --dry-run --env dev --jar JAR` succeeds, its
-# streaming request authenticating with --kafka-auth, and its topics job
-# (`topics --create`, before the streaming job) against the same cluster.
+# are refused; Terraform declares no Glue table (the jobs register them); and
+# `ci/deploy.sh --dry-run --env dev --jar JAR` succeeds (with a tfvars that
+# names three of the Glue databases), its streaming request authenticating with
+# --kafka-auth, its topics job (`topics --create`, before the streaming job)
+# against the same cluster, and every job run registering its tables in the
+# environment's Glue databases (--catalog glue --glue-database LAYER=NAME).
 #
 # Usage: ci/test.sh [JAR]
 #   JAR  the cluster jar (jobs/target/medallion-jobs-<version>-spark.jar);
@@ -111,6 +114,50 @@ assert topics["jobDriver"]["sparkSubmit"]["entryPoint"] == streaming["jobDriver"
 start_calls = [i for i, line in enumerate(lines) if "would run: aws emr-serverless start-job-run" in line]
 assert start_calls and start_calls[0] > tpos and start_calls[0] < spos, "deploy.sh must start the topics job before the streaming job"
 PY
+}
+
+# catalog_arguments_in_requests FILE BRONZE SILVER GOLD SYSTEM: every job run request the dry run printed
+# (the topics and streaming StartJobRun requests, and each batch task of the state machine) passes
+# --catalog glue once and --glue-database LAYER=NAME for exactly bronze, silver, gold and _system, with the
+# names given: the Glue databases the environment's catalog module creates.
+catalog_arguments_in_requests() {
+  python3 - "$@" <<'PY'
+import json, sys
+
+path, bronze, silver, gold, system = sys.argv[1:]
+expected = [f"bronze={bronze}", f"silver={silver}", f"gold={gold}", f"_system={system}"]
+lines = open(path).read().splitlines()
+docs, start = [], None
+for i, line in enumerate(lines):
+    if line == "{":
+        start = i
+    elif line == "}" and start is not None:
+        docs.append(json.loads("\n".join(lines[start:i + 1])))
+        start = None
+runs = {}
+for d in docs:
+    if "jobDriver" in d:  # a StartJobRun request
+        runs[d["name"]] = d["jobDriver"]["sparkSubmit"]["entryPointArguments"]
+    else:  # the batch tasks' parameters, by job name
+        for p in d.values():
+            if isinstance(p, dict) and "JobDriver" in p:
+                runs[p["Name"]] = p["JobDriver"]["SparkSubmit"]["EntryPointArguments"]
+kinds = sorted(name.rsplit("-", 1)[-1] for name in runs)
+print("job runs:", ", ".join(sorted(runs)))
+assert {"topics", "streaming", "aggregate", "maintain"} <= set(kinds), f"expected the topics, streaming, aggregate and maintain runs, found {kinds}"
+for name, args in sorted(runs.items()):
+    catalog = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--catalog"]
+    databases = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--glue-database"]
+    print(f"{name}: --catalog {catalog}, --glue-database {databases}")
+    assert catalog == ["glue"], f"{name}: --catalog must be passed once, as glue (found {catalog})"
+    assert databases == expected, f"{name}: --glue-database must be {expected} (found {databases})"
+PY
+}
+
+# no_terraform_glue_tables: Terraform declares no Glue table; the jobs register every table themselves
+# (--catalog glue), and a table in Terraform would fight their UpdateTable and drift in every plan.
+no_terraform_glue_tables() {
+  ! grep -rn --include='*.tf' -E 'resource +"aws_glue_catalog_table"' infra
 }
 
 # strict_and_executable FILE: a runnable script with bash strict mode.
@@ -240,6 +287,9 @@ echo "== versions"
 check "infra/modules/emr_serverless local.build is pom.xml's Spark and Delta (major.minor)" \
   build_versions_match_pom pom.xml infra/modules/emr_serverless/releases.tf
 
+echo "== Glue catalog"
+check "Terraform declares no Glue table (the jobs register every table)" no_terraform_glue_tables
+
 echo "== ci/deploy.sh"
 check "ci/deploy.sh refuses an unknown environment" expect_usage_error --dry-run --env staging
 check "ci/deploy.sh refuses --env without a value" expect_usage_error --dry-run --env
@@ -251,7 +301,17 @@ if [[ -z "$jar" ]]; then
   printf 'not a real jar\n' >"$jar"
   echo "no jar given: the dry run uses a dummy jar ($jar)"
 fi
-check "ci/deploy.sh --dry-run --env dev --jar $jar" ci/deploy.sh --dry-run --env dev --jar "$jar"
+# The environment's Glue database names, three of the four given (system keeps its default): the dry
+# run must render them into every job run, as the catalog module names its databases.
+cat >"$tmp/glue.tfvars" <<'HCL'
+glue_database_names = {
+  bronze = "ci_bronze"
+  silver = "ci_silver"
+  gold   = "ci_gold"
+}
+HCL
+check "ci/deploy.sh --dry-run --env dev --jar $jar (MEDALLION_TFVARS: glue_database_names)" \
+  env MEDALLION_TFVARS="$tmp/glue.tfvars" ci/deploy.sh --dry-run --env dev --jar "$jar"
 cp "$tmp/out" "$tmp/dry-run.out"
 # A step the dry run could not do here (no terraform, no provider mirror offline).
 grep -h 'SKIPPED' "$tmp/dry-run.out" || true
@@ -259,6 +319,8 @@ if grep -q '"entryPointArguments"' "$tmp/dry-run.out"; then
   check "the dry run's streaming request has --kafka-auth aws-msk-iam and no --kafka-conf" kafka_auth_in_request "$tmp/dry-run.out"
   check "the dry run creates the spec's topics (topics --create, BATCH, the streaming job's cluster and auth) before the streaming job" \
     topics_job_before_streaming "$tmp/dry-run.out"
+  check "every job run of the dry run (topics, streaming, aggregate, maintain) passes --catalog glue and --glue-database for bronze, silver, gold, _system with the environment's databases" \
+    catalog_arguments_in_requests "$tmp/dry-run.out" ci_bronze ci_silver ci_gold medallion_system
 fi
 
 echo "ci: $passed passed, $failed failed"

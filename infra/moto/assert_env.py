@@ -44,6 +44,11 @@ STATE_BUCKET = "moto-medallion-terraform-state"
 STATE_KEY = f"medallion/{ENV}/terraform.tfstate"
 STATE_KEY_ALIAS = "alias/medallion-terraform-state"
 DATABASES = {"bronze": "dev_bronze", "silver": "dev_silver", "gold": "dev_gold", "system": "dev_medallion_system"}
+# modules/job_definitions: every job run registers its tables in these databases, by the jobs' layer
+# names (the system database is the layer "_system"), right after --pipeline and --lake-root.
+CATALOG_ARGUMENTS = ["--catalog", "glue"] + [
+    a for layer, db in (("bronze", "bronze"), ("silver", "silver"), ("gold", "gold"), ("_system", "system"))
+    for a in ("--glue-database", f"{layer}={DATABASES[db]}")]
 # An existing MSK cluster (moto has no MSK configurations: see infra/README.md).
 KAFKA_CLUSTER_ARN = f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/shared/0b7c5a8e-6c3f-4c4e-9a51-2f1d3e4b5a6c-2"
 KAFKA_BROKERS = (
@@ -364,12 +369,16 @@ def check_emr_serverless(c, out, seeded):
         statement_is(c, what, policy, "ReadArtifacts", ["s3:GetObject"], [f"{BUCKET_ARN}/artifacts/*"])
         statement_is(c, what, policy, "UseProjectKey",
                      ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"], [key_arn])
-        layers = [DATABASES[d] for d in ("bronze", "silver", "gold")]
-        glue = statements(policy)["GlueCatalogLayerDatabases"]
-        c.eq(f"{what} GlueCatalogLayerDatabases: resources (the layer databases only, not the system one)",
-             sorted(glue["Resource"]),
-             sorted([f"arn:aws:glue:{ARN}:catalog"] + [f"arn:aws:glue:{ARN}:database/{d}" for d in layers]
-                    + [f"arn:aws:glue:{ARN}:table/{d}/*" for d in layers]))
+        # The jobs register every table themselves (--catalog glue): in the three layer databases and the
+        # system database, and nothing more than reading and writing table definitions.
+        databases = [DATABASES[d] for d in ("bronze", "silver", "gold", "system")]
+        statement_is(c, what, policy, "RegisterTablesInGlue",
+                     ["glue:CreateTable", "glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"],
+                     [f"arn:aws:glue:{ARN}:catalog"] + [f"arn:aws:glue:{ARN}:database/{d}" for d in databases]
+                     + [f"arn:aws:glue:{ARN}:table/{d}/*" for d in databases])
+        c.eq(f"{what}: Glue actions only in RegisterTablesInGlue",
+             sorted(sid for sid, s in statements(policy).items()
+                    if any(a.startswith("glue:") for a in as_list(s["Action"]))), ["RegisterTablesInGlue"])
         statement_is(c, what, policy, "DeltaLogStoreTable",
                      ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
                      [f"arn:aws:dynamodb:{ARN}:table/{NAME}-delta-log"])
@@ -440,14 +449,15 @@ def check_catalog(c, out):
 
     c.check("Glue databases", databases)
 
-    def events_table():
-        table = glue.get_table(DatabaseName=DATABASES["system"], Name="events")["Table"]
-        c.eq("event log: a Delta table for Athena", table["Parameters"].get("table_type"), "DELTA")
-        c.eq("event log: location", table["StorageDescriptor"]["Location"], f"s3://{LAKE_BUCKET}/_system/events/")
-        c.eq("event log: partitioned by event_date", [(k["Name"], k["Type"]) for k in table["PartitionKeys"]],
-             [("event_date", "date")])
+    # Terraform creates the databases only: the jobs register every table (the event log included) when
+    # they run, and moto runs no job.
+    def no_tables():
+        for layer in ("bronze", "silver", "gold", "system"):
+            database = DATABASES[layer]
+            c.eq(f"Glue database {database}: no table (the jobs register them)",
+                 [t["Name"] for t in glue.get_tables(DatabaseName=database)["TableList"]], [])
 
-    c.check("event log table", events_table)
+    c.check("Glue tables", no_tables)
 
     def catalog_encryption():
         settings = glue.get_data_catalog_encryption_settings()["DataCatalogEncryptionSettings"]
@@ -525,12 +535,22 @@ def check_orchestration(c, out, version):
         tasks = {n: s for n, s in definition["States"].items() if s["Type"] == "Task"}
         c.true("state machine: one task per batch job", len(tasks) >= 2, sorted(tasks))
         jar = f"s3://{LAKE_BUCKET}/artifacts/{version}/medallion-jobs-spark.jar"
+        spec = f"s3://{LAKE_BUCKET}/artifacts/{version}/pipeline.yaml"
+        # modules/job_definitions: var.batch_jobs' default commands, by job run name
+        commands = {f"{NAME}-aggregate": ["aggregate", "--once"], f"{NAME}-maintain": ["maintain"]}
+        c.eq("state machine: the aggregate and maintain job runs", sorted(t["Parameters"]["Name"] for t in tasks.values()),
+             sorted(commands))
         for name, task in tasks.items():
             p = task["Parameters"]
             c.eq(f"{name}: startJobRun.sync on the application with the job role",
                  (task["Resource"], p["ApplicationId"], p["ExecutionRoleArn"]),
                  ("arn:aws:states:::emr-serverless:startJobRun.sync", app_id, out["emr_job_role_arn"]))
             c.eq(f"{name}: runs the published jar of {version[:7]}", p["JobDriver"]["SparkSubmit"]["EntryPoint"], jar)
+            if p["Name"] in commands:
+                c.eq(f"{name}: arguments (registering its tables in the environment's Glue databases)",
+                     p["JobDriver"]["SparkSubmit"]["EntryPointArguments"],
+                     commands[p["Name"]] + ["--pipeline", spec, "--lake-root", f"s3a://{LAKE_BUCKET}"]
+                     + CATALOG_ARGUMENTS)
             params = p["JobDriver"]["SparkSubmit"]["SparkSubmitParameters"]
             c.true(f"{name}: EMR's Delta jars on the classpath", f"--conf spark.jars={','.join(DELTA_JARS)}" in params,
                    params)
@@ -697,8 +717,8 @@ def deployed(args):
         c.eq("streaming run: entry point is the published jar", driver["entryPoint"], out["jar_uri"])
         arguments = driver["entryPointArguments"]
         c.eq("streaming run: arguments", arguments,
-             ["run", "--pipeline", out["pipeline_uri"], "--lake-root", f"s3a://{LAKE_BUCKET}",
-              "--bootstrap-servers", KAFKA_BROKERS, "--kafka-auth", "aws-msk-iam"])
+             ["run", "--pipeline", out["pipeline_uri"], "--lake-root", f"s3a://{LAKE_BUCKET}"] + CATALOG_ARGUMENTS
+             + ["--bootstrap-servers", KAFKA_BROKERS, "--kafka-auth", "aws-msk-iam"])
         params = driver["sparkSubmitParameters"]
         for expected_conf in (f"--conf spark.jars={','.join(DELTA_JARS)}",
                               "--conf spark.delta.logStore.s3a.impl=io.delta.storage.S3DynamoDBLogStore",
@@ -717,8 +737,8 @@ def deployed(args):
         if topics:
             c.eq("topics run: topics --create on the same cluster with IAM auth",
                  starts[0]["jobDriver"]["sparkSubmit"]["entryPointArguments"],
-                 ["topics", "--create", "--pipeline", out["pipeline_uri"], "--lake-root", f"s3a://{LAKE_BUCKET}",
-                  "--bootstrap-servers", KAFKA_BROKERS, "--kafka-auth", "aws-msk-iam"])
+                 ["topics", "--create", "--pipeline", out["pipeline_uri"], "--lake-root", f"s3a://{LAKE_BUCKET}"]
+                 + CATALOG_ARGUMENTS + ["--bootstrap-servers", KAFKA_BROKERS, "--kafka-auth", "aws-msk-iam"])
 
     c.check("StartJobRun requests (moto's recorder)", requests_carried)
 

@@ -1,8 +1,14 @@
-# Catalog and analyst SQL: the Glue databases of the three layers, the system
-# database with the platform's event log registered as a Delta Lake table,
-# Glue Data Catalog encryption, an enforced and encrypted Athena workgroup and
-# a read-only analysts role over gold; optionally an operators role that reads
-# only the system database, in a workgroup of its own.
+# Catalog and analyst SQL: the Glue databases of the three layers and of the
+# platform's system tables, Glue Data Catalog encryption, an enforced and
+# encrypted Athena workgroup and a read-only analysts role over gold;
+# optionally an operators role that reads only the system database, in a
+# workgroup of its own.
+#
+# Terraform owns the databases; the jobs own the tables. Every bronze, silver,
+# gold and system table (the event log included) is registered by the jobs
+# themselves (--catalog glue --glue-database LAYER=NAME, with the names of
+# layer_databases below), and re-registered when its schema changes; no table
+# is declared here.
 #
 # Every IAM statement below names its resources; there is no "*" resource and
 # no "*" action in this module.
@@ -10,6 +16,13 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
+
+# The database names, defaults included, are defined once (../catalog_names).
+module "names" {
+  source = "../catalog_names"
+
+  glue_database_names = var.database_names
+}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
@@ -23,34 +36,13 @@ locals {
   workgroup_arn  = "arn:${local.partition}:athena:${local.region}:${local.account_id}:workgroup/${local.workgroup_name}"
 
   glue_arn_prefix = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
-  gold_database   = var.database_names.gold
-  system_database = var.database_names.system
+  gold_database   = module.names.database_names.gold
+  system_database = module.names.database_names.system
 
-  # The platform's own tables (event log, reconciliation, expectation
-  # results), which the jobs write next to each other under the system prefix.
-  system_uri      = "s3://${var.lake_bucket_name}/${var.prefixes.system}"
-  events_location = "${local.system_uri}events/"
-
-  # The event log's columns in order, without the partition column event_date.
-  events_columns = [
-    { name = "event_id", type = "string", comment = "unique id of the event" },
-    { name = "event_time", type = "timestamp", comment = "when it happened" },
-    { name = "kind", type = "string", comment = "batch | rule | maintenance | replay | backfill | failure" },
-    { name = "job", type = "string", comment = "the command that wrote it, such as run or maintain" },
-    { name = "run_id", type = "string", comment = "one id per job process" },
-    { name = "target", type = "string", comment = "a query or table (silver.plays), or a rule (silver.plays/<rule>)" },
-    { name = "batch_id", type = "bigint", comment = "the micro-batch" },
-    { name = "rows_in", type = "bigint", comment = "rows read" },
-    { name = "rows_out", type = "bigint", comment = "rows written (a rule: rows that passed)" },
-    { name = "duration_ms", type = "bigint", comment = "how long it took" },
-    { name = "start_offsets", type = "string", comment = "where a batch started reading, as its source reports it (JSON)" },
-    { name = "end_offsets", type = "string", comment = "where it stopped (JSON)" },
-    { name = "lag", type = "bigint", comment = "records the source held beyond what the batch read, when it ended" },
-    { name = "watermark", type = "string", comment = "the event-time watermark after the batch" },
-    { name = "status", type = "string", comment = "ok | failed" },
-    { name = "message", type = "string", comment = "a failure's message, a run's summary" },
-    { name = "details", type = "string", comment = "more, as JSON" },
-  ]
+  # The platform's own tables (event log, reconciliation, expectation results,
+  # late gold slices), which the jobs write next to each other under the
+  # system prefix.
+  system_uri = "s3://${var.lake_bucket_name}/${var.prefixes.system}"
 
   # Operators: their own workgroup and results prefix, so that their results
   # (rows of the system tables) never land where analysts can read them.
@@ -60,9 +52,9 @@ locals {
   operators_athena_results_uri = "s3://${var.lake_bucket_name}/${var.prefixes.operators_athena_results}"
 
   layers = {
-    bronze = { database = var.database_names.bronze, prefix = var.prefixes.bronze }
-    silver = { database = var.database_names.silver, prefix = var.prefixes.silver }
-    gold   = { database = var.database_names.gold, prefix = var.prefixes.gold }
+    bronze = { database = module.names.database_names.bronze, prefix = var.prefixes.bronze }
+    silver = { database = module.names.database_names.silver, prefix = var.prefixes.silver }
+    gold   = { database = module.names.database_names.gold, prefix = var.prefixes.gold }
   }
 
   analysts_policy = {
@@ -290,6 +282,8 @@ locals {
 # Glue
 ################################################################################
 
+# The jobs register the layers' tables (--glue-database bronze=, silver=,
+# gold=); Terraform creates and deletes only the databases.
 resource "aws_glue_catalog_database" "this" {
   for_each = local.layers
 
@@ -300,53 +294,25 @@ resource "aws_glue_catalog_database" "this" {
 }
 
 # The platform's system tables. The jobs keep them in the lake under the
-# system prefix (the event log at <prefix>events/); analysts do not reach this
-# database (see the analysts policy), operators do if any are named.
+# system prefix (the event log at <prefix>events/) and register them here;
+# analysts do not reach this database (see the analysts policy), operators do
+# if any are named.
 resource "aws_glue_catalog_database" "system" {
   name         = local.system_database
-  description  = "Medallion system tables: event log, reconciliation, expectation results (Delta tables)"
+  description  = "Medallion system tables: event log, reconciliation, expectation results, late gold slices (Delta tables)"
   location_uri = local.system_uri
   tags         = var.tags
 }
 
-# The event log, registered for Athena as a native Delta Lake table: Athena
-# recognises it by the table parameter table_type=DELTA and reads the data
-# files, partitions and schema from the Delta transaction log under the
-# location (no manifests, no MSCK REPAIR, no Glue partitions). The columns
-# below mirror the log's schema (io.medallion.core.events.EventLog.SCHEMA) so
-# that the Glue schema matches the transaction log, which Athena views and
-# Lake Formation require; a column the jobs add must be added here too.
-resource "aws_glue_catalog_table" "events" {
-  database_name = aws_glue_catalog_database.system.name
-  name          = "events"
-  description   = "What the platform did: every micro-batch of every query, rule results, maintenance, replays, backfills, failures"
-  table_type    = "EXTERNAL_TABLE"
+# The event log's table used to be declared here. The jobs register it now,
+# like every other table, and update it when its schema changes: Terraform
+# forgets it without deleting it from Glue (an environment applied before
+# keeps its table, which the next job run takes over).
+removed {
+  from = aws_glue_catalog_table.events
 
-  parameters = {
-    "table_type" = "DELTA"
-    "EXTERNAL"   = "TRUE"
-  }
-
-  storage_descriptor {
-    location = local.events_location
-
-    dynamic "columns" {
-      for_each = local.events_columns
-
-      content {
-        name    = columns.value.name
-        type    = columns.value.type
-        comment = columns.value.comment
-      }
-    }
-  }
-
-  # The Delta table is partitioned by event_date; Athena takes the partitions
-  # from the transaction log, this only describes them.
-  partition_keys {
-    name    = "event_date"
-    type    = "date"
-    comment = "UTC date of event_time"
+  lifecycle {
+    destroy = false
   }
 }
 

@@ -29,8 +29,16 @@ output "catalog_encryption_managed" {
 }
 
 output "system_database_name" {
-  description = "Glue database of the platform's system tables; the event log is its table \"events\"."
+  description = "Glue database of the platform's system tables (the jobs register the event log there as the table \"events\")."
   value       = try(aws_glue_catalog_database.system.name, local.system_database)
+}
+
+output "layer_databases" {
+  description = "The Glue database of each layer by the jobs' layer names (bronze, silver, gold, _system), read from the databases this module creates: what every job run passes as --glue-database LAYER=NAME, and the databases the job role registers tables in."
+  value = merge(
+    { for k, db in aws_glue_catalog_database.this : k => db.name },
+    { _system = aws_glue_catalog_database.system.name },
+  )
 }
 
 output "operators_workgroup_name" {

@@ -29,17 +29,18 @@ variable "kms_key_arn" {
 }
 
 variable "database_names" {
-  description = "Glue database names of the three layers and of the platform's system tables (system). Change them only if several environments share one account and region."
+  description = "Glue database names of the three layers and of the platform's system tables (system); an attribute left out or null takes the default of ../catalog_names (bronze, silver, gold, medallion_system). Change them only if several environments share one account and region."
   type = object({
-    bronze = optional(string, "bronze")
-    silver = optional(string, "silver")
-    gold   = optional(string, "gold")
-    system = optional(string, "medallion_system")
+    bronze = optional(string)
+    silver = optional(string)
+    gold   = optional(string)
+    system = optional(string)
   })
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = alltrue([for d in values(var.database_names) : can(regex("^[a-z0-9_]{1,255}$", d))])
+    condition     = alltrue([for d in values(var.database_names) : d == null || can(regex("^[a-z0-9_]{1,255}$", coalesce(d, "-")))])
     error_message = "Database names must be lowercase letters, digits and underscores (Athena does not accept hyphens)."
   }
 }

@@ -113,6 +113,10 @@ locals {
         Resource = [for p in var.read_only_prefixes : "${local.bucket_arn}/${p}*"]
       },
       {
+        # The lake objects, the LogStore table, the logs, and the Glue Data
+        # Catalog (encrypted with this key: Glue encrypts and decrypts the
+        # tables' metadata with the caller's kms:Encrypt, kms:Decrypt and
+        # kms:GenerateDataKey).
         Sid    = "UseProjectKey"
         Effect = "Allow"
         Action = [
@@ -124,27 +128,22 @@ locals {
         Resource = [var.kms_key_arn]
       },
       {
-        Sid    = "GlueCatalogLayerDatabases"
+        # The jobs register their tables themselves (--catalog glue): at
+        # start GetDatabase on each database, then per table GetTable and
+        # CreateTable or UpdateTable. They create and delete no database and
+        # no table, and touch no partition (Athena reads the partitions from
+        # the Delta log). Glue authorises each call on the catalog as well as
+        # on the database and the table it names. The catalog is encrypted
+        # with the project key: UseProjectKey above covers what Glue needs of
+        # the caller (kms:Decrypt, kms:Encrypt, kms:GenerateDataKey).
+        Sid    = "RegisterTablesInGlue"
         Effect = "Allow"
         Action = [
-          "glue:BatchCreatePartition",
-          "glue:BatchDeletePartition",
-          "glue:BatchGetPartition",
-          "glue:CreatePartition",
           "glue:CreateTable",
-          "glue:DeletePartition",
-          "glue:DeleteTable",
           "glue:GetDatabase",
-          "glue:GetDatabases",
-          "glue:GetPartition",
-          "glue:GetPartitions",
           "glue:GetTable",
-          "glue:GetTables",
-          "glue:UpdatePartition",
           "glue:UpdateTable",
         ]
-        # Glue authorises every call against the catalog as well as the
-        # database and table it touches.
         Resource = concat(
           [local.glue_catalog_arn],
           [for d in var.glue_database_names : "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${d}"],

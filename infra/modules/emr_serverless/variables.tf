@@ -200,13 +200,12 @@ variable "kms_key_arn" {
 }
 
 variable "glue_database_names" {
-  description = "Glue databases the jobs register and update tables in."
+  description = "Glue databases the jobs register their tables in: the three layers' and the system tables' (modules/platform passes the catalog module's layer_databases). No default: a caller names every database the jobs write."
   type        = list(string)
-  default     = ["bronze", "silver", "gold"]
 
   validation {
-    condition     = length(var.glue_database_names) > 0 && alltrue([for d in var.glue_database_names : can(regex("^[a-z0-9_]{1,255}$", d))])
-    error_message = "glue_database_names must be non-empty lowercase names of letters, digits and underscores."
+    condition     = length(var.glue_database_names) > 0 && length(distinct(var.glue_database_names)) == length(var.glue_database_names) && alltrue([for d in var.glue_database_names : can(regex("^[a-z0-9_]{1,255}$", d))])
+    error_message = "glue_database_names must be distinct, non-empty lowercase names of letters, digits and underscores."
   }
 }
 

@@ -59,7 +59,18 @@ locals {
     k => v if var.prometheus_remote_write_url != null
   }
 
-  common_arguments = ["--pipeline", local.pipeline_uri, "--lake-root", local.lake_root]
+  # Every job run registers the tables it writes in the Glue Data Catalog
+  # (and re-registers them when their schema changes): --catalog glue, and
+  # the Glue database of each layer, --glue-database LAYER=NAME, with the
+  # names of the databases the catalog module creates (modules/platform
+  # passes its layer_databases), in a fixed order.
+  catalog_layers = ["bronze", "silver", "gold", "_system"]
+  catalog_arguments = concat(
+    ["--catalog", "glue"],
+    flatten([for layer in local.catalog_layers : ["--glue-database", "${layer}=${var.glue_databases[layer]}"]]),
+  )
+
+  common_arguments = concat(["--pipeline", local.pipeline_uri, "--lake-root", local.lake_root], local.catalog_arguments)
 
   # Kafka client settings for MSK IAM authentication, the only authentication
   # the cluster accepts. The credentials are the job role's; nothing secret is

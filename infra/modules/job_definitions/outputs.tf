@@ -18,6 +18,11 @@ output "lake_root" {
   value       = local.lake_root
 }
 
+output "catalog_arguments" {
+  description = "The arguments every job run passes after --pipeline and --lake-root: --catalog glue, then --glue-database LAYER=NAME for bronze, silver, gold and _system."
+  value       = local.catalog_arguments
+}
+
 output "streaming_job_name" {
   description = "Name of the streaming job run (ci/streaming.sh replaces the running one of this name)."
   value       = local.streaming_name

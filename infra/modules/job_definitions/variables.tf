@@ -71,6 +71,22 @@ variable "spark_conf" {
   }
 }
 
+variable "glue_databases" {
+  description = "The Glue database of each layer the jobs register their tables in, by the jobs' layer names: bronze, silver, gold and _system (the catalog module's layer_databases). Every job run gets --catalog glue and --glue-database LAYER=NAME for each."
+  type        = map(string)
+  nullable    = false
+
+  validation {
+    condition     = sort(keys(var.glue_databases)) == sort(["bronze", "silver", "gold", "_system"])
+    error_message = "glue_databases must name the Glue database of exactly the layers bronze, silver, gold and _system."
+  }
+
+  validation {
+    condition     = alltrue([for d in values(var.glue_databases) : can(regex("^[a-z0-9_]{1,255}$", d))]) && length(distinct(values(var.glue_databases))) == length(var.glue_databases)
+    error_message = "glue_databases must be four different Glue database names of lowercase letters, digits and underscores."
+  }
+}
+
 variable "kafka_bootstrap_servers" {
   description = "SASL/IAM bootstrap brokers (host:9098,...) of the MSK cluster the streaming job reads. Null: the streaming job gets no Kafka arguments."
   type        = string
@@ -105,7 +121,7 @@ variable "prometheus_remote_write_url" {
 }
 
 variable "streaming_arguments" {
-  description = "CLI command of the long-running ingest and refine job; the pipeline, lake root and Kafka arguments are appended."
+  description = "CLI command of the long-running ingest and refine job; the pipeline, lake root, catalog and Kafka arguments are appended."
   type        = list(string)
   default     = ["run"]
   nullable    = false
@@ -141,7 +157,7 @@ variable "topics_timeout_minutes" {
 }
 
 variable "batch_jobs" {
-  description = "Batch jobs, in the order the state machine runs them: a name, the CLI command (the pipeline and lake root arguments are appended) and a time limit."
+  description = "Batch jobs, in the order the state machine runs them: a name, the CLI command (the pipeline, lake root and catalog arguments are appended) and a time limit."
   type = list(object({
     name            = string
     arguments       = list(string)

@@ -21,6 +21,7 @@ module "jobs" {
   artifact_version                       = var.artifact_version
   spark_conf                             = var.spark_conf
   kafka_bootstrap_servers                = var.kafka_bootstrap_servers
+  glue_databases                         = var.glue_databases
   log_group_name                         = var.job_log_group_name
   kms_key_arn                            = var.kms_key_arn
   prometheus_remote_write_url            = var.prometheus_remote_write_url

@@ -60,6 +60,12 @@ variable "kafka_bootstrap_servers" {
   default     = null
 }
 
+variable "glue_databases" {
+  description = "The Glue database of each layer (bronze, silver, gold, _system) the jobs register their tables in: every job run gets --catalog glue and --glue-database LAYER=NAME (see ../job_definitions). modules/platform passes the catalog module's layer_databases."
+  type        = map(string)
+  nullable    = false
+}
+
 variable "job_log_group_name" {
   description = "CloudWatch log group of the job runs."
   type        = string

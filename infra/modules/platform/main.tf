@@ -95,13 +95,11 @@ module "emr_serverless" {
   ]
   read_only_prefixes = [module.lake_storage.prefixes.artifacts]
 
-  # The layer databases only: the system database and its tables are
-  # Terraform's (module catalog), the jobs need no Glue access to them.
-  glue_database_names = [
-    var.glue_database_names.bronze,
-    var.glue_database_names.silver,
-    var.glue_database_names.gold,
-  ]
+  # The jobs register every table in Glue themselves, the system tables
+  # included: the job role may register tables in the four databases the
+  # catalog module creates (bronze, silver, gold and the system database),
+  # named as the job runs name them (--glue-database).
+  glue_database_names = values(module.catalog.layer_databases)
 
   # Spark metrics of the job runs go to a Prometheus workspace the job role
   # may only remote-write to.
@@ -150,6 +148,11 @@ module "orchestration" {
   spark_conf       = module.emr_serverless.spark_conf
 
   kafka_bootstrap_servers = module.streaming.bootstrap_brokers
+
+  # Every job run registers its tables in the databases the catalog module
+  # creates: --catalog glue --glue-database LAYER=NAME, one naming for the
+  # databases and the jobs.
+  glue_databases = module.catalog.layer_databases
 
   job_log_group_name          = module.emr_serverless.log_group_name
   prometheus_remote_write_url = module.emr_serverless.prometheus_remote_write_url

@@ -49,12 +49,12 @@ output "analysts_role_arn" {
 }
 
 output "glue_database_names" {
-  description = "Glue database per layer."
+  description = "Glue database per layer (bronze, silver, gold); the system tables' is glue_system_database_name."
   value       = module.catalog.database_names
 }
 
 output "glue_system_database_name" {
-  description = "Glue database of the system tables; the event log is its table events (Athena: SELECT ... FROM <name>.events)."
+  description = "Glue database of the system tables, where the jobs register the event log as the table events (Athena: SELECT ... FROM <name>.events)."
   value       = module.catalog.system_database_name
 }
 
@@ -156,6 +156,11 @@ output "topics_job_run_request" {
 output "batch_state_machine_arn" {
   description = "ARN of the batch state machine (aggregate --once, then maintain)."
   value       = module.orchestration.state_machine_arn
+}
+
+output "batch_state_machine_parameters" {
+  description = "Parameters of each batch task of the state machine (its emr-serverless:startJobRun.sync job run requests), by job name; for review and for the environments' tests."
+  value       = module.orchestration.batch_state_machine_parameters
 }
 
 output "batch_schedule_name" {

@@ -237,12 +237,12 @@ variable "emr_release_label" {
 }
 
 variable "glue_database_names" {
-  description = "Glue database per layer, and of the platform's system tables (system: the event log and its neighbours). Glue databases are per account and region: give each environment its own names if several share one account."
+  description = "Glue database per layer, and of the platform's system tables (system: the event log and its neighbours); each attribute left out or null takes the default of modules/catalog_names (bronze, silver, gold, medallion_system). The catalog module creates them, and every job run gets them as --glue-database LAYER=NAME. Glue databases are per account and region: give each environment its own names if several share one account."
   type = object({
-    bronze = optional(string, "bronze")
-    silver = optional(string, "silver")
-    gold   = optional(string, "gold")
-    system = optional(string, "medallion_system")
+    bronze = optional(string)
+    silver = optional(string)
+    gold   = optional(string)
+    system = optional(string)
   })
   default  = {}
   nullable = false

@@ -104,7 +104,7 @@ run "prod_kafka_and_batch_jobs" {
   }
 }
 
-run "prod_event_log_table_and_job_metrics" {
+run "prod_system_database_and_job_metrics" {
   command = plan
 
   assert {
@@ -115,6 +115,52 @@ run "prod_event_log_table_and_job_metrics" {
   assert {
     condition     = output.prometheus_remote_write_url != null && jsondecode(output.streaming_job_run_request).configurationOverrides.monitoringConfiguration.prometheusMonitoringConfiguration.remoteWriteUrl == output.prometheus_remote_write_url
     error_message = "prod's streaming job must send its Spark metrics to the environment's Prometheus workspace."
+  }
+}
+
+# The jobs register every table in the Glue databases the environment
+# creates: the streaming and topics requests and the batch tasks pass
+# --catalog glue and the four databases (the defaults here), and the job role
+# may register tables in exactly those.
+run "prod_job_runs_register_their_tables_in_the_environments_databases" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for args in concat(
+        [jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments],
+        [jsondecode(output.topics_job_run_request).jobDriver.sparkSubmit.entryPointArguments],
+        [for p in values(module.platform.batch_state_machine_parameters) : p.JobDriver.SparkSubmit.EntryPointArguments],
+        ) : (
+        length([for i, a in args : i if a == "--catalog" && try(args[i + 1], "") == "glue"]) == 1 &&
+        [for i, a in args : args[i + 1] if a == "--glue-database"] == [
+          "bronze=${output.glue_database_names.bronze}",
+          "silver=${output.glue_database_names.silver}",
+          "gold=${output.glue_database_names.gold}",
+          "_system=${output.glue_system_database_name}",
+        ] &&
+        [for i, a in args : args[i + 1] if a == "--glue-database"] == ["bronze=bronze", "silver=silver", "gold=gold", "_system=medallion_system"]
+      )
+    ])
+    error_message = "prod's job runs must pass --catalog glue and --glue-database bronze=bronze, silver=silver, gold=gold, _system=medallion_system: the environment's Glue databases."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(module.platform.emr_job_policy).Statement : flatten([s.Resource])
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "glue:")])
+      ])) == toset([
+      "arn:aws:glue:eu-west-1:123456789012:catalog",
+      "arn:aws:glue:eu-west-1:123456789012:database/bronze",
+      "arn:aws:glue:eu-west-1:123456789012:database/silver",
+      "arn:aws:glue:eu-west-1:123456789012:database/gold",
+      "arn:aws:glue:eu-west-1:123456789012:database/medallion_system",
+      "arn:aws:glue:eu-west-1:123456789012:table/bronze/*",
+      "arn:aws:glue:eu-west-1:123456789012:table/silver/*",
+      "arn:aws:glue:eu-west-1:123456789012:table/gold/*",
+      "arn:aws:glue:eu-west-1:123456789012:table/medallion_system/*",
+    ])
+    error_message = "prod's job role may register tables in its four Glue databases (bronze, silver, gold, medallion_system) and no other."
   }
 }
 

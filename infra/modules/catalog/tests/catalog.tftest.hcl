@@ -44,7 +44,7 @@ run "glue_databases_for_each_layer" {
   }
 }
 
-run "system_database_holds_the_event_log_as_a_delta_table" {
+run "system_database_is_at_the_system_prefix" {
   command = plan
 
   assert {
@@ -58,55 +58,27 @@ run "system_database_holds_the_event_log_as_a_delta_table" {
   }
 
   assert {
-    condition     = aws_glue_catalog_table.events.database_name == "medallion_system" && aws_glue_catalog_table.events.name == "events"
-    error_message = "The event log must be the table events of the system database."
-  }
-
-  assert {
-    condition     = aws_glue_catalog_table.events.storage_descriptor[0].location == "s3://medallion-test-lake/_system/events/"
-    error_message = "The events table must be located where the jobs write the event log: s3://<bucket>/_system/events/."
-  }
-
-  assert {
-    condition     = aws_glue_catalog_table.events.parameters["table_type"] == "DELTA" && aws_glue_catalog_table.events.table_type == "EXTERNAL_TABLE"
-    error_message = "Athena reads a Glue table as a native Delta Lake table only with the table parameter table_type=DELTA (an external table)."
-  }
-
-  assert {
-    condition = [for c in aws_glue_catalog_table.events.storage_descriptor[0].columns : "${c.name} ${c.type}"] == [
-      "event_id string", "event_time timestamp", "kind string", "job string", "run_id string", "target string",
-      "batch_id bigint", "rows_in bigint", "rows_out bigint", "duration_ms bigint", "start_offsets string",
-      "end_offsets string", "lag bigint", "watermark string", "status string", "message string", "details string",
-    ]
-    error_message = "The events table's columns must mirror the event log's schema (EventLog.SCHEMA), in order."
-  }
-
-  assert {
-    condition     = [for c in aws_glue_catalog_table.events.partition_keys : "${c.name} ${c.type}"] == ["event_date date"]
-    error_message = "The events table must be partitioned by event_date (date), as the Delta table is."
-  }
-
-  assert {
     condition     = output.system_database_name == "medallion_system"
     error_message = "The system database name must be an output."
   }
 }
 
-run "system_database_name_is_configurable" {
+# The names the jobs get (--glue-database LAYER=NAME, through modules/platform)
+# are the names of the databases this module creates, by the jobs' layer names.
+run "layer_databases_are_the_created_databases_by_layer" {
   command = plan
 
-  variables {
-    database_names = { system = "dev_medallion_system" }
+  assert {
+    condition     = output.layer_databases == { bronze = "bronze", silver = "silver", gold = "gold", _system = "medallion_system" }
+    error_message = "Without database_names the jobs' databases must be bronze, silver, gold and, for the layer _system, medallion_system."
   }
 
   assert {
-    condition     = aws_glue_catalog_database.system.name == "dev_medallion_system" && aws_glue_catalog_table.events.database_name == "dev_medallion_system"
-    error_message = "database_names.system must name the system database."
-  }
-
-  assert {
-    condition     = output.database_names == { bronze = "bronze", silver = "silver", gold = "gold" }
-    error_message = "database_names must stay the three layer databases."
+    condition = output.layer_databases == merge(
+      { for k, db in aws_glue_catalog_database.this : k => db.name },
+      { _system = aws_glue_catalog_database.system.name },
+    )
+    error_message = "layer_databases must be the names of the Glue databases this module creates."
   }
 }
 

@@ -43,6 +43,10 @@ variables {
   subnet_ids       = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
   lake_bucket_name = "medallion-test-lake"
   kms_key_arn      = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+  # The four databases the jobs register tables in (platform passes the
+  # catalog module's): the layers' and the system tables'.
+  glue_database_names = ["bronze", "silver", "gold", "medallion_system"]
 }
 
 run "application_runs_spark_8_in_private_subnets" {
@@ -208,11 +212,13 @@ run "job_policy_is_scoped_to_lake_prefixes_key_glue_dynamodb_and_logs" {
       "arn:aws:glue:eu-west-1:123456789012:database/bronze",
       "arn:aws:glue:eu-west-1:123456789012:database/silver",
       "arn:aws:glue:eu-west-1:123456789012:database/gold",
+      "arn:aws:glue:eu-west-1:123456789012:database/medallion_system",
       "arn:aws:glue:eu-west-1:123456789012:table/bronze/*",
       "arn:aws:glue:eu-west-1:123456789012:table/silver/*",
       "arn:aws:glue:eu-west-1:123456789012:table/gold/*",
+      "arn:aws:glue:eu-west-1:123456789012:table/medallion_system/*",
     ])
-    error_message = "Glue permissions must name only the catalog and the bronze, silver and gold databases and their tables."
+    error_message = "Glue permissions must name only the catalog and the bronze, silver, gold and system databases and their tables."
   }
 
   assert {
@@ -242,6 +248,69 @@ run "job_policy_is_scoped_to_lake_prefixes_key_glue_dynamodb_and_logs" {
     ])
     error_message = "Every statement with a DynamoDB action must name the LogStore table alone (no other resource in the same statement)."
   }
+}
+
+# The jobs register their tables in Glue themselves (--catalog glue): they call
+# GetDatabase, GetTable, CreateTable and UpdateTable, on the catalog, the four
+# databases and their tables, and nothing else.
+run "job_role_registers_tables_in_the_four_databases_and_nothing_more" {
+  command = plan
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : [
+        for a in flatten([s.Action]) : a if startswith(a, "glue:")
+      ]
+    ])) == toset(["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"])
+    error_message = "The job role's Glue actions must be exactly GetDatabase, GetTable, CreateTable and UpdateTable: no partition, delete, batch or list calls, no database changes."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : {
+        actions   = toset(flatten([s.Action]))
+        resources = toset(flatten([s.Resource]))
+        condition = can(s.Condition)
+      } if anytrue([for a in flatten([s.Action]) : startswith(a, "glue:")])
+      ] == [
+      {
+        actions = toset(["glue:CreateTable", "glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"])
+        resources = toset([
+          "arn:aws:glue:eu-west-1:123456789012:catalog",
+          "arn:aws:glue:eu-west-1:123456789012:database/bronze",
+          "arn:aws:glue:eu-west-1:123456789012:database/silver",
+          "arn:aws:glue:eu-west-1:123456789012:database/gold",
+          "arn:aws:glue:eu-west-1:123456789012:database/medallion_system",
+          "arn:aws:glue:eu-west-1:123456789012:table/bronze/*",
+          "arn:aws:glue:eu-west-1:123456789012:table/silver/*",
+          "arn:aws:glue:eu-west-1:123456789012:table/gold/*",
+          "arn:aws:glue:eu-west-1:123456789012:table/medallion_system/*",
+        ])
+        condition = false
+      },
+    ]
+    error_message = "There must be one Glue statement: the four actions on the catalog, the bronze, silver, gold and medallion_system databases and table/<db>/* of each, no other resource."
+  }
+
+  # The Glue Data Catalog is encrypted with the project key; Glue uses the
+  # caller's permissions on it to read and write the tables' metadata.
+  assert {
+    condition = length(setsubtract(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], flatten([
+      for s in jsondecode(aws_iam_role_policy.job.policy).Statement : flatten([s.Action])
+      if flatten([s.Resource]) == [var.kms_key_arn] && !can(s.Condition)
+    ]))) == 0
+    error_message = "The job role must be allowed kms:Decrypt, kms:Encrypt and kms:GenerateDataKey on the project key (without a condition), which Glue needs of callers of a catalog encrypted with it."
+  }
+}
+
+run "rejects_a_database_named_twice" {
+  command = plan
+
+  variables {
+    glue_database_names = ["bronze", "silver", "gold", "gold"]
+  }
+
+  expect_failures = [var.glue_database_names]
 }
 
 run "job_metrics_go_to_an_encrypted_prometheus_workspace" {

@@ -14,6 +14,12 @@ variables {
     "spark.delta.logStore.s3a.impl" = "io.delta.storage.S3DynamoDBLogStore"
   }
   kafka_bootstrap_servers = "b-1.example:9098,b-2.example:9098"
+  glue_databases = {
+    bronze  = "test_bronze"
+    silver  = "test_silver"
+    gold    = "test_gold"
+    _system = "test_medallion_system"
+  }
 }
 
 run "artifacts_are_addressed_by_version" {
@@ -58,10 +64,15 @@ run "streaming_request_runs_the_jar_in_streaming_mode" {
       "run",
       "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml",
       "--lake-root", "s3a://acme-medallion-test-lake",
+      "--catalog", "glue",
+      "--glue-database", "bronze=test_bronze",
+      "--glue-database", "silver=test_silver",
+      "--glue-database", "gold=test_gold",
+      "--glue-database", "_system=test_medallion_system",
       "--bootstrap-servers", "b-1.example:9098,b-2.example:9098",
       "--kafka-auth", "aws-msk-iam",
     ]
-    error_message = "The streaming job's arguments must be exactly: run --pipeline <spec> --lake-root s3a://<bucket> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
+    error_message = "The streaming job's arguments must be exactly: run --pipeline <spec> --lake-root s3a://<bucket> --catalog glue --glue-database bronze=<db> silver=<db> gold=<db> _system=<db> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
   }
 
   assert {
@@ -120,10 +131,15 @@ run "topics_request_creates_the_spec_topics_in_a_batch_run" {
       "topics", "--create",
       "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml",
       "--lake-root", "s3a://acme-medallion-test-lake",
+      "--catalog", "glue",
+      "--glue-database", "bronze=test_bronze",
+      "--glue-database", "silver=test_silver",
+      "--glue-database", "gold=test_gold",
+      "--glue-database", "_system=test_medallion_system",
       "--bootstrap-servers", "b-1.example:9098,b-2.example:9098",
       "--kafka-auth", "aws-msk-iam",
     ]
-    error_message = "The topics job's arguments must be exactly: topics --create --pipeline <spec> --lake-root s3a://<bucket> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
+    error_message = "The topics job's arguments must be exactly: topics --create --pipeline <spec> --lake-root s3a://<bucket> --catalog glue --glue-database LAYER=<db> (x4) --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
   }
 
   assert {
@@ -177,8 +193,13 @@ run "batch_jobs_aggregate_once_then_maintain" {
   assert {
     condition = output.batch_state_machine_parameters["aggregate"].JobDriver.SparkSubmit.EntryPointArguments == [
       "aggregate", "--once", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake",
+      "--catalog", "glue",
+      "--glue-database", "bronze=test_bronze",
+      "--glue-database", "silver=test_silver",
+      "--glue-database", "gold=test_gold",
+      "--glue-database", "_system=test_medallion_system",
     ]
-    error_message = "The aggregate job must run: aggregate --once --pipeline <spec> --lake-root <root>."
+    error_message = "The aggregate job must run: aggregate --once --pipeline <spec> --lake-root <root> --catalog glue --glue-database LAYER=<db> (x4)."
   }
 
   assert {
@@ -210,13 +231,56 @@ run "without_kafka_the_streaming_job_gets_no_kafka_arguments" {
   assert {
     condition = jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments == [
       "run", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake",
+      "--catalog", "glue",
+      "--glue-database", "bronze=test_bronze",
+      "--glue-database", "silver=test_silver",
+      "--glue-database", "gold=test_gold",
+      "--glue-database", "_system=test_medallion_system",
     ]
-    error_message = "Without a Kafka cluster only the command, pipeline and lake root are passed (no --bootstrap-servers, no --kafka-auth)."
+    error_message = "Without a Kafka cluster only the command, pipeline, lake root and catalog arguments are passed (no --bootstrap-servers, no --kafka-auth)."
   }
 
   assert {
     condition     = output.topics_job_run_request == null
     error_message = "Without a Kafka cluster there are no topics to create: no topics request."
+  }
+}
+
+# Every job run registers the tables it writes in Glue: --catalog glue once,
+# and one --glue-database LAYER=NAME for each of bronze, silver, gold and
+# _system, with the names it was given, and no other --glue-database.
+run "every_job_run_registers_its_tables_in_glue" {
+  command = plan
+
+  assert {
+    condition = output.catalog_arguments == [
+      "--catalog", "glue",
+      "--glue-database", "bronze=test_bronze",
+      "--glue-database", "silver=test_silver",
+      "--glue-database", "gold=test_gold",
+      "--glue-database", "_system=test_medallion_system",
+    ]
+    error_message = "The catalog arguments must be --catalog glue, then --glue-database LAYER=NAME for bronze, silver, gold and _system with the given databases."
+  }
+
+  assert {
+    condition = alltrue([
+      for args in concat(
+        [jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments],
+        [jsondecode(output.topics_job_run_request).jobDriver.sparkSubmit.entryPointArguments],
+        [for p in values(output.batch_state_machine_parameters) : p.JobDriver.SparkSubmit.EntryPointArguments],
+        ) : (
+        length([for i, a in args : i if a == "--catalog" && try(args[i + 1], "") == "glue"]) == 1 &&
+        length([for a in args : a if a == "--catalog"]) == 1 &&
+        [for i, a in args : args[i + 1] if a == "--glue-database"] == ["bronze=test_bronze", "silver=test_silver", "gold=test_gold", "_system=test_medallion_system"]
+      )
+    ])
+    error_message = "Every job run (streaming, topics, each batch job) must pass --catalog glue once and --glue-database bronze=, silver=, gold=, _system= with the given databases, and no other --glue-database."
+  }
+
+  assert {
+    condition     = length(output.batch_state_machine_parameters) == 2 && output.topics_job_run_request != null
+    error_message = "The check above must have covered the topics job and both batch jobs."
   }
 }
 
@@ -390,4 +454,24 @@ run "rejects_topics_job_without_time_limit" {
   }
 
   expect_failures = [var.topics_timeout_minutes]
+}
+
+run "rejects_glue_databases_without_the_system_layer" {
+  command = plan
+
+  variables {
+    glue_databases = { bronze = "bronze", silver = "silver", gold = "gold" }
+  }
+
+  expect_failures = [var.glue_databases]
+}
+
+run "rejects_glue_databases_of_an_unknown_layer" {
+  command = plan
+
+  variables {
+    glue_databases = { bronze = "bronze", silver = "silver", gold = "gold", system = "medallion_system" }
+  }
+
+  expect_failures = [var.glue_databases]
 }

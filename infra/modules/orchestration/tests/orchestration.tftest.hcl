@@ -50,6 +50,7 @@ variables {
   artifact_version   = "4e26c98"
   job_log_group_name = "/aws/emr-serverless/medallion-test"
   kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  glue_databases     = { bronze = "bronze", silver = "silver", gold = "gold", _system = "medallion_system" }
 }
 
 run "state_machine_runs_each_batch_job_synchronously_with_bounded_retries" {
@@ -112,11 +113,22 @@ run "state_machine_runs_each_batch_job_synchronously_with_bounded_retries" {
   assert {
     condition = (
       keys(output.batch_state_machine_parameters) == ["aggregate", "maintain"] &&
-      output.batch_state_machine_parameters["aggregate"].JobDriver.SparkSubmit.EntryPointArguments == ["aggregate", "--once", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake"] &&
+      output.batch_state_machine_parameters["aggregate"].JobDriver.SparkSubmit.EntryPointArguments == ["aggregate", "--once", "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml", "--lake-root", "s3a://acme-medallion-test-lake", "--catalog", "glue", "--glue-database", "bronze=bronze", "--glue-database", "silver=silver", "--glue-database", "gold=gold", "--glue-database", "_system=medallion_system"] &&
       jsondecode(aws_sfn_state_machine.batch.definition).States["Run maintain"].Parameters.JobDriver.SparkSubmit.EntryPointArguments == output.batch_state_machine_parameters["maintain"].JobDriver.SparkSubmit.EntryPointArguments &&
       output.batch_state_machine_parameters["maintain"].JobDriver.SparkSubmit.EntryPointArguments[0] == "maintain"
     )
     error_message = "The batch_state_machine_parameters output must be the Parameters of the definition's tasks, by job name."
+  }
+
+  # The jobs register their tables in Glue: every task of the definition (what
+  # Step Functions really starts) passes the catalog arguments.
+  assert {
+    condition = alltrue([
+      for name, st in jsondecode(aws_sfn_state_machine.batch.definition).States : (
+        length(regexall("\"--catalog\",\"glue\",\"--glue-database\",\"bronze=bronze\",\"--glue-database\",\"silver=silver\",\"--glue-database\",\"gold=gold\",\"--glue-database\",\"_system=medallion_system\"", jsonencode(st.Parameters.JobDriver.SparkSubmit.EntryPointArguments))) == 1
+      ) if st.Type == "Task"
+    ])
+    error_message = "Every batch task must pass --catalog glue and --glue-database bronze=, silver=, gold=, _system= with the given databases."
   }
 }
 

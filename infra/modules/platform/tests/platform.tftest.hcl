@@ -100,10 +100,15 @@ run "streaming_job_reads_the_created_cluster_with_iam_auth" {
       "run",
       "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml",
       "--lake-root", "s3a://acme-medallion-test-lake",
+      "--catalog", "glue",
+      "--glue-database", "bronze=bronze",
+      "--glue-database", "silver=silver",
+      "--glue-database", "gold=gold",
+      "--glue-database", "_system=medallion_system",
       "--bootstrap-servers", "b-1.mocked.kafka.eu-west-1.amazonaws.com:9098,b-2.mocked.kafka.eu-west-1.amazonaws.com:9098",
       "--kafka-auth", "aws-msk-iam",
     ]
-    error_message = "The streaming job must get the created cluster's SASL/IAM brokers and MSK IAM auth: run --pipeline <spec> --lake-root <root> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
+    error_message = "The streaming job must get the created cluster's SASL/IAM brokers and MSK IAM auth: run --pipeline <spec> --lake-root <root> --catalog glue --glue-database LAYER=<db> (x4) --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
   }
 
   assert {
@@ -116,10 +121,15 @@ run "streaming_job_reads_the_created_cluster_with_iam_auth" {
       "topics", "--create",
       "--pipeline", "s3://acme-medallion-test-lake/artifacts/4e26c98/pipeline.yaml",
       "--lake-root", "s3a://acme-medallion-test-lake",
+      "--catalog", "glue",
+      "--glue-database", "bronze=bronze",
+      "--glue-database", "silver=silver",
+      "--glue-database", "gold=gold",
+      "--glue-database", "_system=medallion_system",
       "--bootstrap-servers", "b-1.mocked.kafka.eu-west-1.amazonaws.com:9098,b-2.mocked.kafka.eu-west-1.amazonaws.com:9098",
       "--kafka-auth", "aws-msk-iam",
     ]
-    error_message = "The topics job must create the spec's topics on the created cluster with MSK IAM auth: topics --create --pipeline <spec> --lake-root <root> --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
+    error_message = "The topics job must create the spec's topics on the created cluster with MSK IAM auth: topics --create --pipeline <spec> --lake-root <root> --catalog glue --glue-database LAYER=<db> (x4) --bootstrap-servers <brokers> --kafka-auth aws-msk-iam."
   }
 
   assert {
@@ -264,6 +274,71 @@ run "every_job_run_commits_delta_through_the_dynamodb_log_store" {
   }
 }
 
+# One naming: the databases the catalog module creates are the ones every job
+# run registers its tables in (--catalog glue --glue-database LAYER=NAME) and
+# the ones the job role may register tables in; names given in part keep the
+# defaults for the rest.
+run "every_job_run_registers_its_tables_in_the_catalog_modules_databases" {
+  command = plan
+
+  variables {
+    glue_database_names = { bronze = "test_bronze", gold = "test_gold", system = "test_medallion_system" }
+  }
+
+  assert {
+    condition     = module.catalog.layer_databases == { bronze = "test_bronze", silver = "silver", gold = "test_gold", _system = "test_medallion_system" }
+    error_message = "The catalog module must create test_bronze, silver, test_gold and test_medallion_system."
+  }
+
+  assert {
+    condition = alltrue([
+      for args in concat(
+        [jsondecode(output.streaming_job_run_request).jobDriver.sparkSubmit.entryPointArguments],
+        [jsondecode(output.topics_job_run_request).jobDriver.sparkSubmit.entryPointArguments],
+        [for p in values(module.orchestration.batch_state_machine_parameters) : p.JobDriver.SparkSubmit.EntryPointArguments],
+        ) : (
+        length([for i, a in args : i if a == "--catalog" && try(args[i + 1], "") == "glue"]) == 1 &&
+        [for i, a in args : args[i + 1] if a == "--glue-database"] == [
+          "bronze=${module.catalog.database_names.bronze}",
+          "silver=${module.catalog.database_names.silver}",
+          "gold=${module.catalog.database_names.gold}",
+          "_system=${module.catalog.system_database_name}",
+        ] &&
+        [for i, a in args : args[i + 1] if a == "--glue-database"] == ["bronze=test_bronze", "silver=silver", "gold=test_gold", "_system=test_medallion_system"]
+      )
+    ])
+    error_message = "Every job run (streaming, topics, aggregate, maintain) must pass --catalog glue and --glue-database LAYER=NAME for bronze, silver, gold and _system with the names of the catalog module's databases."
+  }
+
+  assert {
+    condition     = keys(module.orchestration.batch_state_machine_parameters) == ["aggregate", "maintain"]
+    error_message = "The check above must have covered both batch tasks."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(output.emr_job_policy).Statement : { actions = toset(flatten([s.Action])), resources = toset(flatten([s.Resource])) }
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "glue:")])
+      ] == [
+      {
+        actions = toset(["glue:CreateTable", "glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"])
+        resources = toset([
+          "arn:aws:glue:eu-west-1:123456789012:catalog",
+          "arn:aws:glue:eu-west-1:123456789012:database/test_bronze",
+          "arn:aws:glue:eu-west-1:123456789012:database/silver",
+          "arn:aws:glue:eu-west-1:123456789012:database/test_gold",
+          "arn:aws:glue:eu-west-1:123456789012:database/test_medallion_system",
+          "arn:aws:glue:eu-west-1:123456789012:table/test_bronze/*",
+          "arn:aws:glue:eu-west-1:123456789012:table/silver/*",
+          "arn:aws:glue:eu-west-1:123456789012:table/test_gold/*",
+          "arn:aws:glue:eu-west-1:123456789012:table/test_medallion_system/*",
+        ])
+      },
+    ]
+    error_message = "The job role's one Glue statement must allow GetDatabase, GetTable, CreateTable and UpdateTable on the catalog and the four databases the catalog module creates (the system database included) and their tables, nothing else."
+  }
+}
+
 run "artifacts_and_batch_orchestration_for_ci" {
   command = plan
 
@@ -288,7 +363,7 @@ run "artifacts_and_batch_orchestration_for_ci" {
   }
 }
 
-run "event_log_is_registered_for_athena_apart_from_the_analysts" {
+run "system_database_is_apart_from_the_analysts" {
   command = plan
 
   assert {

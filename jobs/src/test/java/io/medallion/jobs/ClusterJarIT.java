@@ -22,6 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
  * the cluster lacks: Spark's Kafka connector and MSK's IAM authentication.
  */
 class ClusterJarIT {
+  /** The repository folders of the shade's excludes, which the cluster provides. */
+  private static final List<String> CLUSTER_PROVIDED =
+      List.of(
+          "/org/apache/hadoop/",
+          "/org/apache/spark/spark-tags_",
+          "/org/scala-lang/",
+          "/org/slf4j/",
+          "/com/fasterxml/jackson/core/",
+          "/org/xerial/snappy/",
+          "/org/lz4/",
+          "/com/github/luben/");
+
   @TempDir Path dir;
 
   private static Path clusterJar() throws Exception {
@@ -64,6 +76,11 @@ class ClusterJarIT {
             "software/amazon/msk/auth/iam/IAMClientCallbackHandler.class",
             "software/amazon/msk/auth/iam/IAMLoginModule.class",
             "io/medallion/shaded/awssdk/auth/credentials/DefaultCredentialsProvider.class")
+        // Glue registration (--catalog glue), on the JDK's HTTP client: no Netty.
+        .contains(
+            "io/medallion/shaded/awssdk/services/glue/GlueClient.class",
+            "io/medallion/shaded/awssdk/http/urlconnection/UrlConnectionHttpClient.class")
+        .noneMatch(e -> e.startsWith("io/medallion/shaded/awssdk/http/nio/netty/"))
         .noneMatch(e -> e.startsWith("software/amazon/awssdk/"))
         // Spark itself: only its Kafka connector is shipped, which EMR does not provide.
         .noneMatch(
@@ -122,9 +139,11 @@ class ClusterJarIT {
 
   /**
    * What spark-submit puts beside the jar: Spark, Scala, Delta, Hadoop and hadoop-aws's AWS SDK
-   * bundle (the provided list), and Jackson.
+   * bundle (the provided list), and what the build resolves as compile dependencies but the jar
+   * leaves out because every Spark cluster has it (the shade's excludes: Hadoop's client, Scala,
+   * SLF4J, Jackson, the compression codecs).
    */
-  private static String clusterClasspath() throws Exception {
+  static String clusterClasspath() throws Exception {
     List<String> classpath = new ArrayList<>();
     classpath.add(clusterJar().toString());
     classpath.addAll(
@@ -132,14 +151,11 @@ class ClusterJarIT {
             Files.readString(Path.of("target/launcher/classpath-provided.txt"))
                 .strip()
                 .split(File.pathSeparator)));
-    // Spark brings Jackson to every cluster, so the jar leaves it out (the shade excludes): the
-    // build resolves it as a compile dependency, so it is on the runtime list, not the provided
-    // one.
     Arrays.stream(
             Files.readString(Path.of("target/launcher/classpath-runtime.txt"))
                 .strip()
                 .split(File.pathSeparator))
-        .filter(jar -> jar.contains("/com/fasterxml/jackson/core/"))
+        .filter(jar -> CLUSTER_PROVIDED.stream().anyMatch(jar::contains))
         .forEach(classpath::add);
     return String.join(File.pathSeparator, classpath);
   }

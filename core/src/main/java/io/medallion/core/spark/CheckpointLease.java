@@ -29,7 +29,10 @@ final class CheckpointLease {
       hostName() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID();
 
   /** Leases this JVM holds and renews, by checkpoint location. */
-  private static final Map<String, Path> LEASES = new HashMap<>();
+  private static final Map<String, Held> LEASES = new HashMap<>();
+
+  /** A lease file this JVM holds, and the file system it is on. */
+  private record Held(FileSystem fs, Path file) {}
 
   /** Renews {@link #LEASES} while there are any; guarded by {@code LEASES}. */
   private static ScheduledExecutorService renewer;
@@ -68,7 +71,7 @@ final class CheckpointLease {
         }
       }
       writeLease(fs, file);
-      LEASES.put(key, file);
+      LEASES.put(key, new Held(fs, file));
       if (renewer == null) {
         long period = CheckpointGuard.LEASE_TIMEOUT.toMillis() / 4;
         renewer =
@@ -79,15 +82,22 @@ final class CheckpointLease {
                   return t;
                 });
         renewer.scheduleWithFixedDelay(
-            () -> renewLeases(fs.getConf()), period, period, TimeUnit.MILLISECONDS);
+            CheckpointLease::renewLeases, period, period, TimeUnit.MILLISECONDS);
       }
     }
   }
 
-  /** Gives up this JVM's lease on {@code checkpoint}; the renewer stops with the last lease. */
+  /**
+   * Gives up this JVM's lease on {@code checkpoint} and deletes its file, so that the next job (a
+   * scheduled batch run a minute later) need not wait for it to expire; a file another job took
+   * over meanwhile is left alone. The renewer stops with the last lease.
+   */
   static void release(String checkpoint) {
     synchronized (LEASES) {
-      LEASES.remove(checkpoint);
+      Held held = LEASES.remove(checkpoint);
+      if (held != null) {
+        deleteIfOurs(held);
+      }
       if (LEASES.isEmpty() && renewer != null) {
         renewer.shutdownNow();
         renewer = null;
@@ -95,15 +105,33 @@ final class CheckpointLease {
     }
   }
 
-  private static void renewLeases(org.apache.hadoop.conf.Configuration conf) {
+  private static void renewLeases() {
     synchronized (LEASES) {
-      for (Path lease : LEASES.values()) {
+      for (Held lease : LEASES.values()) {
         try {
-          writeLease(lease.getFileSystem(conf), lease);
+          writeLease(lease.fs(), lease.file());
         } catch (IOException | RuntimeException e) {
-          LOG.warn("cannot renew the checkpoint lease {}: {}", lease, e.toString());
+          LOG.warn("cannot renew the checkpoint lease {}: {}", lease.file(), e.toString());
         }
       }
+    }
+  }
+
+  private static void deleteIfOurs(Held lease) {
+    try {
+      if (!lease.fs().exists(lease.file())) {
+        return;
+      }
+      Properties current = new Properties();
+      try (InputStream in = lease.fs().open(lease.file())) {
+        current.load(in);
+      }
+      if (OWNER.equals(current.getProperty("owner"))) {
+        lease.fs().delete(lease.file(), false);
+      }
+    } catch (IOException | RuntimeException e) {
+      // The lease then expires on its own, LEASE_TIMEOUT after its last renewal.
+      LOG.warn("cannot delete the checkpoint lease {}: {}", lease.file(), e.toString());
     }
   }
 

@@ -78,9 +78,26 @@ class CheckpointPartsTest {
     assertThat(renewers()).isEqualTo(1);
 
     CheckpointLease.release(dir.toString());
+    assertThat(fs.exists(lease)).as("the lease file is deleted on release").isFalse();
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(10))
         .until(() -> renewers() == 0);
+  }
+
+  @Test
+  void releasingLeavesALeaseAnotherJobTookOverInPlace() throws Exception {
+    Path lease = new Path(root(), CheckpointGuard.LEASE_FILE);
+    CheckpointLease.acquire(fs, root(), query(Map.of()));
+    // Another job took the lease over (this one stalled past the timeout).
+    writeLease(lease, "other-host:2:y", System.currentTimeMillis());
+
+    CheckpointLease.release(dir.toString());
+
+    Properties held = new Properties();
+    try (var in = fs.open(lease)) {
+      held.load(in);
+    }
+    assertThat(held.getProperty("owner")).isEqualTo("other-host:2:y");
   }
 
   private static long renewers() {

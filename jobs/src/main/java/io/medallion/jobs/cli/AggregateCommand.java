@@ -7,6 +7,8 @@ import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.gold.GoldAggregation;
+import io.medallion.jobs.catalog.CatalogSync;
+import io.medallion.jobs.catalog.CatalogTarget;
 import io.medallion.jobs.run.OperationRun;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -74,6 +76,7 @@ final class AggregateCommand implements Callable<Integer> {
             .pipeline()
             .with(Overrides.triggerInterval(CommonOptions.triggerInterval(triggerInterval)));
     LakeLayout lake = common.lake();
+    CatalogTarget catalogTarget = common.catalog();
     if ((table != null || cascade) && !fullRefresh) {
       throw new OptionException(
           (table != null ? "--table" : "--cascade") + " only goes with --full-refresh.",
@@ -113,7 +116,8 @@ final class AggregateCommand implements Callable<Integer> {
         out.println("Rebuilt " + t.qualifiedName() + " from its sources");
       }
     }
-    try (OperationRun op = OperationRun.open(spark, lake, "aggregate")) {
+    try (CatalogSync catalog = catalogTarget.start(spark, pipeline.tables(), common.out());
+        OperationRun op = OperationRun.open(spark, lake, "aggregate")) {
       op.streams(events -> aggregation.startAll(selected, once || fullRefresh, events), out);
     }
     if (!LakehouseCommand.shuttingDown()) {

@@ -4,6 +4,7 @@ import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spec.Durations;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.PipelineLoader;
+import io.medallion.jobs.catalog.CatalogTarget;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -78,6 +79,24 @@ public final class CommonOptions {
               + " method's (env MEDALLION_KAFKA_AUTH; default: ${DEFAULT-VALUE}).")
   String kafkaAuth;
 
+  @Option(
+      names = "--catalog",
+      paramLabel = "NAME",
+      defaultValue = "${env:MEDALLION_CATALOG:-none}",
+      description =
+          "Where the tables are registered for SQL engines beyond Spark: none, or glue (the AWS"
+              + " Glue Data Catalog, which Athena reads; needs a lake on s3a://) (env"
+              + " MEDALLION_CATALOG; default: ${DEFAULT-VALUE}).")
+  String catalog;
+
+  @Option(
+      names = "--glue-database",
+      paramLabel = "LAYER=NAME",
+      description =
+          "The Glue database of a layer (bronze, silver, gold, _system), repeatable (default: the"
+              + " layer's name, and medallion_system for _system).")
+  Map<String, String> glueDatabases = new LinkedHashMap<>();
+
   @Option(names = "--verbose", description = "Show stack traces and more logging.")
   boolean verbose;
 
@@ -135,6 +154,11 @@ public final class CommonOptions {
   /** The Kafka client settings: those of {@code --kafka-auth}, then {@code --kafka-conf}'s. */
   public Map<String, String> kafkaConf() {
     return KafkaAuth.parse(kafkaAuth).with(kafkaConf);
+  }
+
+  /** Where the tables are registered besides the session catalog: checked, not yet started. */
+  public CatalogTarget catalog() {
+    return CatalogTarget.parse(catalog, glueDatabases, lake());
   }
 
   /** Where the command prints: picocli's writer, which tests and embedders may replace. */

@@ -9,6 +9,8 @@ import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
 import io.medallion.core.spec.StartingOffsets;
+import io.medallion.jobs.catalog.CatalogSync;
+import io.medallion.jobs.catalog.CatalogTarget;
 import io.medallion.jobs.run.OperationRun;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -71,6 +73,7 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LakeLayout lake = common.lake();
+    CatalogTarget catalogTarget = common.catalog();
     Pipeline pipeline = common.pipeline().with(overrides());
     IngestOptions options = new IngestOptions(common.bootstrapServers(), common.kafkaConf(), once);
     List<BronzeTable> selected =
@@ -84,7 +87,8 @@ final class IngestCommand implements Callable<Integer> {
     PrintWriter out = common.out();
     long start = System.nanoTime();
     Map<String, Long> rows;
-    try (OperationRun op = OperationRun.open(spark, lake, "ingest")) {
+    try (CatalogSync catalog = catalogTarget.start(spark, pipeline.tables(), common.out());
+        OperationRun op = OperationRun.open(spark, lake, "ingest")) {
       rows =
           op.streams(
               events -> new BronzeIngestion(spark, lake, options).startAll(selected, events), out);

@@ -6,6 +6,8 @@ import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.SilverTable;
+import io.medallion.jobs.catalog.CatalogSync;
+import io.medallion.jobs.catalog.CatalogTarget;
 import io.medallion.jobs.run.OperationRun;
 import io.medallion.silver.SilverRefinement;
 import java.io.PrintWriter;
@@ -67,6 +69,7 @@ final class RefineCommand implements Callable<Integer> {
             .pipeline()
             .with(Overrides.triggerInterval(CommonOptions.triggerInterval(triggerInterval)));
     LakeLayout lake = common.lake();
+    CatalogTarget catalogTarget = common.catalog();
     List<String> names = new ArrayList<>(tables);
     if (table != null) {
       names.add(table);
@@ -90,7 +93,8 @@ final class RefineCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     Map<String, Long> rows;
-    try (OperationRun op = OperationRun.open(spark, lake, "refine")) {
+    try (CatalogSync catalog = catalogTarget.start(spark, pipeline.tables(), common.out());
+        OperationRun op = OperationRun.open(spark, lake, "refine")) {
       rows = op.streams(events -> refinement.startAll(selected, once || fullRefresh, events), out);
     }
     if (!LakehouseCommand.shuttingDown()) {

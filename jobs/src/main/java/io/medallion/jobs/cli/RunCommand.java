@@ -7,6 +7,8 @@ import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Overrides;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.BronzeTable;
+import io.medallion.jobs.catalog.CatalogSync;
+import io.medallion.jobs.catalog.CatalogTarget;
 import io.medallion.jobs.run.PipelineRunner;
 import java.io.PrintWriter;
 import java.util.List;
@@ -55,6 +57,7 @@ public final class RunCommand implements Callable<Integer> {
                     Optional.empty(),
                     allowDataLoss));
     LakeLayout lake = common.lake();
+    CatalogTarget catalogTarget = common.catalog();
     IngestOptions options = new IngestOptions(common.bootstrapServers(), common.kafkaConf(), once);
     List<BronzeTable> bronze = pipeline.bronzeTables();
     KafkaPreflight.check(
@@ -64,7 +67,9 @@ public final class RunCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("medallion-run", common.sparkConf());
     PrintWriter out = common.out();
     long start = System.nanoTime();
-    new PipelineRunner(spark, pipeline, lake).run(options, out);
+    try (CatalogSync catalog = catalogTarget.start(spark, pipeline.tables(), common.out())) {
+      new PipelineRunner(spark, pipeline, lake).run(options, out);
+    }
     if (!LakehouseCommand.shuttingDown()) {
       out.printf("Ran the pipeline in %.1f s%n", (System.nanoTime() - start) / 1e9);
       SilverSummary.print(spark, lake, pipeline.silverTables(), out);

@@ -2,6 +2,7 @@ package io.medallion.workbench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medallion.core.lake.LakeLayout;
 import io.medallion.workbench.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -154,6 +155,65 @@ class CliErrorsTest {
                 + " classpath.")
         .contains("medallion-jobs-<version>-spark.jar")
         .doesNotContain("\tat ");
+  }
+
+  @Test
+  void glueRegistrationOfALocalLakeIsAUsageError() {
+    Result r =
+        run(
+            "ingest",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--lake-root",
+            dir.toString(),
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+            "--catalog",
+            "glue");
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: --catalog glue registers tables on S3, and the lake root "
+                + LakeLayout.of(dir.toString())
+                + " is not.\n  Fix: Run on a lake at s3a://bucket/prefix, or with --catalog"
+                + " none.\n");
+  }
+
+  @Test
+  void anUnknownCatalogOrGlueLayerIsAUsageError() {
+    Result catalog =
+        run(
+            "refine",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--lake-root",
+            dir.toString(),
+            "--catalog",
+            "hive");
+    Result layer =
+        run(
+            "aggregate",
+            "--pipeline",
+            "../pipelines/engagement/pipeline.yaml",
+            "--lake-root",
+            "s3a://lake/medallion",
+            "--catalog",
+            "glue",
+            "--glue-database",
+            "platinum=analytics");
+
+    assertThat(catalog.exit()).as(catalog.err()).isEqualTo(2);
+    assertThat(catalog.err())
+        .isEqualTo(
+            "error: --catalog 'hive' is not a catalog.\n  Fix: Use one of: none, glue (glue"
+                + " registers every table in the AWS Glue Data Catalog, for Athena).\n");
+    assertThat(layer.exit()).as(layer.err()).isEqualTo(2);
+    assertThat(layer.err())
+        .isEqualTo(
+            "error: --glue-database platinum=analytics names no layer.\n  Fix: Name one of the"
+                + " layers: bronze, silver, gold, _system, such as --glue-database"
+                + " gold=dev_gold.\n");
   }
 
   @Test
