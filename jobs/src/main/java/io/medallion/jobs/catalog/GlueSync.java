@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Registers the lake's tables in the Glue Data Catalog: all that exist when it starts, then, after
@@ -28,6 +29,10 @@ final class GlueSync extends StreamingQueryListener implements CatalogSync {
   private final GlueCatalog glue;
   private final PrintWriter out;
   private final Map<TableRef, GlueTable> registered = new HashMap<>();
+
+  /** The Delta schema each registered entry was made from. */
+  private final Map<TableRef, StructType> registeredSchemas = new HashMap<>();
+
   private boolean sawProgress;
 
   private GlueSync(
@@ -138,15 +143,16 @@ final class GlueSync extends StreamingQueryListener implements CatalogSync {
       return;
     }
     DeltaTable delta = DeltaTable.forPath(spark, location);
+    StructType schema = delta.toDF().schema();
+    // After most batches nothing changed: skip the table details (a Spark job) and the Glue call.
+    if (schema.equals(registeredSchemas.get(table))) {
+      return;
+    }
     Row detail = delta.detail().first();
     List<String> partitionColumns = detail.getList(detail.fieldIndex("partitionColumns"));
     GlueTable entry =
         GlueTable.of(
-            databases.get(table.layer()),
-            table.name(),
-            location,
-            delta.toDF().schema(),
-            partitionColumns);
+            databases.get(table.layer()), table.name(), location, schema, partitionColumns);
     if (entry.equals(registered.get(table))) {
       return;
     }
@@ -165,6 +171,7 @@ final class GlueSync extends StreamingQueryListener implements CatalogSync {
               + " there.");
     }
     registered.put(table, entry);
+    registeredSchemas.put(table, schema);
     if (outcome != GlueCatalog.Outcome.UNCHANGED) {
       out.printf(
           "catalog: %s %s in Glue as %s.%s%n",
