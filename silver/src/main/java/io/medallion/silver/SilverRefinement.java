@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.events.Event;
 import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
@@ -20,8 +21,10 @@ import io.medallion.core.spec.Pipeline.Write;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,6 +40,9 @@ public final class SilverRefinement {
   private final LakeLayout lake;
   private final MaintenancePolicy quarantineMaintenance;
   private final DeltaWriter writer;
+
+  /** Column changes a rebuild made before its job started, to record in that job's event log. */
+  private final Map<String, List<String>> rebuiltColumns = new ConcurrentHashMap<>();
 
   /**
    * @param quarantineMaintenance the maintenance policy of {@code silver.quarantine}, which every
@@ -84,6 +90,9 @@ public final class SilverRefinement {
   public TableRefiner prepareRebuild(SilverTable table) {
     TableRefiner refiner = new TableRefiner(table, lake, writer);
     refiner.prepare(spark, true);
+    if (!refiner.schemaChanges().isEmpty()) {
+      rebuiltColumns.put(table.qualifiedName(), refiner.schemaChanges());
+    }
     return refiner;
   }
 
@@ -92,20 +101,22 @@ public final class SilverRefinement {
    * starts one query per table. If one fails to start, those already started are stopped.
    *
    * @param once process what bronze holds now, then stop; else run at each table's interval
-   * @param events where the batches record what they did
+   * @param events where the batches record what they did, and a table's column changes
    */
   public List<RunningQuery> startAll(List<SilverTable> tables, boolean once, EventSink events) {
     return new StreamingJobStarter(spark, events, writer.faults())
-        .startAll(tables.stream().map(Job::new).toList(), once);
+        .startAll(tables.stream().map(t -> new Job(t, events)).toList(), once);
   }
 
   /** Refining one silver table from its bronze table, batch by batch. */
   private final class Job implements StreamingTableJob {
     private final SilverTable table;
+    private final EventSink events;
     private TableRefiner refiner;
 
-    Job(SilverTable table) {
+    Job(SilverTable table, EventSink events) {
       this.table = table;
+      this.events = events;
     }
 
     @Override
@@ -136,6 +147,13 @@ public final class SilverRefinement {
     @Override
     public void prepare(SparkSession session) {
       refiner = SilverRefinement.this.prepare(table);
+      List<String> changes = new ArrayList<>();
+      changes.addAll(rebuiltColumns.getOrDefault(table.qualifiedName(), List.of()));
+      changes.addAll(refiner.schemaChanges());
+      if (!changes.isEmpty()) {
+        events.add(Event.schemaChange(table.qualifiedName(), changes));
+        rebuiltColumns.remove(table.qualifiedName());
+      }
     }
 
     /** The quarantine every table writes to is created by now: its compaction is set here. */

@@ -68,6 +68,7 @@ public final class TableRefiner {
   private final Expectations expectations;
   private final SilverWriter writer;
   private final DeltaWriter delta;
+  private List<String> schemaChanges = List.of();
 
   /**
    * @param delta how the refiner's writes are made idempotent and retried
@@ -95,6 +96,14 @@ public final class TableRefiner {
   /** The table this refiner writes. */
   public SilverTable table() {
     return table;
+  }
+
+  /**
+   * What {@link #prepare} changed in the table's columns to follow the spec, one line each, such as
+   * {@code widened column position_s from int to bigint}; empty when nothing changed.
+   */
+  public List<String> schemaChanges() {
+    return schemaChanges;
   }
 
   /**
@@ -190,24 +199,30 @@ public final class TableRefiner {
     StructType rows = rowSchema(transformed);
     String path = lake.table(Layer.SILVER, table.name());
     if (rebuild) {
-      replaceColumnsIfChanged(spark, path, writer.tableSchema(rows));
+      schemaChanges = replaceColumnsIfChanged(spark, path, writer.tableSchema(rows));
     } else {
-      List<String> added = SchemaEvolution.evolve(spark, path, writer.tableSchema(rows), table);
-      if (!added.isEmpty()) {
-        LOG.info("{}: added the columns {} of the spec", table.qualifiedName(), added);
-      }
+      schemaChanges =
+          SchemaEvolution.evolve(spark, path, writer.tableSchema(rows), table).describe();
+      schemaChanges.forEach(c -> LOG.info("{}: {} of the spec", table.qualifiedName(), c));
     }
     writer.create(spark, rows);
     QuarantineTable.create(spark, lake);
     SilverRecords.create(spark, lake);
   }
 
-  /** Empties a table whose columns differ from {@code wanted} and gives it those columns. */
-  private void replaceColumnsIfChanged(SparkSession spark, String path, StructType wanted) {
-    if (!DeltaTable.isDeltaTable(spark, path)
-        || SchemaEvolution.between(DeltaTable.forPath(spark, path).toDF().schema(), wanted)
-            .none()) {
-      return;
+  /**
+   * Empties a table whose columns differ from {@code wanted} and gives it those columns.
+   *
+   * @return what changed, one line each (empty if the table fit or did not exist)
+   */
+  private List<String> replaceColumnsIfChanged(SparkSession spark, String path, StructType wanted) {
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      return List.of();
+    }
+    SchemaEvolution.Change change =
+        SchemaEvolution.between(DeltaTable.forPath(spark, path).toDF().schema(), wanted);
+    if (change.none()) {
+      return List.of();
     }
     spark
         .createDataFrame(List.of(), wanted)
@@ -218,6 +233,9 @@ public final class TableRefiner {
         .partitionBy(table.write().partitionBy().toArray(String[]::new))
         .save(path);
     LOG.info("{}: emptied and given the spec's columns, to be rebuilt", table.qualifiedName());
+    List<String> lines = new ArrayList<>(change.describe());
+    change.incompatible().forEach(c -> lines.add("rebuilt: " + c));
+    return lines;
   }
 
   private static StructType rowSchema(Dataset<Row> transformed) {

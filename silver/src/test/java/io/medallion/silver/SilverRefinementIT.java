@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.events.Event;
 import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -129,11 +131,22 @@ class SilverRefinementIT {
       LakeLayout lake,
       DeltaWriter writer,
       String... tables) {
+    refineOnce(spark, pipeline, lake, writer, EventSink.NONE, tables);
+  }
+
+  /** Refines what bronze holds, writing through {@code writer} and recording to {@code events}. */
+  static void refineOnce(
+      SparkSession spark,
+      Pipeline pipeline,
+      LakeLayout lake,
+      DeltaWriter writer,
+      EventSink events,
+      String... tables) {
     List<SilverTable> selected =
         Stream.of(tables).map(t -> pipeline.silverTable(t).orElseThrow()).toList();
     StreamRunner.awaitAll(
         new SilverRefinement(spark, lake, pipeline.quarantineMaintenance(), writer)
-            .startAll(selected, true, EventSink.NONE),
+            .startAll(selected, true, events),
         () -> false,
         Duration.ofSeconds(30));
   }
@@ -423,6 +436,59 @@ class SilverRefinementIT {
     assertThat(snapshot(lake, "titles_history", history)).isEqualTo(expectedHistory);
     assertThat(QuarantineTable.read(spark, lake).count()).isEqualTo(4);
     assertThat(SilverRecords.reconciliation(spark, lake).count()).isEqualTo(2);
+  }
+
+  @Test
+  void aWidenedTypeAndAnAddedFieldReachTheTableOnTheNextRunAndAreInTheEventLog() {
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    TestBronze bronze = new TestBronze(spark, lake, "events", "events");
+    bronze.appendText(event("e1", "start", 7, T0));
+    refineOnce(spark, pipeline(), lake, "events");
+    Pipeline widened =
+        PipelineLoader.parse(
+            dir.resolve("pipeline.yaml"),
+            SPEC.replace("&titles", "")
+                .replace(
+                    "        position_s: int\n",
+                    "        position_s: bigint\n          device: string\n"));
+    bronze.appendText(
+        "{\"event_id\":\"e2\",\"event_type\":\"stop\",\"position_s\":5000000000,"
+            + "\"device\":\"tv\",\"event_time\":\""
+            + T0
+            + "\"}");
+    List<Event> events = new ArrayList<>();
+    EventSink sink =
+        new EventSink() {
+          @Override
+          public void add(Event event) {
+            events.add(event);
+          }
+
+          @Override
+          public void output(String query, long batchId, long rows) {}
+        };
+
+    refineOnce(spark, widened, lake, DeltaWriter.standard(), sink, "events");
+
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(lake.table(Layer.SILVER, "events"))
+                .selectExpr("event_id", "position_s", "typeof(position_s)", "device")
+                .orderBy("event_id")
+                .collectAsList()
+                .stream()
+                .map(Row::toString)
+                .toList())
+        .containsExactly("[e1,7,bigint,null]", "[e2,5000000000,bigint,tv]");
+    assertThat(events.stream().filter(e -> e.kind().equals(Event.SCHEMA)).toList())
+        .containsExactly(
+            Event.schemaChange(
+                "silver.events",
+                List.of(
+                    "added column device (string)",
+                    "widened column position_s from int to bigint")));
   }
 
   @Test

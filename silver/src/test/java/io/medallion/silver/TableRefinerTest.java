@@ -308,28 +308,31 @@ class TableRefinerTest {
   }
 
   @Test
-  void aChangedTypeIsRefusedWithTheSpecsLineAndTheCommandThatRebuildsTheTable() {
+  void aNarrowedTypeIsRefusedWithTheSpecsLineAndTheCommandThatRebuildsTheTable() {
     prepared("events", SPEC)
         .refineStreamingBatch(bronze("events", 0, event("e1", "start", 0)), batch("q", 0));
-    String widened = SPEC.replace("        position_s: int\n", "        position_s: bigint\n");
-    assertThat(widened).isNotEqualTo(SPEC);
+    String narrowed = SPEC.replace("        position_s: int\n", "        position_s: smallint\n");
+    assertThat(narrowed).isNotEqualTo(SPEC);
 
-    assertThatThrownBy(() -> prepared("events", widened))
+    assertThatThrownBy(() -> prepared("events", narrowed))
         .isInstanceOf(SpecException.class)
         .hasMessage(
             dir.resolve("pipeline.yaml")
                 + ":14 [silver.tables.events.payload.schema]: the columns of silver.events no"
                 + " longer fit the table at "
                 + lake().table(Layer.SILVER, "events")
-                + ": column 'position_s' changes type from int to bigint\n  Fix: Rebuild the table"
-                + " with the new columns: ./lakehouse refine --full-refresh --table events (it"
+                + ": column 'position_s' changes type from int to smallint\n  Fix: Rebuild the"
+                + " table with the new columns: ./lakehouse refine --full-refresh --table events (it"
                 + " clears the table, its quarantined rows and records, then refines all of bronze"
                 + " again); or undo the change in the spec.");
     // Nothing was written: the table keeps its row and its columns.
     assertThat(silver("events", "event_id", "typeof(position_s)")).containsExactly("[e1,int]");
 
-    new TableRefiner(table("events", widened), lake(), delta).prepare(spark, true);
+    TableRefiner rebuilt = new TableRefiner(table("events", narrowed), lake(), delta);
+    rebuilt.prepare(spark, true);
 
+    assertThat(rebuilt.schemaChanges())
+        .containsExactly("rebuilt: column 'position_s' changes type from int to smallint");
     assertThat(
             spark
                 .read()
@@ -339,7 +342,49 @@ class TableRefinerTest {
                 .apply("position_s")
                 .dataType()
                 .simpleString())
-        .isEqualTo("bigint");
+        .isEqualTo("smallint");
+  }
+
+  @Test
+  void aWidenedTypeIsAppliedToTheRowsTheTableHeldKeepingItsPartitionsAndProperties() {
+    prepared("events", SPEC)
+        .refineStreamingBatch(bronze("events", 0, event("e1", "start", 7)), batch("q", 0));
+    String path = lake().table(Layer.SILVER, "events");
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + path
+            + "` SET TBLPROPERTIES ('delta.logRetentionDuration' = '9 days')");
+    String widened =
+        SPEC.replace(
+            "        position_s: int\n", "        position_s: bigint\n          device: string\n");
+    assertThat(widened).isNotEqualTo(SPEC);
+
+    TableRefiner refiner = prepared("events", widened);
+    refiner.refineStreamingBatch(
+        bronze(
+            "events",
+            1,
+            "{\"event_id\":\"e2\",\"event_type\":\"stop\",\"position_s\":5000000000,"
+                + "\"device\":\"tv\",\"event_time\":\""
+                + T0
+                + "\"}"),
+        batch("q", 1));
+
+    assertThat(refiner.schemaChanges())
+        .containsExactly(
+            "added column device (string)", "widened column position_s from int to bigint");
+    assertThat(silver("events", "event_id", "position_s", "typeof(position_s)", "device"))
+        .containsExactly("[e1,7,bigint,null]", "[e2,5000000000,bigint,tv]");
+    Row detail = io.delta.tables.DeltaTable.forPath(spark, path).detail().first();
+    assertThat(detail.<String>getList(detail.fieldIndex("partitionColumns")))
+        .containsExactly("event_date");
+    assertThat(
+            detail
+                .<String, String>getJavaMap(detail.fieldIndex("properties"))
+                .get("delta.logRetentionDuration"))
+        .isEqualTo("9 days");
+    // The next start finds nothing to change.
+    assertThat(prepared("events", widened).schemaChanges()).isEmpty();
   }
 
   @Test

@@ -5,7 +5,7 @@ package io.medallion.core.events;
  * apply to a kind are null.
  *
  * @param kind {@link #BATCH}, {@link #RULE}, {@link #MAINTENANCE}, {@link #REPLAY}, {@link
- *     #BACKFILL} or {@link #FAILURE}
+ *     #BACKFILL}, {@link #SCHEMA} or {@link #FAILURE}
  * @param target what it was about: a query or table ({@code silver.plays}), or a rule ({@code
  *     silver.plays/known_event_type})
  * @param batchId the micro-batch
@@ -39,6 +39,7 @@ public record Event(
   public static final String MAINTENANCE = "maintenance";
   public static final String REPLAY = "replay";
   public static final String BACKFILL = "backfill";
+  public static final String SCHEMA = "schema";
   public static final String FAILURE = "failure";
   public static final String OK = "ok";
   public static final String FAILED = "failed";
@@ -60,6 +61,27 @@ public record Event(
         failed == 0 ? OK : FAILED,
         failed + " of " + (passed + failed) + " rows failed (" + action + ")",
         "{\"action\":\"" + action + "\",\"failed\":" + failed + "}");
+  }
+
+  /**
+   * A table's columns changed to follow its spec: {@code changes} one line each, such as {@code
+   * widened column position_s from int to bigint}.
+   */
+  public static Event schemaChange(String table, java.util.List<String> changes) {
+    return new Event(
+        SCHEMA,
+        table,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        OK,
+        String.join("; ", changes),
+        details(java.util.Map.of("changes", changes)));
   }
 
   /** A run of a command over a table: maintenance, a replay, a backfill. */
