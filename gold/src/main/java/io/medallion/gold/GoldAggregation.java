@@ -39,6 +39,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Aggregates silver into gold: one streaming query and one checkpoint per gold table, reading the
@@ -198,6 +199,19 @@ public final class GoldAggregation {
     public void writeBatch(Dataset<Row> batch, BatchContext context) {
       refresher.apply(batch, context.batchId(), once);
     }
+  }
+
+  /**
+   * Checks a table's sources and query against the tables of this lake as they are, writing
+   * nothing, and returns the schema of the rows its query gives.
+   *
+   * @throws MedallionException for a missing source; {@link SpecException} with the spec's location
+   *     for a query that does not analyse or lacks the slice or event-time column
+   */
+  public StructType analyse(GoldTable table) {
+    LakeCatalog.register(spark, readable, lake);
+    check(table);
+    return spark.sql(table.sql()).schema();
   }
 
   /**

@@ -160,11 +160,26 @@ final class SchemaEvolution {
    * @return what changed (none for a table that fits)
    */
   static Change evolve(SparkSession spark, String path, StructType wanted, SilverTable table) {
+    Change change = check(spark, path, wanted, table);
+    if (!change.widened().isEmpty()) {
+      rewriteWidened(DeltaTable.forPath(spark, path).toDF(), path, change);
+    } else if (!change.added().isEmpty()) {
+      addColumns(spark, path, change.added());
+    }
+    return change;
+  }
+
+  /**
+   * What {@link #evolve} would change in the table at {@code path}, changing nothing.
+   *
+   * @throws SpecException for an incompatible change: the spec's location, what changed, and the
+   *     command that rebuilds the table
+   */
+  static Change check(SparkSession spark, String path, StructType wanted, SilverTable table) {
     if (!DeltaTable.isDeltaTable(spark, path)) {
       return new Change(List.of(), List.of(), List.of());
     }
-    Dataset<Row> rows = DeltaTable.forPath(spark, path).toDF();
-    Change change = between(rows.schema(), wanted);
+    Change change = between(DeltaTable.forPath(spark, path).toDF().schema(), wanted);
     if (!change.incompatible().isEmpty()) {
       throw new SpecException(
           table.specFile().toString(),
@@ -180,11 +195,6 @@ final class SchemaEvolution {
               + table.name()
               + " (it clears the table, its quarantined rows and records, then refines all of"
               + " bronze again); or undo the change in the spec.");
-    }
-    if (!change.widened().isEmpty()) {
-      rewriteWidened(rows, path, change);
-    } else if (!change.added().isEmpty()) {
-      addColumns(spark, path, change.added());
     }
     return change;
   }

@@ -69,6 +69,7 @@ public final class TableRefiner {
   private final SilverWriter writer;
   private final DeltaWriter delta;
   private List<String> schemaChanges = List.of();
+  private StructType rowSchema;
 
   /**
    * @param delta how the refiner's writes are made idempotent and retried
@@ -96,6 +97,18 @@ public final class TableRefiner {
   /** The table this refiner writes. */
   public SilverTable table() {
     return table;
+  }
+
+  /**
+   * What the next job would change in the columns of this table in {@code target} to follow the
+   * spec, changing nothing; run after {@link #prepare}, which analysed the spec.
+   *
+   * @throws SpecException for a change the table cannot take, as the job would report it
+   */
+  public List<String> pendingSchemaChanges(SparkSession spark, LakeLayout target) {
+    return SchemaEvolution.check(
+            spark, target.table(Layer.SILVER, table.name()), writer.tableSchema(rowSchema), table)
+        .describe();
   }
 
   /**
@@ -197,6 +210,7 @@ public final class TableRefiner {
       }
     }
     StructType rows = rowSchema(transformed);
+    rowSchema = rows;
     String path = lake.table(Layer.SILVER, table.name());
     if (rebuild) {
       schemaChanges = replaceColumnsIfChanged(spark, path, writer.tableSchema(rows));

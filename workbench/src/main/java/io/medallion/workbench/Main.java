@@ -4,6 +4,7 @@ import io.medallion.jobs.cli.LakehouseCommand;
 import io.medallion.workbench.cli.BenchCommand;
 import io.medallion.workbench.cli.DemoCommand;
 import io.medallion.workbench.cli.GenerateCommand;
+import io.medallion.workbench.cli.InitCommand;
 import io.medallion.workbench.cli.KafkaCommand;
 import io.medallion.workbench.cli.ServeCommand;
 import io.medallion.workbench.cli.SqlCommand;
@@ -45,6 +46,7 @@ public final class Main {
             new SqlCommand(),
             new SqlServerCommand(),
             new DemoCommand(),
-            new BenchCommand()));
+            new BenchCommand(),
+            new InitCommand()));
   }
 }

@@ -29,7 +29,8 @@ import picocli.CommandLine.Command;
       MaintainCommand.class,
       ReplayCommand.class,
       BackfillCommand.class,
-      TopicsCommand.class
+      TopicsCommand.class,
+      ValidateCommand.class
     })
 public final class LakehouseCommand implements Runnable {
   /** Exit code for a failure at run time (bad spec, unreachable Kafka, a failed query). */
