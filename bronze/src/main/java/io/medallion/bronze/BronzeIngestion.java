@@ -17,6 +17,7 @@ import io.medallion.core.spark.StreamingJobStarter;
 import io.medallion.core.spark.StreamingTableJob;
 import io.medallion.core.spec.Pipeline.BronzeTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
+import io.medallion.core.spec.Pipeline.OnFailure;
 import io.medallion.core.spec.StartingOffsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,6 +121,11 @@ public final class BronzeIngestion {
     @Override
     public Duration triggerInterval() {
       return table.triggerInterval();
+    }
+
+    @Override
+    public OnFailure onFailure() {
+      return table.onFailure();
     }
 
     @Override

@@ -142,7 +142,8 @@ class BronzeFaultsIT {
             table.maxOffsetsPerTrigger(),
             table.failOnDataLoss(),
             table.triggerInterval(),
-            table.maintenance());
+            table.maintenance(),
+            table.onFailure());
     assertThatThrownBy(() -> runOnce(changed))
         .isInstanceOf(MedallionException.class)
         .hasMessageContaining("the definition of " + table.qualifiedName() + " changed")

@@ -20,6 +20,7 @@ import io.medallion.core.spark.StreamingJobStarter;
 import io.medallion.core.spark.StreamingTableJob;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
+import io.medallion.core.spec.Pipeline.OnFailure;
 import io.medallion.core.spec.Pipeline.Refresh;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -128,6 +129,11 @@ public final class GoldAggregation {
     @Override
     public Duration triggerInterval() {
       return table.triggerInterval();
+    }
+
+    @Override
+    public OnFailure onFailure() {
+      return table.onFailure();
     }
 
     @Override

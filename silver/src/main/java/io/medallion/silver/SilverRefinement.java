@@ -16,6 +16,7 @@ import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spark.StreamingJobStarter;
 import io.medallion.core.spark.StreamingTableJob;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
+import io.medallion.core.spec.Pipeline.OnFailure;
 import io.medallion.core.spec.Pipeline.SilverTable;
 import io.medallion.core.spec.Pipeline.Write;
 import java.io.IOException;
@@ -142,6 +143,11 @@ public final class SilverRefinement {
     @Override
     public Duration triggerInterval() {
       return table.triggerInterval();
+    }
+
+    @Override
+    public OnFailure onFailure() {
+      return table.onFailure();
     }
 
     @Override

@@ -492,6 +492,99 @@ class SilverRefinementIT {
   }
 
   @Test
+  void aTableThatFailsRestartsWithBackoffWhileTheOtherTablesKeepCommitting() throws Exception {
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    Pipeline pipeline =
+        PipelineLoader.parse(
+            dir.resolve("pipeline.yaml"),
+            SPEC.replace("&titles", "")
+                .replace(
+                    "silver:\n  tables:\n",
+                    "silver:\n  defaults: {trigger_interval: 1s}\n  tables:\n")
+                .replace(
+                    "    events:\n      source: events\n",
+                    "    events:\n      source: events\n      on_failure: restart\n")
+                .replace(
+                    "{name: position_not_negative, rule: position_s >= 0, action: quarantine}",
+                    "{name: position_not_negative, rule: position_s >= 0, action: fail}"));
+    // A poison record: the fail rule stops every batch that reads it.
+    new TestBronze(spark, lake, "events", "events").appendText(event("e1", "stop", -3, T0));
+    TestBronze titles = new TestBronze(spark, lake, "titles", "titles");
+    titles.appendText(change("c", "t1", "A", 1, "2026-11-20T10:00:00Z"));
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> restarts = java.util.Collections.synchronizedList(new ArrayList<>());
+    StreamRunner.Supervisor supervisor =
+        new StreamRunner.Supervisor() {
+          @Override
+          public void failed(String query, String message, Duration restartIn, int inARow) {
+            failures.add(query + " " + inARow + " " + restartIn.toSeconds() + "s: " + message);
+          }
+
+          @Override
+          public void restarted(String query, int inARow) {
+            restarts.add(query + " " + inARow);
+          }
+        };
+    List<StreamRunner.RunningQuery> queries =
+        new SilverRefinement(spark, lake, pipeline.quarantineMaintenance())
+            .startAll(
+                List.of(
+                    pipeline.silverTable("events").orElseThrow(),
+                    pipeline.silverTable("titles").orElseThrow()),
+                false,
+                EventSink.NONE);
+    assertThat(queries.stream().map(q -> q.name() + " " + q.restart().isPresent()))
+        .containsExactly("silver.events true", "silver.titles false");
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CompletableFuture<Void> run =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> StreamRunner.awaitAll(queries, stop::get, Duration.ofSeconds(30), supervisor));
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> !failures.isEmpty() && names(lake).equals(List.of("t1 A")));
+      // Committed by the healthy table after the other one failed.
+      titles.appendText(change("u", "t1", "B", 2, "2026-11-20T10:05:00Z"));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(120))
+          .until(
+              () ->
+                  failures.size() >= 2
+                      && !restarts.isEmpty()
+                      && names(lake).equals(List.of("t1 B")));
+    } finally {
+      stop.set(true);
+    }
+    run.get(60, java.util.concurrent.TimeUnit.SECONDS); // a restarting table does not fail the run
+
+    String batch0 = "rule 'position_not_negative' (action fail) failed for 1 of 1 rows in batch 0";
+    assertThat(failures.get(0)).startsWith("silver.events 1 1s: ").contains(batch0);
+    assertThat(failures.get(1)).startsWith("silver.events 2 2s: ").contains(batch0);
+    assertThat(restarts.get(0)).isEqualTo("silver.events 1");
+    assertThat(spark.read().format("delta").load(lake.table(Layer.SILVER, "events")).count())
+        .as("the poison batch never committed")
+        .isZero();
+    assertThat(queries.stream().filter(q -> q.query().isActive())).isEmpty();
+  }
+
+  private List<String> names(LakeLayout lake) {
+    String path = lake.table(Layer.SILVER, "titles");
+    if (!io.delta.tables.DeltaTable.isDeltaTable(spark, path)) {
+      return List.of();
+    }
+    return spark
+        .read()
+        .format("delta")
+        .load(path)
+        .selectExpr("concat(title_id, ' ', name)")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .toList();
+  }
+
+  @Test
   void aFailRuleStopsTheJobNamingTheRuleAndAnExampleRow() {
     LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
     Pipeline pipeline =

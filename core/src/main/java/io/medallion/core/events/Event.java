@@ -5,7 +5,7 @@ package io.medallion.core.events;
  * apply to a kind are null.
  *
  * @param kind {@link #BATCH}, {@link #RULE}, {@link #MAINTENANCE}, {@link #REPLAY}, {@link
- *     #BACKFILL}, {@link #SCHEMA} or {@link #FAILURE}
+ *     #BACKFILL}, {@link #SCHEMA}, {@link #FAILURE} or {@link #RESTART}
  * @param target what it was about: a query or table ({@code silver.plays}), or a rule ({@code
  *     silver.plays/known_event_type})
  * @param batchId the micro-batch
@@ -40,6 +40,7 @@ public record Event(
   public static final String REPLAY = "replay";
   public static final String BACKFILL = "backfill";
   public static final String SCHEMA = "schema";
+  public static final String RESTART = "restart";
   public static final String FAILURE = "failure";
   public static final String OK = "ok";
   public static final String FAILED = "failed";
@@ -82,6 +83,24 @@ public record Event(
         OK,
         String.join("; ", changes),
         details(java.util.Map.of("changes", changes)));
+  }
+
+  /** A query that failed was started again ({@code inARow} failures in a row so far). */
+  public static Event restart(String query, int inARow) {
+    return new Event(
+        RESTART,
+        query,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        OK,
+        "restarted from its checkpoint after " + inARow + (inARow == 1 ? " failure" : " failures"),
+        details(java.util.Map.of("failures_in_a_row", inARow)));
   }
 
   /** A run of a command over a table: maintenance, a replay, a backfill. */

@@ -5,19 +5,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 
 /**
  * Runs a set of streaming queries to the end: until all finish ({@code --once}), one fails, or a
- * stop is requested, in which case each query is stopped after its current micro-batch.
+ * stop is requested, in which case each query is stopped after its current micro-batch. A query
+ * whose table says {@code on_failure: restart} is restarted after a failure instead, with a backoff
+ * that doubles with each failure in a row, while the others go on.
  */
 public final class StreamRunner {
   private static final long POLL_MS = 200;
 
   private StreamRunner() {}
+
+  /** The first wait before a failed query is restarted; it doubles with each failure in a row. */
+  public static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+
+  /** The longest wait before a failed query is restarted. */
+  public static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
   /**
    * A started query and what is needed to explain its failure.
@@ -25,8 +35,52 @@ public final class StreamRunner {
    * @param name the query's name
    * @param checkpoint its checkpoint location
    * @param query the running query
+   * @param restart how to start it again after a failure; empty: a failure stops every query
    */
-  public record RunningQuery(String name, String checkpoint, StreamingQuery query) {}
+  public record RunningQuery(
+      String name, String checkpoint, StreamingQuery query, Optional<Restart> restart) {
+    /** A query whose failure stops every query. */
+    public RunningQuery(String name, String checkpoint, StreamingQuery query) {
+      this(name, checkpoint, query, Optional.empty());
+    }
+  }
+
+  /** Starts a failed query again, from its checkpoint. */
+  @FunctionalInterface
+  public interface Restart {
+    StreamingQuery start() throws TimeoutException;
+  }
+
+  /** Told when a query that restarts fails, and when it is started again. */
+  public interface Supervisor {
+    Supervisor NONE =
+        new Supervisor() {
+          @Override
+          public void failed(String query, String message, Duration restartIn, int inARow) {}
+
+          @Override
+          public void restarted(String query, int inARow) {}
+        };
+
+    /**
+     * A query failed and will be restarted.
+     *
+     * @param message the failure, explained as the CLI would print it
+     * @param restartIn the backoff before the restart
+     * @param inARow the failures of this query in a row, this one included
+     */
+    void failed(String query, String message, Duration restartIn, int inARow);
+
+    /** A failed query was started again. */
+    void restarted(String query, int inARow);
+  }
+
+  /** The backoff after {@code inARow} failures in a row: 1 s, 2 s, 4 s, ... at most 5 min. */
+  public static Duration backoff(int inARow) {
+    int doublings = Math.min(Math.max(inARow - 1, 0), 30);
+    Duration wait = FIRST_BACKOFF.multipliedBy(1L << doublings);
+    return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+  }
 
   /**
    * Waits for the queries. If one fails, the others are stopped and the failure is thrown,
@@ -38,36 +92,118 @@ public final class StreamRunner {
    */
   public static void awaitAll(
       List<RunningQuery> queries, BooleanSupplier stopRequested, Duration grace) {
+    awaitAll(queries, stopRequested, grace, Supervisor.NONE);
+  }
+
+  /**
+   * Like {@link #awaitAll(List, BooleanSupplier, Duration)}, except that a query with a {@link
+   * RunningQuery#restart} that fails is restarted after {@link #backoff} while the others go on;
+   * its failures in a row are counted until a batch of the restarted query completes.
+   */
+  public static void awaitAll(
+      List<RunningQuery> queries,
+      BooleanSupplier stopRequested,
+      Duration grace,
+      Supervisor supervisor) {
+    List<Slot> slots = queries.stream().map(Slot::new).toList();
     try {
       while (true) {
+        Instant now = Instant.now();
         RunningQuery active = null;
-        for (RunningQuery q : queries) {
+        boolean waiting = false;
+        for (Slot slot : slots) {
+          RunningQuery q = slot.current;
+          if (slot.restartAt != null) {
+            if (now.isBefore(slot.restartAt)) {
+              waiting = true;
+              continue;
+            }
+            slot.restart(supervisor);
+            if (slot.restartAt != null) { // the restart itself failed: wait longer
+              waiting = true;
+              continue;
+            }
+            q = slot.current;
+          }
           if (q.query().exception().isDefined()) {
-            throw StreamFailures.explain(q.name(), q.checkpoint(), q.query().exception().get());
+            RuntimeException failure =
+                StreamFailures.explain(q.name(), q.checkpoint(), q.query().exception().get());
+            if (q.restart().isEmpty()) {
+              throw failure;
+            }
+            slot.failed(failure, supervisor);
+            waiting = true;
+            continue;
+          }
+          if (slot.inARow > 0 && q.query().lastProgress() != null) {
+            slot.inARow = 0; // a batch completed since the restart
           }
           if (active == null && q.query().isActive()) {
             active = q;
           }
         }
-        if (active == null) {
+        if (active == null && !waiting) {
           return;
         }
         if (stopRequested.getAsBoolean()) {
-          stopAfterCurrentBatch(queries, grace);
+          stopAfterCurrentBatch(slots.stream().map(s -> s.current).toList(), grace);
           return;
+        }
+        if (active == null) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MS));
+          continue;
         }
         try {
           active.query().awaitTermination(POLL_MS);
         } catch (StreamingQueryException e) {
-          throw StreamFailures.explain(active.name(), active.checkpoint(), e);
+          if (active.restart().isEmpty()) {
+            throw StreamFailures.explain(active.name(), active.checkpoint(), e);
+          }
+          // Handled on the next pass, like any failed query that restarts.
         }
       }
     } finally {
-      for (RunningQuery q : queries) {
+      for (Slot slot : slots) {
+        RunningQuery q = slot.current;
         stopQuietly(q.query());
         if (!q.query().isActive()) {
           CheckpointGuard.release(q.checkpoint());
         }
+      }
+    }
+  }
+
+  /** One query of a run: the one running now, and its restarts. */
+  private static final class Slot {
+    RunningQuery current;
+    int inARow;
+    Instant restartAt;
+
+    Slot(RunningQuery query) {
+      this.current = query;
+    }
+
+    void failed(RuntimeException failure, Supervisor supervisor) {
+      inARow++;
+      Duration wait = backoff(inARow);
+      restartAt = Instant.now().plus(wait);
+      CheckpointGuard.release(current.checkpoint());
+      supervisor.failed(current.name(), String.valueOf(failure.getMessage()), wait, inARow);
+    }
+
+    void restart(Supervisor supervisor) {
+      restartAt = null;
+      try {
+        current =
+            new RunningQuery(
+                current.name(),
+                current.checkpoint(),
+                current.restart().orElseThrow().start(),
+                current.restart());
+        supervisor.restarted(current.name(), inARow);
+      } catch (Exception e) {
+        // Scala code throws checked exceptions undeclared; a restart that fails waits longer.
+        failed(startFailure(e), supervisor);
       }
     }
   }

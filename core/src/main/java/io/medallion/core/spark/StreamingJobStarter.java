@@ -4,7 +4,9 @@ import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
+import io.medallion.core.spec.Pipeline.OnFailure;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -50,7 +52,11 @@ public final class StreamingJobStarter {
         jobs,
         job -> {
           job.beforeStart(spark, once);
-          return new RunningQuery(job.name(), job.checkpoint(), start(job, once));
+          Optional<StreamRunner.Restart> restart =
+              !once && job.onFailure() == OnFailure.RESTART
+                  ? Optional.of(() -> start(job, false))
+                  : Optional.empty();
+          return new RunningQuery(job.name(), job.checkpoint(), start(job, once), restart);
         });
   }
 

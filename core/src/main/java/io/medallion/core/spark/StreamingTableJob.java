@@ -1,6 +1,7 @@
 package io.medallion.core.spark;
 
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
+import io.medallion.core.spec.Pipeline.OnFailure;
 import java.time.Duration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,6 +28,11 @@ public interface StreamingTableJob {
 
   /** The continuous trigger's interval. */
   Duration triggerInterval();
+
+  /** What a continuous run does when the query fails: stop every query, or restart this one. */
+  default OnFailure onFailure() {
+    return OnFailure.STOP;
+  }
 
   /**
    * Creates the job's tables and checks its definition against the real schemas; run for every job

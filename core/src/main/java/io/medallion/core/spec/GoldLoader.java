@@ -37,7 +37,7 @@ final class GoldLoader {
     if (gold == null || gold.tables() == null) {
       return List.of();
     }
-    GoldOptions defaults = gold.defaults() == null ? new GoldOptions(null) : gold.defaults();
+    GoldOptions defaults = gold.defaults() == null ? new GoldOptions(null, null) : gold.defaults();
     Set<String> known = new LinkedHashSet<>(knownTables);
     gold.tables().keySet().forEach(name -> known.add("gold." + name));
     List<GoldTable> tables = new ArrayList<>();
@@ -142,7 +142,10 @@ final class GoldLoader {
         sqlKey,
         loader.lineOf(sqlKey),
         null,
-        loader.specPath());
+        loader.specPath(),
+        loader.onFailure(
+            Resolved.at(key + ".on_failure", t.onFailure()),
+            Resolved.at("gold.defaults.on_failure", defaults.onFailure())));
   }
 
   private void checkCycles(List<GoldTable> tables) {

@@ -141,6 +141,7 @@ public record Pipeline(
    * @param failOnDataLoss whether expired or deleted offsets stop the query
    * @param triggerInterval the continuous trigger's interval
    * @param maintenance how the table is kept healthy
+   * @param onFailure what a continuous run does when the table's query fails
    */
   public record BronzeTable(
       String name,
@@ -149,7 +150,8 @@ public record Pipeline(
       long maxOffsetsPerTrigger,
       boolean failOnDataLoss,
       Duration triggerInterval,
-      MaintenancePolicy maintenance) {
+      MaintenancePolicy maintenance,
+      OnFailure onFailure) {
 
     BronzeTable with(Overrides o) {
       return new BronzeTable(
@@ -159,7 +161,8 @@ public record Pipeline(
           o.maxOffsetsPerTrigger().orElse(maxOffsetsPerTrigger),
           failOnDataLoss && !o.allowDataLoss(),
           o.triggerInterval().orElse(triggerInterval),
-          maintenance);
+          maintenance,
+          onFailure);
     }
 
     /** This table with {@code policy} as its maintenance policy. */
@@ -171,7 +174,8 @@ public record Pipeline(
           maxOffsetsPerTrigger,
           failOnDataLoss,
           triggerInterval,
-          policy);
+          policy,
+          onFailure);
     }
 
     /** The table's identity: {@code bronze.<name>}. */
@@ -209,6 +213,7 @@ public record Pipeline(
    * @param maxFilesPerTrigger the most bronze files one micro-batch reads
    * @param maintenance how the table is kept healthy
    * @param specFile the spec that declares it, named by errors found when it runs
+   * @param onFailure what a continuous run does when the table's query fails
    */
   public record SilverTable(
       String name,
@@ -221,7 +226,8 @@ public record Pipeline(
       Duration triggerInterval,
       int maxFilesPerTrigger,
       MaintenancePolicy maintenance,
-      Path specFile) {
+      Path specFile,
+      OnFailure onFailure) {
 
     SilverTable with(Overrides o, BronzeTable resolvedSource) {
       return new SilverTable(
@@ -235,7 +241,8 @@ public record Pipeline(
           o.triggerInterval().orElse(triggerInterval),
           maxFilesPerTrigger,
           maintenance,
-          specFile);
+          specFile,
+          onFailure);
     }
 
     SilverTable with(MaintenancePolicy policy, BronzeTable resolvedSource) {
@@ -250,7 +257,8 @@ public record Pipeline(
           triggerInterval,
           maxFilesPerTrigger,
           policy,
-          specFile);
+          specFile,
+          onFailure);
     }
 
     /** The table's identity: {@code silver.<name>}. */
@@ -394,6 +402,7 @@ public record Pipeline(
    * @param specLine the line of {@code specKey}
    * @param maintenance how the table is kept healthy
    * @param specFile the spec that declares it
+   * @param onFailure what a continuous run does when the table's query fails
    */
   public record GoldTable(
       String name,
@@ -409,7 +418,8 @@ public record Pipeline(
       String specKey,
       int specLine,
       MaintenancePolicy maintenance,
-      Path specFile) {
+      Path specFile,
+      OnFailure onFailure) {
 
     GoldTable with(Duration interval, MaintenancePolicy policy) {
       return new GoldTable(
@@ -426,7 +436,8 @@ public record Pipeline(
           specKey,
           specLine,
           policy,
-          specFile);
+          specFile,
+          onFailure);
     }
 
     /** The table's identity: {@code gold.<name>}. */
@@ -438,6 +449,17 @@ public record Pipeline(
     public String qualifiedName() {
       return ref().qualifiedName();
     }
+  }
+
+  /** What a continuous run does when one table's query fails. */
+  public enum OnFailure {
+    /** The run stops, every query with it, and exits with the failure. */
+    STOP,
+    /**
+     * The query is restarted from its checkpoint after a backoff that doubles with each failure in
+     * a row, while the other tables' queries go on.
+     */
+    RESTART
   }
 
   /** How a gold table is kept up to date. */

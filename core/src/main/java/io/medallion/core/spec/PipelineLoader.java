@@ -174,7 +174,9 @@ public final class PipelineLoader {
           "bronze.tables", "no bronze tables are declared", "Declare one table per source.");
     }
     BronzeOptions defaults =
-        bronze.defaults() == null ? new BronzeOptions(null, null, null, null) : bronze.defaults();
+        bronze.defaults() == null
+            ? new BronzeOptions(null, null, null, null, null)
+            : bronze.defaults();
     Map<String, String> tableBySource = new HashMap<>();
     List<Pipeline.BronzeTable> tables = new ArrayList<>();
     for (Map.Entry<String, BronzeTableSpec> e : tableSpecs.entrySet()) {
@@ -208,7 +210,10 @@ public final class PipelineLoader {
                       Resolved.at("bronze.defaults.fail_on_data_loss", defaults.failOnDataLoss()))
                   .value(),
               triggerInterval(t, defaults, key),
-              null));
+              null,
+              onFailure(
+                  Resolved.at(key + ".on_failure", t.onFailure()),
+                  Resolved.at("bronze.defaults.on_failure", defaults.onFailure()))));
     }
     List<Pipeline.SilverTable> silverTables = new SilverLoader(this).tables(spec.silver(), tables);
     java.util.Set<String> known = new java.util.LinkedHashSet<>();
@@ -279,6 +284,25 @@ public final class PipelineLoader {
             DEFAULT_TRIGGER_INTERVAL,
             Resolved.at(tableKey + ".trigger_interval", t.triggerInterval()),
             Resolved.at("bronze.defaults.trigger_interval", defaults.triggerInterval())));
+  }
+
+  /**
+   * What a continuous run does when a table's query fails, from the table's key, else its layer's
+   * default, else {@code stop}.
+   */
+  @SafeVarargs
+  final Pipeline.OnFailure onFailure(Resolved.Level<String>... keys) {
+    Resolved<String> text = Resolved.of("stop", keys);
+    return switch (text.value()) {
+      case "stop" -> Pipeline.OnFailure.STOP;
+      case "restart" -> Pipeline.OnFailure.RESTART;
+      default ->
+          throw error(
+              text.key(),
+              "'" + text.value() + "' is not a failure policy",
+              "Use stop (a failed query stops the run) or restart (it is restarted with backoff"
+                  + " while the other tables go on).");
+    };
   }
 
   /** A trigger interval as resolved: its value parsed, or an error at the key that set it. */

@@ -86,12 +86,15 @@ public record PipelineSpec(
    * @param maxOffsetsPerTrigger the most Kafka records one micro-batch reads
    * @param failOnDataLoss stop when Kafka no longer has offsets the query has not read yet
    * @param triggerInterval the continuous trigger's interval, such as {@code 5s}
+   * @param onFailure what a continuous run does when a table's query fails: {@code stop} or {@code
+   *     restart}
    */
   public record BronzeOptions(
       String startingOffsets,
       Long maxOffsetsPerTrigger,
       Boolean failOnDataLoss,
-      String triggerInterval) {}
+      String triggerInterval,
+      String onFailure) {}
 
   /**
    * One bronze table.
@@ -102,6 +105,7 @@ public record PipelineSpec(
    * @param maxOffsetsPerTrigger overrides the layer default
    * @param failOnDataLoss overrides the layer default
    * @param triggerInterval overrides the layer default
+   * @param onFailure overrides the layer default
    */
   public record BronzeTableSpec(
       String source,
@@ -109,7 +113,8 @@ public record PipelineSpec(
       String startingOffsets,
       Long maxOffsetsPerTrigger,
       Boolean failOnDataLoss,
-      String triggerInterval) {}
+      String triggerInterval,
+      String onFailure) {}
 
   /**
    * The silver layer.
@@ -124,8 +129,11 @@ public record PipelineSpec(
    *
    * @param triggerInterval the continuous trigger's interval, such as {@code 5s}
    * @param maxFilesPerTrigger the most bronze files one micro-batch reads
+   * @param onFailure what a continuous run does when a table's query fails: {@code stop} or {@code
+   *     restart}
    */
-  public record SilverOptions(String triggerInterval, Integer maxFilesPerTrigger) {}
+  public record SilverOptions(
+      String triggerInterval, Integer maxFilesPerTrigger, String onFailure) {}
 
   /**
    * One silver table.
@@ -138,6 +146,7 @@ public record PipelineSpec(
    * @param write how accepted rows are written
    * @param triggerInterval overrides the layer default
    * @param maxFilesPerTrigger overrides the layer default
+   * @param onFailure overrides the layer default
    */
   public record SilverTableSpec(
       String source,
@@ -147,7 +156,8 @@ public record PipelineSpec(
       List<ExpectationSpec> expectations,
       WriteSpec write,
       String triggerInterval,
-      Integer maxFilesPerTrigger) {}
+      Integer maxFilesPerTrigger,
+      String onFailure) {}
 
   /**
    * The payload's format and schema.
@@ -214,8 +224,10 @@ public record PipelineSpec(
    * Aggregation options.
    *
    * @param triggerInterval the continuous trigger's interval, such as {@code 10s}
+   * @param onFailure what a continuous run does when a table's query fails: {@code stop} or {@code
+   *     restart}
    */
-  public record GoldOptions(String triggerInterval) {}
+  public record GoldOptions(String triggerInterval, String onFailure) {}
 
   /**
    * One gold table.
@@ -231,6 +243,7 @@ public record PipelineSpec(
    * @param eventTime streaming: the sources' event-time column (default {@code event_time})
    * @param partitionBy partition columns
    * @param triggerInterval overrides the layer default
+   * @param onFailure overrides the layer default
    */
   public record GoldTableSpec(
       String description,
@@ -241,5 +254,6 @@ public record PipelineSpec(
       String watermark,
       String eventTime,
       List<String> partitionBy,
-      String triggerInterval) {}
+      String triggerInterval,
+      String onFailure) {}
 }

@@ -47,7 +47,7 @@ final class SilverLoader {
       return List.of();
     }
     SilverOptions defaults =
-        silver.defaults() == null ? new SilverOptions(null, null) : silver.defaults();
+        silver.defaults() == null ? new SilverOptions(null, null, null) : silver.defaults();
     List<SilverTable> tables = new ArrayList<>();
     for (Map.Entry<String, SilverTableSpec> e : silver.tables().entrySet()) {
       String key = "silver.tables." + e.getKey();
@@ -118,7 +118,10 @@ final class SilverLoader {
         interval,
         maxFiles.value(),
         null,
-        loader.specPath());
+        loader.specPath(),
+        loader.onFailure(
+            Resolved.at(key + ".on_failure", t.onFailure()),
+            Resolved.at("silver.defaults.on_failure", defaults.onFailure())));
   }
 
   private Payload payload(String key, PayloadSpec p) {

@@ -129,6 +129,35 @@ class PipelineLoaderTest {
   }
 
   @Test
+  void onFailureComesFromTheTableThenTheLayerThenStop() {
+    Pipeline stopByDefault = PipelineLoader.parse(FILE, VALID);
+    Pipeline restarting =
+        PipelineLoader.parse(
+            FILE,
+            VALID
+                .replace("trigger_interval: 2s", "trigger_interval: 2s\n    on_failure: restart")
+                .replace(
+                    "fail_on_data_loss: false",
+                    "fail_on_data_loss: false\n      on_failure: stop"));
+
+    assertThat(stopByDefault.bronzeTable("orders").orElseThrow().onFailure())
+        .isEqualTo(Pipeline.OnFailure.STOP);
+    assertThat(restarting.bronzeTable("orders").orElseThrow().onFailure())
+        .isEqualTo(Pipeline.OnFailure.RESTART);
+    assertThat(restarting.bronzeTable("customers").orElseThrow().onFailure())
+        .isEqualTo(Pipeline.OnFailure.STOP);
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE, VALID.replace("starting_offsets: latest", "on_failure: retry")))
+        .isInstanceOf(SpecException.class)
+        .hasMessage(
+            "pipelines/test/pipeline.yaml:15 [bronze.tables.orders.on_failure]: 'retry' is not a"
+                + " failure policy\n  Fix: Use stop (a failed query stops the run) or restart (it"
+                + " is restarted with backoff while the other tables go on).");
+  }
+
+  @Test
   void aTimestampStartIsParsed() {
     Pipeline p = PipelineLoader.parse(FILE, VALID.replace("latest", "'2026-01-31T00:00:00Z'"));
 

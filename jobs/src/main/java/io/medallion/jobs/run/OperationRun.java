@@ -116,7 +116,30 @@ public final class OperationRun implements AutoCloseable {
             }
             return false;
           },
-          GRACE);
+          GRACE,
+          new StreamRunner.Supervisor() {
+            @Override
+            public void failed(String query, String message, Duration restartIn, int inARow) {
+              String line =
+                  query
+                      + " failed ("
+                      + inARow
+                      + " in a row), restarting in "
+                      + restartIn.toSeconds()
+                      + " s: "
+                      + message.lines().findFirst().orElse("");
+              out.println(line);
+              out.flush();
+              OperationRun.this.failed(query, line);
+            }
+
+            @Override
+            public void restarted(String query, int inARow) {
+              out.println(query + " restarted from its checkpoint");
+              out.flush();
+              events.add(Event.restart(query, inARow));
+            }
+          });
     } catch (RuntimeException e) {
       failed(job, String.valueOf(e.getMessage()));
       throw e;
