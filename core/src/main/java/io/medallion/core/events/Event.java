@@ -69,17 +69,9 @@ public record Event(
    * widened column position_s from int to bigint}.
    */
   public static Event schemaChange(String table, java.util.List<String> changes) {
-    return new Event(
+    return note(
         SCHEMA,
         table,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
         OK,
         String.join("; ", changes),
         details(java.util.Map.of("changes", changes)));
@@ -87,20 +79,19 @@ public record Event(
 
   /** A query that failed was started again ({@code inARow} failures in a row so far). */
   public static Event restart(String query, int inARow) {
-    return new Event(
+    return note(
         RESTART,
         query,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
         OK,
         "restarted from its checkpoint after " + inARow + (inARow == 1 ? " failure" : " failures"),
         details(java.util.Map.of("failures_in_a_row", inARow)));
+  }
+
+  /** An event that is a sentence about a target, without rows, offsets or duration. */
+  private static Event note(
+      String kind, String target, String status, String message, String details) {
+    return new Event(
+        kind, target, null, null, null, null, null, null, null, null, status, message, details);
   }
 
   /** A run of a command over a table: maintenance, a replay, a backfill. */
@@ -143,7 +134,6 @@ public record Event(
       new com.fasterxml.jackson.databind.ObjectMapper();
 
   public static Event failure(String target, String message) {
-    return new Event(
-        FAILURE, target, null, null, null, null, null, null, null, null, FAILED, message, null);
+    return note(FAILURE, target, FAILED, message, null);
   }
 }

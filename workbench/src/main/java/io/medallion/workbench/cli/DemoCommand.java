@@ -57,6 +57,17 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** The first table of the pipeline's last layer: gold, else silver, else bronze. */
+  private static String lastTable(Pipeline pipeline) {
+    if (!pipeline.goldTables().isEmpty()) {
+      return pipeline.goldTables().get(0).qualifiedName();
+    }
+    if (!pipeline.silverTables().isEmpty()) {
+      return pipeline.silverTables().get(0).qualifiedName();
+    }
+    return pipeline.bronzeTables().get(0).qualifiedName();
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -135,11 +146,18 @@ public final class DemoCommand implements Callable<Integer> {
                 + " FROM gold.data_quality_daily GROUP BY `table`, rule ORDER BY `table`, rule");
         out.println();
       }
+      String example =
+          pipeline.goldTable("title_daily_engagement").isPresent()
+              ? "SELECT * FROM gold.title_daily_engagement ORDER BY plays DESC LIMIT 10"
+              : "SELECT * FROM " + lastTable(pipeline) + " LIMIT 10";
+      if (!Generation.isReference(pipeline) && !pipeline.goldTables().isEmpty()) {
+        // A pipeline of the user's own: show some of its first gold table.
+        out.println(pipeline.goldTables().get(0).qualifiedName() + ", the first 10 rows");
+        shell.execute(example);
+        out.println();
+      }
       out.println("Query further (read-only; \\tables lists every table):");
-      out.println(
-          "  ./lakehouse sql --lake-root "
-              + lake
-              + " -e \"SELECT * FROM gold.title_daily_engagement ORDER BY plays DESC LIMIT 10\"");
+      out.println("  ./lakehouse sql --lake-root " + lake + " -e \"" + example + "\"");
       out.println("  ./lakehouse sql --lake-root " + lake + "      # an interactive prompt");
       out.flush();
     } finally {

@@ -15,11 +15,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code lakehouse generate}: realistic events for the reference pipeline's topics. */
+/**
+ * {@code lakehouse generate}: realistic events for the reference pipeline's topics, or records made
+ * from the payload schemas for any other pipeline.
+ */
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = "Produce plays, impressions and title changes to Kafka (acks=all, idempotent).")
+    description =
+        "Produce records to the pipeline's topics (acks=all, idempotent): plays, impressions and"
+            + " title changes for the reference pipeline; for any other spec, records made from"
+            + " its silver payload schemas.")
 public final class GenerateCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin GeneratorOptions generator;

@@ -1,12 +1,6 @@
 package io.medallion.workbench.generate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.medallion.workbench.generate.GeneratedEvent.Kind;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,7 +16,7 @@ import java.util.SplittableRandom;
  * mixed in. Popularity is skewed (Zipf): a few titles and members account for much of the traffic.
  * The same settings give the same records, byte for byte.
  */
-public final class EventGenerator {
+public final class EventGenerator extends RecordStream {
   public static final String PLAYS = "plays";
   public static final String IMPRESSIONS = "impressions";
   public static final String TITLES = "titles";
@@ -97,61 +91,23 @@ public final class EventGenerator {
     "Protocol"
   };
 
-  /** Event times of an unpaced run are spread as if produced at this rate. */
-  private static final double VIRTUAL_RATE = 100.0;
-
-  private static final int RECENT = 1024;
-
-  private final GeneratorSettings settings;
-  private final SplittableRandom random;
-  private final ObjectMapper json = new ObjectMapper();
   private final double[] titleWeights;
   private final double[] userWeights;
   private final double[] countryWeights;
   private final long[] titleSeq;
   private final boolean[] titleDeleted;
-  private final GeneratedEvent[] recent = new GeneratedEvent[RECENT];
-  private final Instant firstEventTime;
-  private final double secondsPerEvent;
-  private int recentCount;
-  private long emitted;
 
   public EventGenerator(GeneratorSettings settings) {
-    this.settings = settings;
-    this.random = new SplittableRandom(settings.seed());
+    super(settings);
     this.titleWeights = zipf(settings.titles(), 1.1);
     this.userWeights = zipf(settings.users(), 0.6);
     this.countryWeights = cumulative(COUNTRY_WEIGHTS);
     this.titleSeq = new long[settings.titles()];
     this.titleDeleted = new boolean[settings.titles()];
-    Instant end = settings.startTime().truncatedTo(ChronoUnit.MILLIS);
-    if (settings.rate() > 0) {
-      this.secondsPerEvent = 1.0 / settings.rate();
-      this.firstEventTime = end;
-    } else {
-      this.secondsPerEvent = 1.0 / VIRTUAL_RATE;
-      this.firstEventTime = end.minusMillis((long) (settings.events() * 1000 / VIRTUAL_RATE));
-    }
   }
 
-  /** Whether more events remain. */
-  public boolean hasNext() {
-    return emitted < settings.events();
-  }
-
-  /** The next event. */
-  public GeneratedEvent next() {
-    long index = emitted++;
-    Instant eventTime = firstEventTime.plusNanos((long) (index * secondsPerEvent * 1_000_000_000L));
-    if (recentCount > 0 && random.nextDouble() < settings.duplicateFraction()) {
-      GeneratedEvent original = recent[random.nextInt(Math.min(recentCount, RECENT))];
-      return new GeneratedEvent(original.topic(), original.key(), original.value(), Kind.DUPLICATE);
-    }
-    boolean bad = random.nextDouble() < settings.badFraction();
-    boolean late = !bad && random.nextDouble() < settings.lateFraction();
-    if (late) {
-      eventTime = eventTime.minus(Duration.ofMinutes(60 + random.nextInt(5 * 60)));
-    }
+  @Override
+  Made make(long index, Instant eventTime) {
     Map<String, Object> payload;
     String topic;
     if (index < Math.min(settings.titles(), settings.events() / 10 + 1)) {
@@ -171,13 +127,7 @@ public final class EventGenerator {
       }
     }
     String key = String.valueOf(payload.get(TITLES.equals(topic) ? "title_id" : "user_id"));
-    if (bad) {
-      return new GeneratedEvent(topic, key, corrupt(payload), Kind.BAD);
-    }
-    GeneratedEvent event =
-        new GeneratedEvent(topic, key, bytes(payload), late ? Kind.LATE : Kind.VALID);
-    recent[recentCount++ % RECENT] = event;
-    return event;
+    return new Made(topic, key, payload);
   }
 
   private Map<String, Object> play(Instant eventTime) {
@@ -254,7 +204,9 @@ public final class EventGenerator {
   }
 
   /** A record that a strict parser must reject, in one of five ways. */
-  private byte[] corrupt(Map<String, Object> payload) {
+  @Override
+  byte[] corrupt(Made made) {
+    Map<String, Object> payload = made.payload();
     Map<String, Object> broken = new LinkedHashMap<>(payload);
     switch (random.nextInt(5)) {
       case 0 -> {
@@ -274,23 +226,11 @@ public final class EventGenerator {
         return bytes(broken);
       }
       case 3 -> {
-        byte[] junk = new byte[1 + random.nextInt(64)];
-        for (int i = 0; i < junk.length; i++) {
-          junk[i] = (byte) (0x80 | random.nextInt(128));
-        }
-        return junk;
+        return junk();
       }
       default -> {
         return new byte[0];
       }
-    }
-  }
-
-  private byte[] bytes(Map<String, Object> payload) {
-    try {
-      return json.writeValueAsString(payload).getBytes(StandardCharsets.UTF_8);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -95,7 +95,20 @@ public final class EventProducer {
       GeneratorSettings settings,
       Map<String, String> topics,
       AckListener acks) {
-    EventGenerator generator = new EventGenerator(settings);
+    return run(bootstrapServers, clientConf, settings, new EventGenerator(settings), topics, acks);
+  }
+
+  /**
+   * Sends what {@code generator} makes (it must make {@code settings.events()} records), waiting
+   * for all acknowledgements.
+   */
+  public static Report run(
+      String bootstrapServers,
+      Map<String, String> clientConf,
+      GeneratorSettings settings,
+      EventSource generator,
+      Map<String, String> topics,
+      AckListener acks) {
     Map<String, LongAdder> acked = new ConcurrentHashMap<>();
     Map<GeneratedEvent.Kind, Long> kinds = new EnumMap<>(GeneratedEvent.Kind.class);
     LongAdder failed = new LongAdder();

@@ -21,16 +21,21 @@ public final class Generation {
       Map<String, String> kafkaConf,
       Pipeline pipeline,
       GeneratorSettings settings) {
-    Map<String, String> topics = topicsOf(pipeline);
+    boolean reference = isReference(pipeline);
+    Map<String, String> topics = reference ? topicsOf(pipeline) : sourceTopics(pipeline);
     Topics.ensure(servers, pipeline);
     out.printf(
-        "Generating %,d events to %s (seed %d%s)...%n",
+        "Generating %,d %s to %s (seed %d%s)...%n",
         settings.events(),
+        reference ? "events" : "records from the payload schemas",
         servers,
         settings.seed(),
         settings.rate() > 0 ? String.format(", %,.0f events/s", settings.rate()) : "");
     out.flush();
-    EventProducer.Report report = EventProducer.run(servers, kafkaConf, settings, topics);
+    EventSource generator =
+        reference ? new EventGenerator(settings) : new SpecEventGenerator(pipeline, settings);
+    EventProducer.Report report =
+        EventProducer.run(servers, kafkaConf, settings, generator, topics, null);
     out.printf(
         "Acknowledged %,d of %,d in %.1f s (%,.0f events/s): %s%n",
         report.acknowledged(),
@@ -41,6 +46,27 @@ public final class Generation {
     out.printf("By kind: %s; failed sends: %d%n", report.byKind(), report.failed());
     out.flush();
     return report;
+  }
+
+  /**
+   * Whether the pipeline has the reference sources ({@code plays}, {@code impressions}, {@code
+   * titles}), which get the reference generator's realistic events; any other pipeline gets records
+   * made from its payload schemas ({@link SpecEventGenerator}).
+   */
+  public static boolean isReference(Pipeline pipeline) {
+    java.util.Set<String> names =
+        pipeline.sources().stream()
+            .map(Pipeline.Source::name)
+            .collect(java.util.stream.Collectors.toSet());
+    return names.containsAll(
+        java.util.List.of(EventGenerator.PLAYS, EventGenerator.IMPRESSIONS, EventGenerator.TITLES));
+  }
+
+  /** Every source's topic, by source name. */
+  private static Map<String, String> sourceTopics(Pipeline pipeline) {
+    Map<String, String> topics = new HashMap<>();
+    pipeline.sources().forEach(s -> topics.put(s.name(), s.topic()));
+    return topics;
   }
 
   /** The generator's topic per reference source, as the spec names them. */
