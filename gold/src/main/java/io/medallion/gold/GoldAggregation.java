@@ -344,7 +344,9 @@ public final class GoldAggregation {
               + table.qualifiedName()
               + " does not run: "
               + m.lines().findFirst().orElse(m),
-          "Use the columns of its sources; analysts' names work: silver.plays, silver.titles_history, ...");
+          "Use the columns of its sources ("
+              + String.join(", ", table.sources())
+              + "), each named layer.table as analysts name them.");
     }
     if (table.refresh() != Refresh.FULL) {
       require(table, columns, table.slice(), "its output");

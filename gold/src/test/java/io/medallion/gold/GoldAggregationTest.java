@@ -180,8 +180,8 @@ class GoldAggregationTest {
                 + ":27 [gold.tables.broken.sql]: the query of gold.broken does not run: ")
         .hasMessageContaining("`nope`")
         .hasMessageEndingWith(
-            "\n  Fix: Use the columns of its sources; analysts' names work: silver.plays,"
-                + " silver.titles_history, ...");
+            "\n  Fix: Use the columns of its sources (silver.plays), each named layer.table as"
+                + " analysts name them.");
     assertThat(dir.resolve("lake/gold/broken")).doesNotExist();
   }
 

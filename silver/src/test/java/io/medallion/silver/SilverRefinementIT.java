@@ -495,18 +495,14 @@ class SilverRefinementIT {
   void aTableThatFailsRestartsWithBackoffWhileTheOtherTablesKeepCommitting() throws Exception {
     LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
     Pipeline pipeline =
-        PipelineLoader.parse(
-            dir.resolve("pipeline.yaml"),
+        withFailRule(
             SPEC.replace("&titles", "")
                 .replace(
                     "silver:\n  tables:\n",
                     "silver:\n  defaults: {trigger_interval: 1s}\n  tables:\n")
                 .replace(
                     "    events:\n      source: events\n",
-                    "    events:\n      source: events\n      on_failure: restart\n")
-                .replace(
-                    "{name: position_not_negative, rule: position_s >= 0, action: quarantine}",
-                    "{name: position_not_negative, rule: position_s >= 0, action: fail}"));
+                    "    events:\n      source: events\n      on_failure: restart\n"));
     // A poison record: the fail rule stops every batch that reads it.
     new TestBronze(spark, lake, "events", "events").appendText(event("e1", "stop", -3, T0));
     TestBronze titles = new TestBronze(spark, lake, "titles", "titles");
@@ -568,6 +564,16 @@ class SilverRefinementIT {
     assertThat(queries.stream().filter(q -> q.query().isActive())).isEmpty();
   }
 
+  /** {@code spec} with the rule position_not_negative's action turned to fail. */
+  private Pipeline withFailRule(String spec) {
+    String failing =
+        spec.replace(
+            "{name: position_not_negative, rule: position_s >= 0, action: quarantine}",
+            "{name: position_not_negative, rule: position_s >= 0, action: fail}");
+    assertThat(failing).isNotEqualTo(spec);
+    return PipelineLoader.parse(dir.resolve("pipeline.yaml"), failing);
+  }
+
   private List<String> names(LakeLayout lake) {
     String path = lake.table(Layer.SILVER, "titles");
     if (!io.delta.tables.DeltaTable.isDeltaTable(spark, path)) {
@@ -587,13 +593,7 @@ class SilverRefinementIT {
   @Test
   void aFailRuleStopsTheJobNamingTheRuleAndAnExampleRow() {
     LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
-    Pipeline pipeline =
-        PipelineLoader.parse(
-            dir.resolve("pipeline.yaml"),
-            SPEC.replace("&titles", "")
-                .replace(
-                    "{name: position_not_negative, rule: position_s >= 0, action: quarantine}",
-                    "{name: position_not_negative, rule: position_s >= 0, action: fail}"));
+    Pipeline pipeline = withFailRule(SPEC.replace("&titles", ""));
     new TestBronze(spark, lake, "events", "events")
         .appendText(
             event("e1", "start", 0, T0), event("e2", "stop", -3, T0), event("e3", "stop", -4, T0));

@@ -139,8 +139,8 @@ class InitPipelineIT {
                 "--rule",
                 "amount_not_negative"))
         .isEqualTo(
-            "Reprocessed 1 records of silver.orders: 1 accepted, 0 duplicates, 0 dropped; 0 stay"
-                + " in quarantine.\n");
+            "Reprocessed 1 records of silver.orders (rule amount_not_negative): 1 accepted, 0"
+                + " duplicates, 0 dropped; 0 stay in quarantine.\n");
     cli(spec, lake, "aggregate", "--once");
     assertThat(rows(lake.resolve("gold/daily_sales"), "*"))
         .containsExactly("[2026-12-01,2,2,15.0]", "[2026-12-02,2,2,4.0]");

@@ -77,10 +77,11 @@ final class QuarantineCommand implements Callable<Integer> {
           QuarantineReprocess.run(spark, pipeline, lake, silver, Optional.ofNullable(rule));
       long stayed = remaining(spark, lake, silver);
       out.printf(
-          "Reprocessed %,d records of %s: %,d accepted, %,d duplicates, %,d dropped; %,d stay in"
+          "Reprocessed %,d records of %s%s: %,d accepted, %,d duplicates, %,d dropped; %,d stay in"
               + " quarantine.%n",
           -moved.quarantined() + stayed,
           silver.qualifiedName(),
+          rule == null ? "" : " (rule " + rule + ")",
           moved.accepted(),
           moved.duplicates(),
           moved.dropped(),

@@ -2,10 +2,8 @@ package io.medallion.workbench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.workbench.Main;
+import io.medallion.workbench.cli.CliRun.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,13 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 class InitAndValidateTest {
   @TempDir Path dir;
 
-  private record Result(int exit, String out, String err) {}
-
   private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Result(exit, out.toString(), err.toString());
+    return CliRun.run(args);
   }
 
   private Path init() {
