@@ -5,18 +5,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 
-/** The reference pipeline spec, copied for a test with topics of its own on the shared broker. */
+/**
+ * The pipelines shipped in {@code pipelines/} (the reference first), copied for a test with topics
+ * of its own on the shared broker.
+ */
 final class ReferenceSpec {
   private ReferenceSpec() {}
 
   private static final Path REFERENCE = Path.of("../pipelines/engagement/pipeline.yaml");
+  private static final Path TELEMETRY = Path.of("../pipelines/telemetry/pipeline.yaml");
 
   /** Writes {@code dir/pipeline.yaml}: the reference spec with each topic named prefix + topic. */
   static Path copy(Path dir, String prefix) throws Exception {
     return write(dir, prefix, Files.readString(REFERENCE));
+  }
+
+  /**
+   * Writes {@code dir/pipeline.yaml}: the telemetry pipeline with each topic named prefix + topic.
+   */
+  static Path telemetry(Path dir, String prefix) throws Exception {
+    return write(dir, prefix, Files.readString(TELEMETRY));
   }
 
   /**
@@ -36,10 +46,9 @@ final class ReferenceSpec {
   }
 
   private static Path write(Path dir, String prefix, String yaml) throws Exception {
-    for (String topic : List.of("plays", "impressions", "titles")) {
-      yaml =
-          yaml.replaceAll("(?m)^(\\s+)topic: \"?" + topic + "\"?$", "$1topic: " + prefix + topic);
-    }
+    yaml =
+        yaml.replaceAll(
+            "(?m)^(\\s+)topic: \"?([\\w.-]+)\"?(\\s*(#.*)?)$", "$1topic: " + prefix + "$2$3");
     Path spec = dir.resolve("pipeline.yaml");
     Files.writeString(spec, yaml);
     return spec;

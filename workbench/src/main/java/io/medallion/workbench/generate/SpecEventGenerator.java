@@ -11,10 +11,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
@@ -35,9 +37,11 @@ import org.apache.spark.sql.types.TimestampType;
 /**
  * Records for any pipeline, made from the payload schemas of the silver tables that read each
  * source: every field gets a value of its type, the table's keys are unique per record (append
- * tables) or drawn from a pool with a rising {@code sequence_by} (SCD tables), timestamps follow
- * the event time. Sources are picked evenly. Bad, re-sent and late records come at the settings'
- * rates, as with the reference generator; the same settings give the same bytes.
+ * tables) or drawn from a pool with a rising {@code sequence_by} (SCD tables), a field named like
+ * an SCD table's key draws from that pool too (so joins on it match), values keep to what the
+ * table's simple rules allow ({@link RuleDomains}), timestamps follow the event time. Sources are
+ * picked evenly. Bad, re-sent and late records come at the settings' rates, as with the reference
+ * generator; the same settings give the same bytes.
  */
 public final class SpecEventGenerator extends RecordStream {
   /** How many distinct values a string field that is not a key takes. */
@@ -50,15 +54,23 @@ public final class SpecEventGenerator extends RecordStream {
       List<DataType> types,
       List<String> keys,
       boolean keyPerRecord,
-      String sequenceBy) {}
+      String sequenceBy,
+      RuleDomains domains) {}
 
   private final List<Plan> plans = new ArrayList<>();
   private final Map<String, Long> sequences = new HashMap<>();
 
+  /** The keys of SCD tables: a field of that name anywhere takes its values from the same pool. */
+  private final Set<String> pooledKeys = new HashSet<>();
+
   public SpecEventGenerator(Pipeline pipeline, GeneratorSettings settings) {
     super(settings);
     for (Pipeline.Source source : pipeline.sources()) {
-      plans.add(plan(pipeline, source));
+      Plan plan = plan(pipeline, source);
+      plans.add(plan);
+      if (!plan.keyPerRecord()) {
+        pooledKeys.addAll(plan.keys());
+      }
     }
   }
 
@@ -70,7 +82,13 @@ public final class SpecEventGenerator extends RecordStream {
             .findFirst();
     if (reader.isEmpty()) {
       return new Plan(
-          source.name(), List.of("value"), List.of(DataTypes.StringType), List.of(), true, "");
+          source.name(),
+          List.of("value"),
+          List.of(DataTypes.StringType),
+          List.of(),
+          true,
+          "",
+          new RuleDomains(List.of()));
     }
     SilverTable t = reader.get();
     List<String> names = new ArrayList<>();
@@ -91,7 +109,12 @@ public final class SpecEventGenerator extends RecordStream {
         types,
         keys,
         t.write().mode() == WriteMode.APPEND,
-        counted ? t.write().sequenceBy() : "");
+        counted ? t.write().sequenceBy() : "",
+        new RuleDomains(
+            t.expectations().stream()
+                .filter(e -> !e.isUnique())
+                .map(Pipeline.Expectation::rule)
+                .toList()));
   }
 
   @Override
@@ -114,12 +137,60 @@ public final class SpecEventGenerator extends RecordStream {
   }
 
   private Object value(Plan plan, String name, DataType type, Instant eventTime) {
-    if (plan.keys().contains(name) && type instanceof StringType) {
-      return plan.keyPerRecord()
-          ? String.format("%016x%016x", random.nextLong(), random.nextLong())
-          : String.format("%s-%04d", name, random.nextInt(Math.max(1, settings.titles())));
+    if (type instanceof StringType) {
+      if (plan.keys().contains(name) && plan.keyPerRecord()) {
+        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+      }
+      if (pooledKeys.contains(name)) {
+        return String.format("%s-%04d", name, random.nextInt(Math.max(1, settings.titles())));
+      }
+    }
+    RuleDomains.Domain domain = plan.domains().of(name);
+    if (!domain.choices().isEmpty()) {
+      return domain.choices().get(random.nextInt(domain.choices().size()));
+    }
+    if (domain.bounded()) {
+      Object bounded = within(domain, type);
+      if (bounded != null) {
+        return bounded;
+      }
     }
     return valueOf(name, type, eventTime);
+  }
+
+  /** A number of the type within the rule's range; null for a type a range does not apply to. */
+  private Object within(RuleDomains.Domain domain, DataType type) {
+    double low = domain.low();
+    double high = domain.high();
+    if (low == Double.NEGATIVE_INFINITY) {
+      low = high - 1000;
+    } else if (high == Double.POSITIVE_INFINITY) {
+      high = low + 1000;
+    }
+    if (type instanceof ByteType
+        || type instanceof ShortType
+        || type instanceof IntegerType
+        || type instanceof LongType) {
+      long from = (long) Math.ceil(low);
+      long to = (long) Math.floor(high);
+      return to < from ? null : from + random.nextLong(to - from + 1);
+    }
+    if (type instanceof FloatType || type instanceof DoubleType) {
+      long from = (long) Math.ceil(low * 100);
+      long to = (long) Math.floor(high * 100);
+      return to < from
+          ? null
+          : BigDecimal.valueOf(from + random.nextLong(to - from + 1), 2).doubleValue();
+    }
+    if (type instanceof DecimalType d) {
+      double unit = Math.pow(10, d.scale());
+      long from = (long) Math.ceil(low * unit);
+      long to = (long) Math.floor(high * unit);
+      return to < from
+          ? null
+          : BigDecimal.valueOf(from + random.nextLong(to - from + 1), d.scale());
+    }
+    return null;
   }
 
   private Object valueOf(String name, DataType type, Instant eventTime) {

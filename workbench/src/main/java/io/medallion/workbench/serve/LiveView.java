@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * show the latest reading. The API, all GET, all JSON unless said otherwise:
  *
  * <ul>
- *   <li>{@code /api/pipeline}: {@code name}, {@code nodes} ({@code id}, {@code layer}) and {@code
- *       edges} ({@code from}, {@code to}): topics to bronze to silver to gold;
+ *   <li>{@code /api/pipeline}: {@code name}, {@code nodes} ({@code id}, {@code layer}; gold nodes
+ *       their {@code description} too) and {@code edges} ({@code from}, {@code to}): topics to
+ *       bronze to silver to gold;
  *   <li>{@code /api/tables}: per table {@code table}, {@code layer}, {@code rows}, {@code updated},
  *       {@code last_batch_id}, {@code last_batch_at}, {@code rows_in}, {@code rows_out}, {@code
  *       lag} (bronze), {@code quarantined} (silver);
@@ -253,7 +254,14 @@ public final class LiveView implements AutoCloseable {
       edges.add(Map.of("from", t.source().qualifiedName(), "to", t.qualifiedName()));
     }
     for (GoldTable t : pipeline.goldTables()) {
-      nodes.add(Map.of("id", t.qualifiedName(), "layer", "gold"));
+      nodes.add(
+          Map.of(
+              "id",
+              t.qualifiedName(),
+              "layer",
+              "gold",
+              "description",
+              t.description() == null ? "" : t.description()));
       for (String source : t.sources()) {
         edges.add(Map.of("from", source, "to", t.qualifiedName()));
       }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.PipelineLoader;
 import io.medallion.workbench.generate.GeneratedEvent.Kind;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,15 +50,25 @@ class SpecEventGeneratorTest {
                 read_at: timestamp
                 day: date
               required: [reading_id, read_at]
+            expectations:
+              - {name: warm, rule: "celsius > -40.5 AND celsius <= 85", action: quarantine}
+              - {name: charged, rule: battery BETWEEN 0 AND 100, action: quarantine}
+              - {name: priced, rule: price >= 10, action: quarantine}
+              - {name: shaped, rule: "tags IS NOT NULL OR ok", action: warn}
             write: {mode: append, keys: [reading_id]}
           devices:
             source: devices
             payload:
               schema:
+                op: string
                 device_id: string
                 model: string
                 seq: bigint
                 changed_at: timestamp
+            expectations:
+              - {name: op_known, rule: "op IN ('c', 'u', 'd')", action: quarantine}
+              - {name: model_known, rule: model = 'm1', action: quarantine}
+              - {name: one_per_seq, unique: [device_id, seq], action: quarantine}
             write: {mode: scd1, keys: [device_id], sequence_by: seq}
       """;
 
@@ -79,6 +90,7 @@ class SpecEventGeneratorTest {
     Map<String, Integer> perSource = new HashMap<>();
     Set<String> readingIds = new HashSet<>();
     Map<String, Long> lastSeq = new HashMap<>();
+    Set<String> ops = new HashSet<>();
 
     assertThat(events).hasSize(3_000);
     for (GeneratedEvent e : events) {
@@ -101,9 +113,14 @@ class SpecEventGeneratorTest {
                 "day");
         assertThat(readingIds.add(n.get("reading_id").asText())).as("a unique key").isTrue();
         assertThat(e.key()).isEqualTo(n.get("reading_id").asText());
-        assertThat(n.get("device_id").asText()).matches("device-\\d{6}");
+        assertThat(n.get("device_id").asText())
+            .as("drawn from the device registry's key pool")
+            .matches("device_id-\\d{4}");
         assertThat(n.get("celsius").isDouble()).isTrue();
+        assertThat(n.get("celsius").asDouble()).isBetween(-40.49, 85.0);
         assertThat(n.get("battery").isInt()).isTrue();
+        assertThat(n.get("battery").asInt()).isBetween(0, 100);
+        assertThat(n.get("price").decimalValue()).isBetween(BigDecimal.TEN, new BigDecimal("1010"));
         assertThat(new String(e.value(), java.nio.charset.StandardCharsets.UTF_8))
             .as("a decimal(8,2) written with its two places")
             .containsPattern("\"price\":\\d{1,6}\\.\\d{2},");
@@ -114,7 +131,9 @@ class SpecEventGeneratorTest {
         assertThat(n.get("day").asText()).isEqualTo(at.toString().substring(0, 10));
       } else {
         assertThat(e.topic()).isEqualTo("devices");
-        assertThat(fields).containsExactly("device_id", "model", "seq", "changed_at");
+        assertThat(fields).containsExactly("op", "device_id", "model", "seq", "changed_at");
+        ops.add(n.get("op").asText());
+        assertThat(n.get("model").asText()).isEqualTo("m1");
         String device = n.get("device_id").asText();
         assertThat(device).matches("device_id-\\d{4}");
         long seq = n.get("seq").asLong();
@@ -125,6 +144,7 @@ class SpecEventGeneratorTest {
       }
     }
     assertThat(perSource.keySet()).containsExactlyInAnyOrder("readings", "devices");
+    assertThat(ops).as("each value the IN list allows").containsExactlyInAnyOrder("c", "u", "d");
     assertThat(perSource.get("readings")).isBetween(1_300, 1_700);
   }
 
