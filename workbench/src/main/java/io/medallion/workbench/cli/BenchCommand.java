@@ -31,6 +31,9 @@ import picocli.CommandLine.Spec;
           + " Kafka consumer and Spark's Kafka source (the ceilings), the hand-written Spark code a"
           + " user would write (naive_bronze, naive_silver, naive_gold), Medallion's layers, and"
           + " the whole pipeline running continuously under a steady producer (end_to_end).",
+      "Another pipeline (--pipeline) is measured on records made from its payload schemas, without"
+          + " the stages that measure the reference pipeline's own tables (naive_gold, end_to_end,"
+          + " files_baseline, files, scale).",
       "Writes benchmark.json and benchmark.md to --out and prints the table."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -40,7 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--events",
       paramLabel = "N",
       defaultValue = "1000000",
-      description = "Reference events for the batch stages (default: ${DEFAULT-VALUE}).")
+      description = "Events for the batch stages (default: ${DEFAULT-VALUE}).")
   long events;
 
   @Option(
@@ -175,6 +178,30 @@ public final class BenchCommand implements Callable<Integer> {
                             + " or 10m"));
     PrintWriter console = spec.commandLine().getOut();
     Pipeline pipeline = common.pipeline();
+    List<String> measured = stages;
+    if (!Generation.isReference(pipeline)) {
+      List<String> referenceOnly =
+          stages.stream().filter(Benchmark.REFERENCE_ONLY::contains).toList();
+      boolean named = spec.commandLine().getParseResult().hasMatchedOption("--stages");
+      check(
+          !named || referenceOnly.isEmpty(),
+          "--stages: "
+              + String.join(",", referenceOnly)
+              + " measure the reference pipeline's own tables; for "
+              + pipeline.name()
+              + " choose among "
+              + String.join(
+                  ",",
+                  Benchmark.STAGES.stream()
+                      .filter(s -> !Benchmark.REFERENCE_ONLY.contains(s))
+                      .toList()));
+      measured = stages.stream().filter(s -> !referenceOnly.contains(s)).toList();
+      if (!referenceOnly.isEmpty()) {
+        console.printf(
+            "Pipeline %s: leaving out %s, which measure the reference pipeline's own tables.%n",
+            pipeline.name(), String.join(", ", referenceOnly));
+      }
+    }
     Path kafkaDir = out.resolve("kafka");
     Benchmark.deleteTree(kafkaDir);
     console.printf("Starting a fresh local Kafka broker in %s ...%n", kafkaDir);
@@ -193,7 +220,7 @@ public final class BenchCommand implements Callable<Integer> {
               e2eRate,
               e2eSeconds,
               interval,
-              new LinkedHashSet<>(stages),
+              new LinkedHashSet<>(measured),
               filesRate,
               filesFor,
               scaleRows.stream().distinct().sorted().toList());
@@ -203,7 +230,7 @@ public final class BenchCommand implements Callable<Integer> {
                   pipeline,
                   broker.bootstrapServers(),
                   common.kafkaConf(),
-                  Generation.topicsOf(pipeline),
+                  Generation.topicsFor(pipeline),
                   settings,
                   console)
               .run();

@@ -22,7 +22,6 @@ public final class Generation {
       Pipeline pipeline,
       GeneratorSettings settings) {
     boolean reference = isReference(pipeline);
-    Map<String, String> topics = reference ? topicsOf(pipeline) : sourceTopics(pipeline);
     Topics.ensure(servers, pipeline);
     out.printf(
         "Generating %,d %s to %s (seed %d%s)...%n",
@@ -32,10 +31,14 @@ public final class Generation {
         settings.seed(),
         settings.rate() > 0 ? String.format(", %,.0f events/s", settings.rate()) : "");
     out.flush();
-    EventSource generator =
-        reference ? new EventGenerator(settings) : new SpecEventGenerator(pipeline, settings);
     EventProducer.Report report =
-        EventProducer.run(servers, kafkaConf, settings, generator, topics, null);
+        EventProducer.run(
+            servers,
+            kafkaConf,
+            settings,
+            generatorFor(pipeline, settings),
+            topicsFor(pipeline),
+            null);
     out.printf(
         "Acknowledged %,d of %,d in %.1f s (%,.0f events/s): %s%n",
         report.acknowledged(),
@@ -62,15 +65,25 @@ public final class Generation {
         java.util.List.of(EventGenerator.PLAYS, EventGenerator.IMPRESSIONS, EventGenerator.TITLES));
   }
 
-  /** Every source's topic, by source name. */
-  private static Map<String, String> sourceTopics(Pipeline pipeline) {
+  /** The generator for the pipeline: the reference one for the reference sources. */
+  public static EventSource generatorFor(Pipeline pipeline, GeneratorSettings settings) {
+    return isReference(pipeline)
+        ? new EventGenerator(settings)
+        : new SpecEventGenerator(pipeline, settings);
+  }
+
+  /** The topic each of {@link #generatorFor}'s sources is sent to, by source name. */
+  public static Map<String, String> topicsFor(Pipeline pipeline) {
+    if (isReference(pipeline)) {
+      return topicsOf(pipeline);
+    }
     Map<String, String> topics = new HashMap<>();
     pipeline.sources().forEach(s -> topics.put(s.name(), s.topic()));
     return topics;
   }
 
   /** The generator's topic per reference source, as the spec names them. */
-  public static Map<String, String> topicsOf(Pipeline pipeline) {
+  private static Map<String, String> topicsOf(Pipeline pipeline) {
     Map<String, String> topics = new HashMap<>();
     for (String name :
         new String[] {EventGenerator.PLAYS, EventGenerator.IMPRESSIONS, EventGenerator.TITLES}) {

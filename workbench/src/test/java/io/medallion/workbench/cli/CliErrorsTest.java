@@ -273,6 +273,25 @@ class CliErrorsTest {
   }
 
   @Test
+  void aBenchOfAnotherPipelineRefusesTheStagesThatMeasureTheReferenceTables() {
+    Result r =
+        run(
+            "bench",
+            "--stages",
+            "bronze,scale,end_to_end",
+            "--pipeline",
+            "../pipelines/telemetry/pipeline.yaml");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith(
+            "error: --stages: scale,end_to_end measure the reference pipeline's own tables; for"
+                + " telemetry choose among kafka_consumer,spark_kafka_noop,naive_bronze,"
+                + "naive_silver,bronze,silver,gold")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void theOperationsCommandsRejectBadArgumentsBeforeTouchingData() {
     String spec = "../pipelines/engagement/pipeline.yaml";
     String lake = dir.resolve("lake").toString();
