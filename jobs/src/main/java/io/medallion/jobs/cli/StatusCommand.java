@@ -9,6 +9,7 @@ import io.medallion.core.spec.Pipeline;
 import io.medallion.jobs.status.PipelineStatus;
 import io.medallion.jobs.status.PipelineStatus.Failure;
 import io.medallion.jobs.status.PipelineStatus.Report;
+import io.medallion.jobs.status.PipelineStatus.Restart;
 import io.medallion.jobs.status.PipelineStatus.TableStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -21,14 +22,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code lakehouse status}: per table, freshness, last batch and lag; recent failures. */
+/**
+ * {@code lakehouse status}: per table, freshness, last batch and lag; recent failures and restarts.
+ */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
       "Summarise the pipeline from its tables and its event log (_system.events): per table,"
           + " when it last changed, its last micro-batch, how far bronze is behind Kafka; and the"
-          + " failures of the last 24 hours."
+          + " failures and restarts of the last 24 hours."
     })
 final class StatusCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
@@ -97,6 +100,12 @@ final class StatusCommand implements Callable<Integer> {
             ago(now, f.at()),
             f.job(),
             f.message() == null ? "" : f.message().lines().findFirst().orElse(""));
+      }
+    }
+    if (!report.restarts().isEmpty()) {
+      out.println("Queries restarted in the last 24 hours (newest first):");
+      for (Restart r : report.restarts()) {
+        out.printf("  %-12s %-28s %s%n", ago(now, r.at()), r.query(), r.message());
       }
     }
     out.println();

@@ -63,13 +63,27 @@ public final class PipelineStatus {
   public record Failure(Instant at, String job, String message) {}
 
   /**
+   * A failed query started again from its checkpoint ({@code on_failure: restart}).
+   *
+   * @param at when
+   * @param query the query (its table)
+   * @param message how many failures in a row came before it
+   */
+  public record Restart(Instant at, String query, String message) {}
+
+  /**
    * The whole report.
    *
    * @param tables every table of the pipeline, bronze, silver then gold
    * @param failures failures in the last {@link #RECENT}, newest first
+   * @param restarts restarts of failed queries in the last {@link #RECENT}, newest first
    * @param kafkaReachable whether bronze's lag could be measured
    */
-  public record Report(List<TableStatus> tables, List<Failure> failures, boolean kafkaReachable) {}
+  public record Report(
+      List<TableStatus> tables,
+      List<Failure> failures,
+      List<Restart> restarts,
+      boolean kafkaReachable) {}
 
   /**
    * Gathers the report.
@@ -84,6 +98,7 @@ public final class PipelineStatus {
       Map<String, String> kafkaConf) {
     Map<String, Row> lastBatches = new HashMap<>();
     List<Failure> failures = new ArrayList<>();
+    List<Restart> restarts = new ArrayList<>();
     if (DeltaTable.isDeltaTable(spark, lake.system(EventLog.TABLE))) {
       Dataset<Row> events = EventLog.read(spark, lake);
       for (Row r :
@@ -106,6 +121,15 @@ public final class PipelineStatus {
               .limit(20)
               .collectAsList()) {
         failures.add(new Failure(r.getTimestamp(0).toInstant(), r.getString(1), r.getString(2)));
+      }
+      for (Row r :
+          events
+              .where(col("kind").equalTo(Event.RESTART).and(col("event_time").geq(since)))
+              .orderBy(col("event_time").desc())
+              .select("event_time", "target", "message")
+              .limit(20)
+              .collectAsList()) {
+        restarts.add(new Restart(r.getTimestamp(0).toInstant(), r.getString(1), r.getString(2)));
       }
     }
     boolean kafkaReachable = bootstrapServers != null;
@@ -130,7 +154,7 @@ public final class PipelineStatus {
       tables.add(
           status(spark, t.qualifiedName(), lake.table(Layer.GOLD, t.name()), lastBatches, null));
     }
-    return new Report(tables, failures, kafkaReachable);
+    return new Report(tables, failures, restarts, kafkaReachable);
   }
 
   private static TableStatus status(
