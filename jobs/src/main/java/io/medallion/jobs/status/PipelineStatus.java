@@ -85,6 +85,17 @@ public final class PipelineStatus {
       List<Restart> restarts,
       boolean kafkaReachable) {}
 
+  /** The latest 20 events of a kind in the last {@link #RECENT}: time, {@code who}, message. */
+  private static List<Row> recent(Dataset<Row> events, String kind, String who) {
+    Timestamp since = Timestamp.from(Instant.now().minus(RECENT));
+    return events
+        .where(col("kind").equalTo(kind).and(col("event_time").geq(since)))
+        .orderBy(col("event_time").desc())
+        .select("event_time", who, "message")
+        .limit(20)
+        .collectAsList();
+  }
+
   /**
    * Gathers the report.
    *
@@ -112,23 +123,10 @@ public final class PipelineStatus {
               .collectAsList()) {
         lastBatches.put(r.getString(0), r.getStruct(1));
       }
-      Timestamp since = Timestamp.from(Instant.now().minus(RECENT));
-      for (Row r :
-          events
-              .where(col("kind").equalTo(Event.FAILURE).and(col("event_time").geq(since)))
-              .orderBy(col("event_time").desc())
-              .select("event_time", "job", "message")
-              .limit(20)
-              .collectAsList()) {
+      for (Row r : recent(events, Event.FAILURE, "job")) {
         failures.add(new Failure(r.getTimestamp(0).toInstant(), r.getString(1), r.getString(2)));
       }
-      for (Row r :
-          events
-              .where(col("kind").equalTo(Event.RESTART).and(col("event_time").geq(since)))
-              .orderBy(col("event_time").desc())
-              .select("event_time", "target", "message")
-              .limit(20)
-              .collectAsList()) {
+      for (Row r : recent(events, Event.RESTART, "target")) {
         restarts.add(new Restart(r.getTimestamp(0).toInstant(), r.getString(1), r.getString(2)));
       }
     }
