@@ -158,11 +158,19 @@ public final class GoldAggregation {
           table.qualifiedName(),
           checkpoint(),
           lake.table(Layer.GOLD, table.name()),
-          Map.of(
-              "sources", String.join(",", table.sources()),
-              "refresh", table.refresh().name(),
-              "sql.sha256", sha256(table.sql())),
+          definitionKeys(table),
           "");
+    }
+
+    private static Map<String, String> definitionKeys(GoldTable table) {
+      Map<String, String> keys = new java.util.TreeMap<>();
+      keys.put("sources", String.join(",", table.sources()));
+      keys.put("refresh", table.refresh().name());
+      // A class's name is its definition as far as the engine can tell; its code is not hashed.
+      keys.put(
+          table.isJava() ? "class" : "sql.sha256",
+          table.isJava() ? table.className() : sha256(table.sql()));
+      return keys;
     }
 
     @Override
@@ -217,7 +225,7 @@ public final class GoldAggregation {
   public StructType analyse(GoldTable table) {
     LakeCatalog.register(spark, readable, lake);
     check(table);
-    return spark.sql(table.sql()).schema();
+    return GoldQuery.rows(spark, table).schema();
   }
 
   /**
@@ -315,7 +323,7 @@ public final class GoldAggregation {
   /** Recomputes a table whole from its sources, as it is defined; for checks and backfills. */
   public Dataset<Row> recomputation(GoldTable table) {
     LakeCatalog.register(spark, readable, lake);
-    return spark.sql(table.sql());
+    return GoldQuery.rows(spark, table);
   }
 
   private void check(GoldTable table) {
@@ -333,14 +341,16 @@ public final class GoldAggregation {
     }
     List<String> columns;
     try {
-      columns = Arrays.asList(spark.sql(table.sql()).columns());
+      columns = Arrays.asList(GoldQuery.rows(spark, table).columns());
+    } catch (MedallionException e) {
+      throw e;
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
       String m = String.valueOf(e.getMessage()).strip();
       throw new SpecException(
           table.specFile().toString(),
           table.specLine(),
           table.specKey(),
-          "the query of "
+          (table.isJava() ? "the class of " : "the query of ")
               + table.qualifiedName()
               + " does not run: "
               + m.lines().findFirst().orElse(m),

@@ -71,7 +71,7 @@ final class GoldTableRefresher {
 
   /** Recomputes the whole table. */
   void recomputeAll(SparkSession spark) {
-    Dataset<Row> rows = spark.sql(table.sql());
+    Dataset<Row> rows = GoldQuery.rows(spark, table);
     var writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
     if (policy != null && !DeltaTable.isDeltaTable(spark, path)) {
       // Delta takes a writer's "delta." options as the properties of the table it creates: the
@@ -99,8 +99,7 @@ final class GoldTableRefresher {
     delta.retryOnConflict(
         table.qualifiedName(),
         () ->
-            spark
-                .sql(table.sql())
+            GoldQuery.rows(spark, table)
                 .where(predicate)
                 .write()
                 .format("delta")

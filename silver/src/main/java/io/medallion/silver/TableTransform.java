@@ -1,6 +1,6 @@
 package io.medallion.silver;
 
-import io.medallion.core.error.MedallionException;
+import io.medallion.core.spec.JavaClasses;
 import io.medallion.core.spec.Pipeline.Transform;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,26 +37,6 @@ final class TableTransform {
 
   private static SilverTransform instantiate(Transform spec) {
     String where = spec.specKey() + (spec.specLine() > 0 ? " (line " + spec.specLine() + ")" : "");
-    Class<?> type;
-    try {
-      type = Class.forName(spec.text());
-    } catch (ClassNotFoundException e) {
-      throw new MedallionException(
-          "The transform class " + spec.text() + " named at " + where + " is not on the classpath.",
-          "Check the class name, and add its jar with --conf spark.jars=... or to the classpath.");
-    }
-    if (!SilverTransform.class.isAssignableFrom(type)) {
-      throw new MedallionException(
-          "The transform class " + spec.text() + " does not implement SilverTransform.",
-          "Implement io.medallion.silver.SilverTransform.");
-    }
-    try {
-      return (SilverTransform) type.getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException e) {
-      throw new MedallionException(
-          "Cannot create the transform " + spec.text() + ": " + e,
-          "Give it a public constructor without arguments.",
-          e);
-    }
+    return JavaClasses.instantiate(spec.text(), SilverTransform.class, where);
   }
 }

@@ -53,43 +53,31 @@ final class GoldLoader {
 
   private GoldTable table(
       String name, String key, GoldTableSpec t, GoldOptions defaults, Set<String> known) {
-    if ((t.sql() == null) == (t.sqlFile() == null)) {
+    int given =
+        (t.sql() != null ? 1 : 0) + (t.sqlFile() != null ? 1 : 0) + (t.className() != null ? 1 : 0);
+    if (given != 1) {
       throw loader.error(
-          key, "a gold table needs exactly one of sql and sql_file", "Write its query in one.");
+          key,
+          "a gold table needs exactly one of sql, sql_file and class",
+          "Write its query in one, or name the Java class that computes it.");
     }
-    String sqlKey = t.sql() != null ? key + ".sql" : key + ".sql_file";
-    String sql = t.sql() != null ? t.sql() : loader.readSql(sqlKey, t.sqlFile());
-    try {
-      CatalystSqlParser$.MODULE$.parsePlan(sql);
-    } catch (Exception ex) { // Spark's ParseException is checked in Java's eyes, not declared
-      String m = String.valueOf(ex.getMessage()).strip();
-      throw loader.error(
-          sqlKey,
-          "the SQL does not parse: " + m.lines().findFirst().orElse(m),
-          "Fix the query; it reads tables by qualified name, such as silver.plays.");
-    }
-    List<String> sources = new ArrayList<>();
-    Matcher m = REFERENCE.matcher(sql);
-    while (m.find()) {
-      String ref = m.group(1).toLowerCase(Locale.ROOT) + "." + m.group(2).toLowerCase(Locale.ROOT);
-      if (!known.contains(ref)) {
+    String sqlKey;
+    String sql;
+    List<String> sources;
+    if (t.className() != null) {
+      sqlKey = key + ".class";
+      sql = "";
+      sources = javaSources(name, key, t, known);
+    } else {
+      if (t.sources() != null) {
         throw loader.error(
-            sqlKey,
-            "the query reads " + ref + ", which the spec does not declare",
-            "Use one of: " + String.join(", ", known) + ".");
+            key + ".sources",
+            "sources is for a table computed by a class; a query names its own",
+            "Remove sources: the tables the query reads are its sources.");
       }
-      if (ref.equals("gold." + name)) {
-        throw loader.error(sqlKey, "gold." + name + " reads itself", "Read other tables only.");
-      }
-      if (!sources.contains(ref)) {
-        sources.add(ref);
-      }
-    }
-    if (sources.isEmpty()) {
-      throw loader.error(
-          sqlKey,
-          "the query reads no table by qualified name",
-          "Name its sources with their layer, such as FROM silver.plays.");
+      sqlKey = t.sql() != null ? key + ".sql" : key + ".sql_file";
+      sql = t.sql() != null ? t.sql() : loader.readSql(sqlKey, t.sqlFile());
+      sources = querySources(name, sqlKey, sql, known);
     }
     String refreshText =
         loader.required(t.refresh(), key + ".refresh", "full, incremental or streaming");
@@ -132,6 +120,7 @@ final class GoldLoader {
         name,
         t.description() == null ? "" : t.description(),
         sql,
+        t.className() == null ? "" : t.className(),
         List.copyOf(sources),
         refresh,
         slice,
@@ -142,10 +131,71 @@ final class GoldLoader {
         sqlKey,
         loader.lineOf(sqlKey),
         null,
-        loader.specPath(),
+        loader.specPath(key),
         loader.onFailure(
             Resolved.at(key + ".on_failure", t.onFailure()),
             Resolved.at("gold.defaults.on_failure", defaults.onFailure())));
+  }
+
+  private List<String> querySources(String name, String sqlKey, String sql, Set<String> known) {
+    try {
+      CatalystSqlParser$.MODULE$.parsePlan(sql);
+    } catch (Exception ex) { // Spark's ParseException is checked in Java's eyes, not declared
+      String m = String.valueOf(ex.getMessage()).strip();
+      throw loader.error(
+          sqlKey,
+          "the SQL does not parse: " + m.lines().findFirst().orElse(m),
+          "Fix the query; it reads tables by qualified name, such as silver.plays.");
+    }
+    List<String> sources = new ArrayList<>();
+    Matcher m = REFERENCE.matcher(sql);
+    while (m.find()) {
+      String ref = m.group(1).toLowerCase(Locale.ROOT) + "." + m.group(2).toLowerCase(Locale.ROOT);
+      if (!known.contains(ref)) {
+        throw loader.error(
+            sqlKey,
+            "the query reads " + ref + ", which the spec does not declare",
+            "Use one of: " + String.join(", ", known) + ".");
+      }
+      if (ref.equals("gold." + name)) {
+        throw loader.error(sqlKey, "gold." + name + " reads itself", "Read other tables only.");
+      }
+      if (!sources.contains(ref)) {
+        sources.add(ref);
+      }
+    }
+    if (sources.isEmpty()) {
+      throw loader.error(
+          sqlKey,
+          "the query reads no table by qualified name",
+          "Name its sources with their layer, such as FROM silver.plays.");
+    }
+    return sources;
+  }
+
+  private List<String> javaSources(String name, String key, GoldTableSpec t, Set<String> known) {
+    String sourcesKey = key + ".sources";
+    List<String> sources =
+        loader.required(
+            t.sources(), sourcesKey, "the tables the class reads, such as [silver.plays]");
+    if (sources.isEmpty()) {
+      throw loader.error(
+          sourcesKey,
+          "the class reads no table",
+          "Name the tables it reads, such as silver.plays.");
+    }
+    for (String ref : sources) {
+      if (!known.contains(ref)) {
+        throw loader.error(
+            sourcesKey,
+            "the class reads " + ref + ", which the spec does not declare",
+            "Use one of: " + String.join(", ", known) + ".");
+      }
+      if (ref.equals("gold." + name)) {
+        throw loader.error(sourcesKey, "gold." + name + " reads itself", "Read other tables only.");
+      }
+    }
+    return List.copyOf(new LinkedHashSet<>(sources));
   }
 
   private void checkCycles(List<GoldTable> tables) {

@@ -390,7 +390,9 @@ public record Pipeline(
    *
    * @param name the table name, also its folder under {@code <lake-root>/gold/}
    * @param description what it means
-   * @param sql its query
+   * @param sql its query; empty when a Java class computes it
+   * @param className the class implementing {@code io.medallion.gold.GoldTransform} that computes
+   *     it; empty when a query does
    * @param sources the qualified tables the query reads, such as {@code silver.plays}
    * @param refresh how it is refreshed
    * @param slice incremental and streaming: the DATE column naming the part a change affects
@@ -408,6 +410,7 @@ public record Pipeline(
       String name,
       String description,
       String sql,
+      String className,
       List<String> sources,
       Refresh refresh,
       String slice,
@@ -426,6 +429,7 @@ public record Pipeline(
           name,
           description,
           sql,
+          className,
           sources,
           refresh,
           slice,
@@ -438,6 +442,11 @@ public record Pipeline(
           policy,
           specFile,
           onFailure);
+    }
+
+    /** Whether a Java class computes the table rather than a query. */
+    public boolean isJava() {
+      return !className.isEmpty();
     }
 
     /** The table's identity: {@code gold.<name>}. */

@@ -60,17 +60,19 @@ public final class PipelineLoader {
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
           .build();
 
-  private final String file;
   private final Path specPath;
   private final Path specFolder;
-  private final YamlLocations locations;
+  private final SpecLocations locations;
 
-  private PipelineLoader(Path path, YamlLocations locations) {
-    this.file = path.toString();
+  private PipelineLoader(Path path, Path specFolder, SpecLocations locations) {
     this.specPath = path;
-    Path parent = path.toAbsolutePath().getParent();
-    this.specFolder = parent == null ? Path.of(".") : parent;
+    this.specFolder = specFolder;
     this.locations = locations;
+  }
+
+  private static Path folderOf(Path path) {
+    Path parent = path.toAbsolutePath().getParent();
+    return parent == null ? Path.of(".") : parent;
   }
 
   /** Loads and validates the spec at {@code path}. */
@@ -115,7 +117,8 @@ public final class PipelineLoader {
 
   /** Parses and validates spec text; {@code path} names it in errors and anchors SQL files. */
   public static Pipeline parse(Path path, String yaml) {
-    PipelineLoader loader = new PipelineLoader(path, YamlLocations.index(YAML, yaml));
+    PipelineLoader loader =
+        new PipelineLoader(path, folderOf(path), YamlLocations.index(YAML, path.toString(), yaml));
     if (yaml.isBlank()) {
       throw loader.error("", "the spec is empty", "Start from pipelines/engagement/pipeline.yaml.");
     }
@@ -126,6 +129,18 @@ public final class PipelineLoader {
       throw loader.fromJackson(e);
     }
     return loader.validate(path, spec);
+  }
+
+  /**
+   * Validates a spec built in code, as a YAML one is validated.
+   *
+   * @param path names the pipeline (its {@link Pipeline#file()})
+   * @param sqlFolder where {@code sql_file} names are resolved
+   * @param locations where each key was set, for errors
+   */
+  public static Pipeline validate(
+      PipelineSpec spec, Path path, Path sqlFolder, SpecLocations locations) {
+    return new PipelineLoader(path, sqlFolder, locations).validate(path, spec);
   }
 
   private Pipeline validate(Path path, PipelineSpec spec) {
@@ -240,9 +255,10 @@ public final class PipelineLoader {
         .withMaintenance();
   }
 
-  /** The spec's file, as it was named. */
-  Path specPath() {
-    return specPath;
+  /** The file that declares the key at {@code key}: the spec, or a builder's source file. */
+  Path specPath(String key) {
+    String file = locations.file(key);
+    return file == null || file.equals(specPath.toString()) ? specPath : Path.of(file);
   }
 
   private StartingOffsets startingOffsets(
@@ -346,7 +362,7 @@ public final class PipelineLoader {
   }
 
   SpecException error(String key, String problem, String fix) {
-    return new SpecException(file, locations.lineOf(key), key, problem, fix);
+    return new SpecException(locations.file(key), locations.lineOf(key), key, problem, fix);
   }
 
   int lineOf(String key) {
@@ -354,6 +370,7 @@ public final class PipelineLoader {
   }
 
   private SpecException fromJackson(JsonProcessingException e) {
+    String file = specPath.toString();
     int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
     if (!(e instanceof JsonMappingException mapping)) {
       return new SpecException(

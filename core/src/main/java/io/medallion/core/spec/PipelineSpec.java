@@ -175,7 +175,8 @@ public record PipelineSpec(
    *
    * @param sql a query over the view {@code input}
    * @param sqlFile a file holding such a query, relative to the spec
-   * @param className a class implementing {@code io.medallion.silver.SilverTransform}
+   * @param className a class implementing {@code io.medallion.silver.SilverTransform}, by its fully
+   *     qualified name
    */
   public record TransformSpec(
       String sql, String sqlFile, @JsonProperty("class") String className) {}
@@ -235,6 +236,10 @@ public record PipelineSpec(
    * @param description what it means, for analysts
    * @param sql the query over silver (and gold) tables, by qualified name
    * @param sqlFile a file holding it, relative to the spec
+   * @param className instead of a query: a class implementing {@code
+   *     io.medallion.gold.GoldTransform}, which computes the table in Java
+   * @param sources with {@code class}: the tables it reads, by qualified name (a query names its
+   *     own)
    * @param refresh {@code full}, {@code incremental} or {@code streaming}
    * @param slice incremental and streaming: the DATE column, present in every source and in the
    *     output, that says which part of the table a new source row affects
@@ -249,6 +254,8 @@ public record PipelineSpec(
       String description,
       String sql,
       String sqlFile,
+      @JsonProperty("class") String className,
+      List<String> sources,
       String refresh,
       String slice,
       String watermark,

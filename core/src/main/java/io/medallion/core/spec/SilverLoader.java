@@ -118,7 +118,7 @@ final class SilverLoader {
         interval,
         maxFiles.value(),
         null,
-        loader.specPath(),
+        loader.specPath(key),
         loader.onFailure(
             Resolved.at(key + ".on_failure", t.onFailure()),
             Resolved.at("silver.defaults.on_failure", defaults.onFailure())));

@@ -11,14 +11,17 @@ import java.util.Map;
  * The line of every key in a YAML document, by dotted path ({@code bronze.tables.plays.source}), so
  * that errors found after mapping can still point at the line to fix.
  */
-final class YamlLocations {
+final class YamlLocations implements SpecLocations {
+  private final String file;
   private final Map<String, Integer> lines = new HashMap<>();
 
-  private YamlLocations() {}
+  private YamlLocations(String file) {
+    this.file = file;
+  }
 
   /** Indexes a document; a document that does not parse yields an empty index. */
-  static YamlLocations index(YAMLFactory factory, String yaml) {
-    YamlLocations locations = new YamlLocations();
+  static YamlLocations index(YAMLFactory factory, String file, String yaml) {
+    YamlLocations locations = new YamlLocations(file);
     try (JsonParser parser = factory.createParser(yaml)) {
       if (parser.nextToken() != null) {
         locations.walk(parser, "");
@@ -29,8 +32,13 @@ final class YamlLocations {
     return locations;
   }
 
-  /** The line of the key at {@code path}, or of its nearest ancestor; 0 when unknown. */
-  int lineOf(String path) {
+  @Override
+  public String file(String path) {
+    return file;
+  }
+
+  @Override
+  public int lineOf(String path) {
     String p = path;
     while (!p.isEmpty()) {
       Integer line = lines.get(p);

@@ -4,6 +4,7 @@ import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.spec.Durations;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.PipelineLoader;
+import io.medallion.jobs.api.PipelineDefinition;
 import io.medallion.jobs.catalog.CatalogTarget;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -21,13 +22,17 @@ public final class CommonOptions {
   /** The reference pipeline, relative to the repository root (the working directory). */
   public static final String DEFAULT_PIPELINE = "pipelines/engagement/pipeline.yaml";
 
+  /** How {@code --pipeline} names a pipeline defined in Java: {@code java:} and the class. */
+  public static final String JAVA_PIPELINE = "java:";
+
   @Option(
       names = "--pipeline",
-      paramLabel = "FILE|URI",
+      paramLabel = "FILE|URI|java:CLASS",
       defaultValue = "${env:MEDALLION_PIPELINE:-" + DEFAULT_PIPELINE + "}",
       description =
-          "Pipeline spec: a file, or a URI such as s3://bucket/pipeline.yaml read through Hadoop"
-              + " (env MEDALLION_PIPELINE; default: ${DEFAULT-VALUE}).")
+          "Pipeline spec: a file, a URI such as s3://bucket/pipeline.yaml read through Hadoop, or"
+              + " java:CLASS for a pipeline defined in Java (env MEDALLION_PIPELINE; default:"
+              + " ${DEFAULT-VALUE}).")
   String pipeline;
 
   @Option(
@@ -105,9 +110,40 @@ public final class CommonOptions {
 
   /** The pipeline, loaded and validated. */
   public Pipeline pipeline() {
+    if (pipeline.startsWith(JAVA_PIPELINE)) {
+      return javaPipeline(pipeline.substring(JAVA_PIPELINE.length()));
+    }
     return pipeline.contains("://")
         ? PipelineLoader.load(URI.create(pipeline))
         : PipelineLoader.load(Path.of(pipeline));
+  }
+
+  private static Pipeline javaPipeline(String className) {
+    Class<?> type;
+    try {
+      type = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new OptionException(
+          "--pipeline " + JAVA_PIPELINE + className + ": no such class on the classpath.",
+          "Check the class name, and put the jar that holds it on the classpath.");
+    }
+    if (!PipelineDefinition.class.isAssignableFrom(type)) {
+      throw new OptionException(
+          "--pipeline "
+              + JAVA_PIPELINE
+              + className
+              + ": the class does not implement "
+              + PipelineDefinition.class.getName()
+              + ".",
+          "Implement it: its define() returns PipelineBuilder.pipeline(...)...build().");
+    }
+    try {
+      return ((PipelineDefinition) type.getDeclaredConstructor().newInstance()).define();
+    } catch (ReflectiveOperationException e) {
+      throw new OptionException(
+          "--pipeline " + JAVA_PIPELINE + className + ": cannot create it (" + e + ").",
+          "Give it a public constructor without arguments.");
+    }
   }
 
   /** The lake layout. */
