@@ -58,7 +58,23 @@ class GoldTableRefresherTest {
           total:
             refresh: full
             sql: SELECT count(*) AS plays FROM silver.plays
+          daily_in_java:
+            refresh: incremental
+            slice: event_date
+            class: io.medallion.gold.GoldTableRefresherTest$DailyInJava
+            sources: [silver.plays]
       """;
+
+  /** The table daily computes, in Java. */
+  public static final class DailyInJava implements GoldTransform {
+    @Override
+    public Dataset<Row> compute(SparkSession spark) {
+      return spark
+          .table("silver.plays")
+          .groupBy("event_date")
+          .agg(org.apache.spark.sql.functions.count("*").as("plays"));
+    }
+  }
 
   private static final LocalDate D1 = LocalDate.of(2026, 11, 19);
   private static final LocalDate D2 = LocalDate.of(2026, 11, 20);
@@ -154,6 +170,20 @@ class GoldTableRefresherTest {
     daily.apply(changes("2026-11-20 11:00:00", "2026-11-20 11:00:00"), 1, false);
 
     assertThat(gold("daily")).containsExactly("[2026-11-19,2]", "[2026-11-20,2]");
+  }
+
+  @Test
+  void aTableComputedInJavaIsRecomputedSliceBySliceLikeAQuery() {
+    plays("('p1', '2026-11-19 10:00:00')", "('p2', '2026-11-20 10:00:00')");
+    GoldTableRefresher daily = refresher("daily_in_java");
+    daily.recomputeAll(spark);
+    plays("('p3', '2026-11-19 11:00:00')", "('p4', '2026-11-20 11:00:00')");
+
+    daily.apply(changes("2026-11-19 11:00:00"), 0, false);
+
+    assertThat(gold("daily_in_java"))
+        .as("only the 19th is recomputed")
+        .containsExactly("[2026-11-19,2]", "[2026-11-20,1]");
   }
 
   @Test
