@@ -56,6 +56,17 @@ class CliErrorsTest {
   }
 
   @Test
+  void aJavaPipelineThatIsNotOnTheClasspathIsAUsageError() {
+    Result r = run("validate", "--pipeline", "java:com.example.Nope");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "error: --pipeline java:com.example.Nope: no such class on the classpath.\n"
+                + "  Fix: Check the class name, and put the jar that holds it on the classpath.\n");
+  }
+
+  @Test
   void aBadSpecNamesFileLineAndKey() throws Exception {
     Path spec = dir.resolve("bad.yaml");
     Files.writeString(
