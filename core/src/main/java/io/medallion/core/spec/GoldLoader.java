@@ -151,15 +151,7 @@ final class GoldLoader {
     Matcher m = REFERENCE.matcher(sql);
     while (m.find()) {
       String ref = m.group(1).toLowerCase(Locale.ROOT) + "." + m.group(2).toLowerCase(Locale.ROOT);
-      if (!known.contains(ref)) {
-        throw loader.error(
-            sqlKey,
-            "the query reads " + ref + ", which the spec does not declare",
-            "Use one of: " + String.join(", ", known) + ".");
-      }
-      if (ref.equals("gold." + name)) {
-        throw loader.error(sqlKey, "gold." + name + " reads itself", "Read other tables only.");
-      }
+      checkSource(name, sqlKey, "the query", ref, known);
       if (!sources.contains(ref)) {
         sources.add(ref);
       }
@@ -185,17 +177,22 @@ final class GoldLoader {
           "Name the tables it reads, such as silver.plays.");
     }
     for (String ref : sources) {
-      if (!known.contains(ref)) {
-        throw loader.error(
-            sourcesKey,
-            "the class reads " + ref + ", which the spec does not declare",
-            "Use one of: " + String.join(", ", known) + ".");
-      }
-      if (ref.equals("gold." + name)) {
-        throw loader.error(sourcesKey, "gold." + name + " reads itself", "Read other tables only.");
-      }
+      checkSource(name, sourcesKey, "the class", ref, known);
     }
     return List.copyOf(new LinkedHashSet<>(sources));
+  }
+
+  /** A source of gold table {@code name}, read by {@code reader}: declared, and not itself. */
+  private void checkSource(String name, String key, String reader, String ref, Set<String> known) {
+    if (!known.contains(ref)) {
+      throw loader.error(
+          key,
+          reader + " reads " + ref + ", which the spec does not declare",
+          "Use one of: " + String.join(", ", known) + ".");
+    }
+    if (ref.equals("gold." + name)) {
+      throw loader.error(key, "gold." + name + " reads itself", "Read other tables only.");
+    }
   }
 
   private void checkCycles(List<GoldTable> tables) {

@@ -292,6 +292,36 @@ class PipelineLoaderTest {
   }
 
   @Test
+  void aGoldTableComputedByAClassNamesItsSourcesAndNoQuery() {
+    String javaGold =
+        LAYERS.replace(
+            "sql: SELECT * FROM gold.daily_sales WHERE sales > 100",
+            "class: com.example.BigDays\n      sources: [gold.daily_sales]");
+
+    Pipeline.GoldTable bigDays = PipelineLoader.parse(FILE, javaGold).goldTable("big_days").get();
+
+    assertThat(bigDays.className()).isEqualTo("com.example.BigDays");
+    assertThat(bigDays.sources()).containsExactly("gold.daily_sales");
+    assertThat(bigDays.specKey()).isEqualTo("gold.tables.big_days.class");
+    assertThat(bigDays.specLine()).isEqualTo(43);
+    assertThatThrownBy(
+            () -> PipelineLoader.parse(FILE, javaGold.replace("sources: [gold.daily_sales]\n", "")))
+        .hasMessage(
+            "pipelines/test/pipeline.yaml:41 [gold.tables.big_days.sources]: 'gold.tables.big_days"
+                + ".sources' is missing\n  Fix: Add gold.tables.big_days.sources: the tables the"
+                + " class reads, such as [silver.plays].");
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE,
+                    LAYERS.replace(
+                        "WHERE sales > 100", "WHERE sales > 100\n      sources: [silver.orders]")))
+        .hasMessageStartingWith(
+            "pipelines/test/pipeline.yaml:44 [gold.tables.big_days.sources]: sources is for a table"
+                + " computed by a class; a query names its own");
+  }
+
+  @Test
   void maintenancePoliciesResolveTableThenLayerThenDefaultsThenBuiltIn() {
     Pipeline p =
         PipelineLoader.parse(

@@ -21,6 +21,13 @@ class PipelineBuilderTest {
         .replaceAll("\\[file=[^,\\]]+", "[file=_");
   }
 
+  /** A pipeline "orders" with its source and bronze table, for the silver and gold under test. */
+  private static PipelineBuilder orders() {
+    return PipelineBuilder.pipeline("orders")
+        .source("orders", s -> s.topic("orders"))
+        .bronze("orders", b -> b.source("orders"));
+  }
+
   @Test
   void theTelemetryPipelineInJavaIsTheYamlOne() {
     Pipeline yaml = PipelineLoader.load(Path.of("../pipelines/telemetry/pipeline.yaml"));
@@ -35,9 +42,7 @@ class PipelineBuilderTest {
   void anErrorNamesTheBuilderCallThatSetTheKey() {
     assertThatThrownBy(
             () ->
-                PipelineBuilder.pipeline("orders")
-                    .source("orders", s -> s.topic("orders"))
-                    .bronze("orders", b -> b.source("orders"))
+                orders()
                     .silver(
                         "orders",
                         t -> t.source("orders").field("seq", "bigint").scd1(List.of(), "seq"))
@@ -56,9 +61,7 @@ class PipelineBuilderTest {
         org.junit.jupiter.api.Assertions.assertThrows(
             SpecException.class,
             () ->
-                PipelineBuilder.pipeline("orders")
-                    .source("orders", s -> s.topic("orders"))
-                    .bronze("orders", b -> b.source("orders"))
+                orders()
                     .silver(
                         "orders",
                         t ->
@@ -76,9 +79,7 @@ class PipelineBuilderTest {
   @Test
   void aGoldTableComputedInJavaNamesItsClassAndSources() {
     Pipeline pipeline =
-        PipelineBuilder.pipeline("orders")
-            .source("orders", s -> s.topic("orders"))
-            .bronze("orders", b -> b.source("orders"))
+        orders()
             .silver(
                 "orders", t -> t.source("orders").field("order_id", "string").append("order_id"))
             .gold("order_count", g -> g.compute(CountOrders.class, "silver.orders").full())
@@ -95,9 +96,7 @@ class PipelineBuilderTest {
   void aGoldClassReadingAnUndeclaredTableIsRefused() {
     assertThatThrownBy(
             () ->
-                PipelineBuilder.pipeline("orders")
-                    .source("orders", s -> s.topic("orders"))
-                    .bronze("orders", b -> b.source("orders"))
+                orders()
                     .silver(
                         "orders",
                         t -> t.source("orders").field("order_id", "string").append("order_id"))
