@@ -12,4 +12,13 @@ public interface SpecLocations {
 
   /** The 1-based line of the key at {@code path}, or of its nearest ancestor; 0 when unknown. */
   int lineOf(String path);
+
+  /**
+   * The key that holds {@code path} ({@code a.b} for {@code a.b.c} or {@code a.b[0]}); empty at the
+   * top. Locations fall back along it when a key itself was not recorded.
+   */
+  static String parentOf(String path) {
+    int cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+    return cut < 0 ? "" : path.substring(0, cut);
+  }
 }

@@ -45,8 +45,7 @@ final class YamlLocations implements SpecLocations {
       if (line != null) {
         return line;
       }
-      int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-      p = cut < 0 ? "" : p.substring(0, cut);
+      p = SpecLocations.parentOf(p);
     }
     return 0;
   }

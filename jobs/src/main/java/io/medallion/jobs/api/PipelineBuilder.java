@@ -573,8 +573,7 @@ public final class PipelineBuilder {
         if (frame != null) {
           return frame;
         }
-        int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-        p = cut < 0 ? "" : p.substring(0, cut);
+        p = SpecLocations.parentOf(p);
       }
       return frames.get("name");
     }
