@@ -3,12 +3,17 @@ package io.medallion.jobs.api;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.PipelineLoader;
 import io.medallion.core.spec.PipelineSpec;
+import io.medallion.core.spec.PipelineSpec.BronzeOptions;
 import io.medallion.core.spec.PipelineSpec.BronzeSpec;
 import io.medallion.core.spec.PipelineSpec.BronzeTableSpec;
 import io.medallion.core.spec.PipelineSpec.ExpectationSpec;
+import io.medallion.core.spec.PipelineSpec.GoldOptions;
 import io.medallion.core.spec.PipelineSpec.GoldSpec;
 import io.medallion.core.spec.PipelineSpec.GoldTableSpec;
+import io.medallion.core.spec.PipelineSpec.MaintenanceOptions;
+import io.medallion.core.spec.PipelineSpec.MaintenanceSpec;
 import io.medallion.core.spec.PipelineSpec.PayloadSpec;
+import io.medallion.core.spec.PipelineSpec.SilverOptions;
 import io.medallion.core.spec.PipelineSpec.SilverSpec;
 import io.medallion.core.spec.PipelineSpec.SilverTableSpec;
 import io.medallion.core.spec.PipelineSpec.SourceSpec;
@@ -56,6 +61,10 @@ public final class PipelineBuilder {
   private final Map<String, BronzeTableSpec> bronze = new LinkedHashMap<>();
   private final Map<String, SilverTableSpec> silver = new LinkedHashMap<>();
   private final Map<String, GoldTableSpec> gold = new LinkedHashMap<>();
+  private BronzeOptions bronzeDefaults;
+  private SilverOptions silverDefaults;
+  private GoldOptions goldDefaults;
+  private MaintenanceSpec maintenance;
 
   private PipelineBuilder(String name) {
     this.name = name;
@@ -130,6 +139,46 @@ public final class PipelineBuilder {
   }
 
   /**
+   * Options every bronze table inherits unless it sets its own, as under {@code bronze.defaults}.
+   */
+  public PipelineBuilder bronzeDefaults(Consumer<BronzeDefaults> definition) {
+    locations.set("bronze.defaults");
+    BronzeDefaults d = new BronzeDefaults();
+    definition.accept(d);
+    bronzeDefaults = d.options();
+    return this;
+  }
+
+  /**
+   * Options every silver table inherits unless it sets its own, as under {@code silver.defaults}.
+   */
+  public PipelineBuilder silverDefaults(Consumer<SilverDefaults> definition) {
+    locations.set("silver.defaults");
+    SilverDefaults d = new SilverDefaults();
+    definition.accept(d);
+    silverDefaults = d.options();
+    return this;
+  }
+
+  /** Options every gold table inherits unless it sets its own, as under {@code gold.defaults}. */
+  public PipelineBuilder goldDefaults(Consumer<GoldDefaults> definition) {
+    locations.set("gold.defaults");
+    GoldDefaults d = new GoldDefaults();
+    definition.accept(d);
+    goldDefaults = d.options();
+    return this;
+  }
+
+  /** Table maintenance policies, as under {@code maintenance}. */
+  public PipelineBuilder maintenance(Consumer<Maintenance> definition) {
+    locations.set("maintenance");
+    Maintenance m = new Maintenance();
+    definition.accept(m);
+    maintenance = m.spec();
+    return this;
+  }
+
+  /**
    * Validates the definition and returns the pipeline the engines run.
    *
    * @throws io.medallion.core.error.SpecException naming the builder call of the first problem
@@ -140,10 +189,14 @@ public final class PipelineBuilder {
             name,
             description,
             sources.isEmpty() ? null : sources,
-            bronze.isEmpty() ? null : new BronzeSpec(null, bronze),
-            silver.isEmpty() ? null : new SilverSpec(null, silver),
-            gold.isEmpty() ? null : new GoldSpec(null, gold),
-            null);
+            bronze.isEmpty() && bronzeDefaults == null
+                ? null
+                : new BronzeSpec(bronzeDefaults, bronze),
+            silver.isEmpty() && silverDefaults == null
+                ? null
+                : new SilverSpec(silverDefaults, silver),
+            gold.isEmpty() && goldDefaults == null ? null : new GoldSpec(goldDefaults, gold),
+            maintenance);
     return PipelineLoader.validate(spec, Path.of(locations.file("name")), sqlFolder, locations);
   }
 
@@ -195,19 +248,90 @@ public final class PipelineBuilder {
     }
   }
 
+  /**
+   * The options a bronze table may inherit from {@code bronze.defaults}.
+   *
+   * @param <S> the concrete settings, returned by each setter
+   */
+  public abstract class BronzeSettings<S extends BronzeSettings<S>> {
+    final String key;
+    String startingOffsets;
+    Long maxOffsetsPerTrigger;
+    Boolean failOnDataLoss;
+    String triggerInterval;
+    String onFailure;
+
+    BronzeSettings(String key) {
+      this.key = key;
+    }
+
+    abstract S self();
+
+    /** Where a new query starts: {@code earliest}, {@code latest} or an ISO-8601 instant. */
+    public S startingOffsets(String value) {
+      locations.set(key + ".starting_offsets");
+      startingOffsets = value;
+      return self();
+    }
+
+    /** The most Kafka records one micro-batch reads. */
+    public S maxOffsetsPerTrigger(long value) {
+      locations.set(key + ".max_offsets_per_trigger");
+      maxOffsetsPerTrigger = value;
+      return self();
+    }
+
+    /** Whether to stop when Kafka no longer has offsets the query has not read yet. */
+    public S failOnDataLoss(boolean value) {
+      locations.set(key + ".fail_on_data_loss");
+      failOnDataLoss = value;
+      return self();
+    }
+
+    /** The continuous trigger's interval, such as {@code 5s}. */
+    public S triggerInterval(String value) {
+      locations.set(key + ".trigger_interval");
+      triggerInterval = value;
+      return self();
+    }
+
+    /** {@code stop} or {@code restart} when a query fails in a continuous run. */
+    public S onFailure(String value) {
+      locations.set(key + ".on_failure");
+      onFailure = value;
+      return self();
+    }
+  }
+
+  /** The bronze layer's defaults. */
+  public final class BronzeDefaults extends BronzeSettings<BronzeDefaults> {
+    private BronzeDefaults() {
+      super("bronze.defaults");
+    }
+
+    @Override
+    BronzeDefaults self() {
+      return this;
+    }
+
+    private BronzeOptions options() {
+      return new BronzeOptions(
+          startingOffsets, maxOffsetsPerTrigger, failOnDataLoss, triggerInterval, onFailure);
+    }
+  }
+
   /** Options of a bronze table. */
-  public final class Bronze {
-    private final String key;
+  public final class Bronze extends BronzeSettings<Bronze> {
     private String source;
     private String description;
-    private String startingOffsets;
-    private Long maxOffsetsPerTrigger;
-    private Boolean failOnDataLoss;
-    private String triggerInterval;
-    private String onFailure;
 
     private Bronze(String key) {
-      this.key = key;
+      super(key);
+    }
+
+    @Override
+    Bronze self() {
+      return this;
     }
 
     /** The name of the source it lands. */
@@ -222,46 +346,65 @@ public final class PipelineBuilder {
       description = value;
       return this;
     }
+  }
 
-    /** Where a new query starts: {@code earliest}, {@code latest} or an ISO-8601 instant. */
-    public Bronze startingOffsets(String value) {
-      locations.set(key + ".starting_offsets");
-      startingOffsets = value;
-      return this;
+  /**
+   * The options a silver table may inherit from {@code silver.defaults}.
+   *
+   * @param <S> the concrete settings, returned by each setter
+   */
+  public abstract class SilverSettings<S extends SilverSettings<S>> {
+    final String key;
+    String triggerInterval;
+    Integer maxFilesPerTrigger;
+    String onFailure;
+
+    SilverSettings(String key) {
+      this.key = key;
     }
 
-    /** The most Kafka records one micro-batch reads. */
-    public Bronze maxOffsetsPerTrigger(long value) {
-      locations.set(key + ".max_offsets_per_trigger");
-      maxOffsetsPerTrigger = value;
-      return this;
-    }
-
-    /** Whether to stop when Kafka no longer has offsets the query has not read yet. */
-    public Bronze failOnDataLoss(boolean value) {
-      locations.set(key + ".fail_on_data_loss");
-      failOnDataLoss = value;
-      return this;
-    }
+    abstract S self();
 
     /** The continuous trigger's interval, such as {@code 5s}. */
-    public Bronze triggerInterval(String value) {
+    public S triggerInterval(String value) {
       locations.set(key + ".trigger_interval");
       triggerInterval = value;
+      return self();
+    }
+
+    /** The most bronze files one micro-batch reads. */
+    public S maxFilesPerTrigger(int value) {
+      locations.set(key + ".max_files_per_trigger");
+      maxFilesPerTrigger = value;
+      return self();
+    }
+
+    /** {@code stop} or {@code restart} when a query fails in a continuous run. */
+    public S onFailure(String value) {
+      locations.set(key + ".on_failure");
+      onFailure = value;
+      return self();
+    }
+  }
+
+  /** The silver layer's defaults. */
+  public final class SilverDefaults extends SilverSettings<SilverDefaults> {
+    private SilverDefaults() {
+      super("silver.defaults");
+    }
+
+    @Override
+    SilverDefaults self() {
       return this;
     }
 
-    /** {@code stop} or {@code restart} when the table's query fails in a continuous run. */
-    public Bronze onFailure(String value) {
-      locations.set(key + ".on_failure");
-      onFailure = value;
-      return this;
+    private SilverOptions options() {
+      return new SilverOptions(triggerInterval, maxFilesPerTrigger, onFailure);
     }
   }
 
   /** Definition of a silver table. */
-  public final class Silver {
-    private final String key;
+  public final class Silver extends SilverSettings<Silver> {
     private String source;
     private String description;
     private String format;
@@ -275,12 +418,14 @@ public final class PipelineBuilder {
     private String effectiveAt;
     private String deleteWhen;
     private List<String> partitionBy;
-    private String triggerInterval;
-    private Integer maxFilesPerTrigger;
-    private String onFailure;
 
     private Silver(String key) {
-      this.key = key;
+      super(key);
+    }
+
+    @Override
+    Silver self() {
+      return this;
     }
 
     /** The bronze table it refines. */
@@ -387,27 +532,6 @@ public final class PipelineBuilder {
       return this;
     }
 
-    /** The continuous trigger's interval, such as {@code 5s}. */
-    public Silver triggerInterval(String value) {
-      locations.set(key + ".trigger_interval");
-      triggerInterval = value;
-      return this;
-    }
-
-    /** The most bronze files one micro-batch reads. */
-    public Silver maxFilesPerTrigger(int value) {
-      locations.set(key + ".max_files_per_trigger");
-      maxFilesPerTrigger = value;
-      return this;
-    }
-
-    /** {@code stop} or {@code restart} when the table's query fails in a continuous run. */
-    public Silver onFailure(String value) {
-      locations.set(key + ".on_failure");
-      onFailure = value;
-      return this;
-    }
-
     private SilverTableSpec spec() {
       PayloadSpec payload =
           format == null && schema == null && required == null
@@ -430,9 +554,55 @@ public final class PipelineBuilder {
     }
   }
 
+  /**
+   * The options a gold table may inherit from {@code gold.defaults}.
+   *
+   * @param <S> the concrete settings, returned by each setter
+   */
+  public abstract class GoldSettings<S extends GoldSettings<S>> {
+    final String key;
+    String triggerInterval;
+    String onFailure;
+
+    GoldSettings(String key) {
+      this.key = key;
+    }
+
+    abstract S self();
+
+    /** The continuous trigger's interval, such as {@code 10s}. */
+    public S triggerInterval(String value) {
+      locations.set(key + ".trigger_interval");
+      triggerInterval = value;
+      return self();
+    }
+
+    /** {@code stop} or {@code restart} when a query fails in a continuous run. */
+    public S onFailure(String value) {
+      locations.set(key + ".on_failure");
+      onFailure = value;
+      return self();
+    }
+  }
+
+  /** The gold layer's defaults. */
+  public final class GoldDefaults extends GoldSettings<GoldDefaults> {
+    private GoldDefaults() {
+      super("gold.defaults");
+    }
+
+    @Override
+    GoldDefaults self() {
+      return this;
+    }
+
+    private GoldOptions options() {
+      return new GoldOptions(triggerInterval, onFailure);
+    }
+  }
+
   /** Definition of a gold table. */
-  public final class Gold {
-    private final String key;
+  public final class Gold extends GoldSettings<Gold> {
     private String description;
     private String sql;
     private String sqlFile;
@@ -443,11 +613,14 @@ public final class PipelineBuilder {
     private String watermark;
     private String eventTime;
     private List<String> partitionBy;
-    private String triggerInterval;
-    private String onFailure;
 
     private Gold(String key) {
-      this.key = key;
+      super(key);
+    }
+
+    @Override
+    Gold self() {
+      return this;
     }
 
     /** What the table means, for analysts. */
@@ -519,20 +692,6 @@ public final class PipelineBuilder {
       return this;
     }
 
-    /** The continuous trigger's interval, such as {@code 10s}. */
-    public Gold triggerInterval(String value) {
-      locations.set(key + ".trigger_interval");
-      triggerInterval = value;
-      return this;
-    }
-
-    /** {@code stop} or {@code restart} when the table's query fails in a continuous run. */
-    public Gold onFailure(String value) {
-      locations.set(key + ".on_failure");
-      onFailure = value;
-      return this;
-    }
-
     private GoldTableSpec spec() {
       return new GoldTableSpec(
           description,
@@ -547,6 +706,99 @@ public final class PipelineBuilder {
           partitionBy,
           triggerInterval,
           onFailure);
+    }
+  }
+
+  /** Maintenance policies: defaults, then per layer, then per table; the most specific wins. */
+  public final class Maintenance {
+    private MaintenanceOptions defaults;
+    private MaintenanceOptions bronze;
+    private MaintenanceOptions silver;
+    private MaintenanceOptions gold;
+    private final Map<String, MaintenanceOptions> tables = new LinkedHashMap<>();
+
+    private Maintenance() {}
+
+    /** Every table's policy. */
+    public Maintenance defaults(Consumer<MaintenancePolicy> definition) {
+      defaults = policy("maintenance.defaults", definition);
+      return this;
+    }
+
+    /** Bronze tables' policy. */
+    public Maintenance bronze(Consumer<MaintenancePolicy> definition) {
+      bronze = policy("maintenance.bronze", definition);
+      return this;
+    }
+
+    /** Silver tables' policy, the quarantine included. */
+    public Maintenance silver(Consumer<MaintenancePolicy> definition) {
+      silver = policy("maintenance.silver", definition);
+      return this;
+    }
+
+    /** Gold tables' policy. */
+    public Maintenance gold(Consumer<MaintenancePolicy> definition) {
+      gold = policy("maintenance.gold", definition);
+      return this;
+    }
+
+    /** One table's policy, by qualified name such as {@code silver.plays}. */
+    public Maintenance table(String qualifiedName, Consumer<MaintenancePolicy> definition) {
+      tables.put(qualifiedName, policy("maintenance.tables." + qualifiedName, definition));
+      return this;
+    }
+
+    private MaintenanceOptions policy(String key, Consumer<MaintenancePolicy> definition) {
+      locations.set(key);
+      MaintenancePolicy p = new MaintenancePolicy(key);
+      definition.accept(p);
+      return new MaintenanceOptions(p.targetFileSize, p.zorderBy, p.vacuumRetention, p.autoCompact);
+    }
+
+    private MaintenanceSpec spec() {
+      return new MaintenanceSpec(defaults, bronze, silver, gold, tables.isEmpty() ? null : tables);
+    }
+  }
+
+  /** One maintenance policy; what it leaves unset comes from the less specific level. */
+  public final class MaintenancePolicy {
+    private final String key;
+    private String targetFileSize;
+    private List<String> zorderBy;
+    private String vacuumRetention;
+    private Boolean autoCompact;
+
+    private MaintenancePolicy(String key) {
+      this.key = key;
+    }
+
+    /** The size OPTIMIZE compacts files towards, such as {@code 128MB}. */
+    public MaintenancePolicy targetFileSize(String value) {
+      locations.set(key + ".target_file_size");
+      targetFileSize = value;
+      return this;
+    }
+
+    /** Columns OPTIMIZE clusters the files by (Z-order). */
+    public MaintenancePolicy zorderBy(String... columns) {
+      locations.set(key + ".zorder_by");
+      zorderBy = List.of(columns);
+      return this;
+    }
+
+    /** How long files no longer used are kept before VACUUM deletes them, at least {@code 168h}. */
+    public MaintenancePolicy vacuumRetention(String value) {
+      locations.set(key + ".vacuum_retention");
+      vacuumRetention = value;
+      return this;
+    }
+
+    /** Whether the writing job compacts small files right after a commit (on by default). */
+    public MaintenancePolicy autoCompact(boolean value) {
+      locations.set(key + ".auto_compact");
+      autoCompact = value;
+      return this;
     }
   }
 

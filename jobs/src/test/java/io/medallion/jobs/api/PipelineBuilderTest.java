@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medallion.core.error.SpecException;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.PipelineLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The builder defines the pipelines YAML does, validated the same way, with errors at the call. */
 class PipelineBuilderTest {
@@ -118,6 +121,96 @@ class PipelineBuilderTest {
   }
 
   /** The line of this test's source that holds {@code text}, read from the source file. */
+  @Test
+  void layerDefaultsAndMaintenancePoliciesAreTheYamlOnes(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        yaml,
+        """
+        name: orders
+        sources:
+          orders: {topic: orders}
+        bronze:
+          defaults:
+            starting_offsets: latest
+            max_offsets_per_trigger: 5000
+            fail_on_data_loss: false
+            trigger_interval: 2s
+            on_failure: restart
+          tables:
+            orders: {source: orders, trigger_interval: 1s}
+        silver:
+          defaults: {trigger_interval: 3s, max_files_per_trigger: 10, on_failure: restart}
+          tables:
+            orders:
+              source: orders
+              payload:
+                schema: {order_id: string, amount: double}
+              write: {mode: append, keys: [order_id]}
+        gold:
+          defaults: {trigger_interval: 30s, on_failure: restart}
+          tables:
+            total:
+              refresh: full
+              sql: SELECT count(*) AS orders FROM silver.orders
+        maintenance:
+          defaults: {target_file_size: 64MB, vacuum_retention: 336h}
+          bronze: {auto_compact: false}
+          silver: {target_file_size: 32MB}
+          gold: {vacuum_retention: 200h}
+          tables:
+            silver.orders: {zorder_by: [order_id]}
+        """);
+
+    Pipeline java =
+        PipelineBuilder.pipeline("orders")
+            .source("orders", s -> s.topic("orders"))
+            .bronzeDefaults(
+                d ->
+                    d.startingOffsets("latest")
+                        .maxOffsetsPerTrigger(5000)
+                        .failOnDataLoss(false)
+                        .triggerInterval("2s")
+                        .onFailure("restart"))
+            .bronze("orders", b -> b.source("orders").triggerInterval("1s"))
+            .silverDefaults(
+                d -> d.triggerInterval("3s").maxFilesPerTrigger(10).onFailure("restart"))
+            .silver(
+                "orders",
+                t ->
+                    t.source("orders")
+                        .field("order_id", "string")
+                        .field("amount", "double")
+                        .append("order_id"))
+            .goldDefaults(d -> d.triggerInterval("30s").onFailure("restart"))
+            .gold("total", g -> g.full().sql("SELECT count(*) AS orders FROM silver.orders"))
+            .maintenance(
+                m ->
+                    m.defaults(p -> p.targetFileSize("64MB").vacuumRetention("336h"))
+                        .bronze(p -> p.autoCompact(false))
+                        .silver(p -> p.targetFileSize("32MB"))
+                        .gold(p -> p.vacuumRetention("200h"))
+                        .table("silver.orders", p -> p.zorderBy("order_id")))
+            .build();
+
+    assertThat(withoutLocations(java)).isEqualTo(withoutLocations(PipelineLoader.load(yaml)));
+    assertThat(java.bronzeTables().get(0).triggerInterval()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aMaintenanceErrorNamesItsBuilderCall() {
+    assertThatThrownBy(
+            () -> orders().maintenance(m -> m.bronze(p -> p.vacuumRetention("24h"))).build())
+        .isInstanceOf(SpecException.class)
+        .hasMessage(
+            "PipelineBuilderTest.java:"
+                + lineOf("p.vacuumRetention(\"24h\")")
+                + " [maintenance.bronze.vacuum_retention]: a vacuum retention of 24h is shorter"
+                + " than 168h: VACUUM could delete files that a streaming reader behind the table,"
+                + " or a running job, still has to read\n"
+                + "  Fix: Keep at least 168h (7 days), longer than any reader can fall behind.");
+  }
+
   private static int lineOf(String text) {
     try {
       List<String> lines =
