@@ -83,7 +83,10 @@ class OrdersPipelineIT {
         .toList();
   }
 
-  /** Every Delta table under the lake, as paths relative to its root, the event log aside. */
+  /**
+   * Every data table under the lake, relative to its root; the system tables ({@code _system})
+   * aside.
+   */
   private static List<String> tables(Path lake) throws IOException {
     try (Stream<Path> logs = Files.walk(lake)) {
       return logs.filter(p -> p.getFileName().toString().equals("_delta_log"))
