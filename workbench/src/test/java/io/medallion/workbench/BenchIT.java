@@ -94,6 +94,9 @@ class BenchIT {
             String.valueOf(E2E_RATE),
             "--e2e-seconds",
             String.valueOf(E2E_SECONDS),
+            // The search's one rate is end_to_end's: it takes that round instead of a second one.
+            "--e2e-search-rates",
+            String.valueOf(E2E_RATE),
             "--out",
             out.toString());
     assertThat(exit).as(console.toString()).isZero();
@@ -143,19 +146,69 @@ class BenchIT {
     for (String p : List.of("freshness_p50_s", "freshness_p95_s", "freshness_p99_s")) {
       assertThat(stages.get("end_to_end").path(p).asDouble()).as(p).isPositive();
     }
+    JsonNode e2e = stages.get("end_to_end");
+    assertThat(e2e.path("offered_rate").asDouble()).isEqualTo(E2E_RATE);
+    assertThat(e2e.path("sustained_rate").asLong()).isPositive();
+    // Followed by polling: every valid and late play the end-to-end producer sent (seed + 1).
+    assertThat(e2e.path("polled_events").asLong())
+        .isEqualTo(validAndLatePlays(E2E_RATE * E2E_SECONDS, SEED + 1));
+    for (String hop : List.of("ack_to_silver", "ack_to_gold")) {
+      double p50 = e2e.path(hop + "_p50_s").asDouble();
+      double p95 = e2e.path(hop + "_p95_s").asDouble();
+      double p99 = e2e.path(hop + "_p99_s").asDouble();
+      assertThat(p50).as(hop).isPositive().isLessThanOrEqualTo(p95);
+      assertThat(p95).as(hop).isLessThanOrEqualTo(p99);
+    }
+    // A record is seen in gold no earlier than in silver.
+    for (String p : List.of("_p50_s", "_p95_s", "_p99_s")) {
+      assertThat(e2e.path("ack_to_gold" + p).asDouble())
+          .isGreaterThanOrEqualTo(e2e.path("ack_to_silver" + p).asDouble());
+    }
+    JsonNode search = stages.get("rate_search");
+    assertThat(search.path("rates")).hasSize(1);
+    JsonNode tried = search.path("rates").get(0);
+    assertThat(tried.path("offered_rate").asDouble()).isEqualTo(E2E_RATE);
+    assertThat(tried.path("round").asText()).isEqualTo("end_to_end");
+    double p95 = e2e.path("ack_to_gold_p95_s").asDouble();
+    assertThat(tried.path("ack_to_gold_p95_s").asDouble()).isEqualTo(p95);
+    assertThat(tried.path("met").asBoolean()).isEqualTo(p95 <= 10);
+    if (p95 <= 10) {
+      assertThat(search.path("max_rate_within_target").asDouble()).isEqualTo(E2E_RATE);
+    } else {
+      assertThat(search.path("max_rate_within_target").isNull()).isTrue();
+    }
 
     assertThat(iterable(report.path("ratios").fieldNames()))
         .containsExactly(
             "bronze / spark_kafka_noop",
             "bronze / naive_bronze",
             "silver / naive_silver",
-            "gold / naive_gold");
+            "gold / naive_gold",
+            "rate_search max rate within target / 50,000 events/s");
     assertThat(report.path("environment").path("method").asText()).contains("warm-up");
     String markdown = Files.readString(out.resolve("benchmark.md"));
     for (String stage : Benchmark.DEFAULT_STAGES) {
       assertThat(markdown).contains("| " + stage + " |");
       assertThat(console.toString()).contains("| " + stage + " |");
     }
+  }
+
+  /** The valid and late plays among what the end-to-end producer generates. */
+  private static long validAndLatePlays(long events, long seed) {
+    EventGenerator generator =
+        new EventGenerator(
+            new GeneratorSettings(
+                events, seed, 0.01, 0.02, 0.02, Instant.now(), E2E_RATE, 1000, 50_000));
+    long plays = 0;
+    while (generator.hasNext()) {
+      GeneratedEvent e = generator.next();
+      boolean followed =
+          e.kind() == GeneratedEvent.Kind.VALID || e.kind() == GeneratedEvent.Kind.LATE;
+      if (followed && e.topic().equals(EventGenerator.PLAYS)) {
+        plays++;
+      }
+    }
+    return plays;
   }
 
   private static List<String> iterable(java.util.Iterator<String> names) {

@@ -60,8 +60,7 @@ final class ReferenceEvents {
             Map.of(),
             new GeneratorSettings(events, seed, 0.05, 0.05, 0.02, until, rate, 50, 200),
             topics,
-            (topic, partition, offset, sentAt) ->
-                acknowledged.add(new Coordinates(topic, partition, offset)));
+            ack -> acknowledged.add(new Coordinates(ack.topic(), ack.partition(), ack.offset())));
     if (report.failed() > 0) {
       throw new IllegalStateException(report.failed() + " sends were not acknowledged");
     }

@@ -49,6 +49,7 @@ public final class Benchmark {
           "silver",
           "gold",
           "end_to_end",
+          "rate_search",
           "files_baseline",
           "files",
           "scale");
@@ -78,6 +79,8 @@ public final class Benchmark {
    * @param filesRate events per second the producer offers in the file-count stages
    * @param filesDuration how long it produces in each of them
    * @param scaleRows the table sizes the scale stage measures a micro-batch at, ascending
+   * @param searchRates the offered rates the rate search tries, ascending; each for {@code
+   *     e2eSeconds}
    */
   public record Settings(
       long events,
@@ -92,7 +95,8 @@ public final class Benchmark {
       Set<String> stages,
       double filesRate,
       Duration filesDuration,
-      List<Long> scaleRows) {}
+      List<Long> scaleRows,
+      List<Double> searchRates) {}
 
   /**
    * The stages that measure the reference pipeline's own tables and columns (a naive count per
@@ -100,7 +104,7 @@ public final class Benchmark {
    * events at a rate): a bench of any other pipeline leaves them out.
    */
   public static final List<String> REFERENCE_ONLY =
-      List.of("naive_gold", "end_to_end", "files_baseline", "files", "scale");
+      List.of("naive_gold", "end_to_end", "rate_search", "files_baseline", "files", "scale");
 
   /** What each stage needs to have run before it, on the same round's tables. */
   private static final Map<String, String> NEEDS =
@@ -183,6 +187,9 @@ public final class Benchmark {
       measure("end_to_end", true, () -> endToEnd.run(dir));
       context.forget(dir);
     }
+    Path searchDir = settings.out().resolve("work").resolve("rate-search");
+    measure("rate_search", true, () -> endToEnd.searchRates(searchDir, median("end_to_end")));
+    context.forget(searchDir);
     Path filesDir = settings.out().resolve("work").resolve("files");
     measure("files_baseline", true, () -> fileCounts.run(filesDir, false));
     context.forget(filesDir);
@@ -277,6 +284,17 @@ public final class Benchmark {
     }
   }
 
+  /** A stage's median measured round, or null if it was not measured. */
+  private Sample median(String stage) {
+    List<Sample> measured = samples.getOrDefault(stage, List.of());
+    if (measured.isEmpty()) {
+      return null;
+    }
+    List<Sample> sorted =
+        measured.stream().sorted(Comparator.comparingDouble(Sample::seconds)).toList();
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
   private Map<String, List<BenchReport.Round>> samplesByStage() {
     Map<String, List<BenchReport.Round>> byStage = new LinkedHashMap<>();
     for (String stage : STAGES) {
@@ -309,6 +327,14 @@ public final class Benchmark {
                     + settings.repeat()
                     + " times after them, in the warm process."
                 : "")
+            + (settings.stages().contains("rate_search")
+                ? " rate_search then runs end_to_end at each of "
+                    + settings.searchRates()
+                    + " events/s, lowest first, until the p95 from acknowledgement to gold"
+                    + " exceeds "
+                    + EndToEndStage.TARGET_P95_S
+                    + " s; a rate equal to --e2e-rate takes end_to_end's median round."
+                : "")
             + (settings.stages().contains("files")
                 ? " files_baseline and files run once each, at the end."
                 : "")
@@ -322,6 +348,7 @@ public final class Benchmark {
                 : ""));
     env.put("e2e_rate", settings.e2eRate());
     env.put("e2e_seconds", settings.e2eSeconds());
+    env.put("e2e_search_rates", settings.searchRates());
     env.put("trigger_interval", settings.triggerInterval().toString());
     env.put("files_rate", settings.filesRate());
     env.put("files_duration", settings.filesDuration().toString());

@@ -75,9 +75,9 @@ final class Freshness implements EventProducer.AckListener {
   }
 
   @Override
-  public void acknowledged(String ackTopic, int partition, long offset, long sentAtMillis) {
-    if (topic.equals(ackTopic)) {
-      acks.computeIfAbsent(partition, p -> new Acks()).add(offset, sentAtMillis);
+  public void acknowledged(EventProducer.Ack ack) {
+    if (topic.equals(ack.topic())) {
+      acks.computeIfAbsent(ack.partition(), p -> new Acks()).add(ack.offset(), ack.sentAtMillis());
     }
   }
 

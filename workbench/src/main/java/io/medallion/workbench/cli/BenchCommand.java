@@ -85,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--e2e-rate",
       paramLabel = "EVENTS_PER_S",
-      defaultValue = "50000",
+      defaultValue = "10000",
       description = "Events/s the producer offers in end_to_end (default: ${DEFAULT-VALUE}).")
   double e2eRate;
 
@@ -95,6 +95,21 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "20",
       description = "How long the producer runs in end_to_end (default: ${DEFAULT-VALUE}).")
   int e2eSeconds;
+
+  @Option(
+      names = "--e2e-search-rates",
+      paramLabel = "EVENTS_PER_S",
+      split = ",",
+      description =
+          "Offered rates rate_search tries, lowest first, each for --e2e-seconds, until the p95"
+              + " from Kafka acknowledgement to gold exceeds 10 s (default:"
+              + " 1000,2000,5000,10000,20000,50000).")
+  List<Double> searchRates = List.of(1_000d, 2_000d, 5_000d, 10_000d, 20_000d, 50_000d);
+
+  @Option(
+      names = "--skip-rate-search",
+      description = "Leave out rate_search, which runs end_to_end once per rate it tries.")
+  boolean skipRateSearch;
 
   @Option(
       names = "--trigger-interval",
@@ -160,6 +175,9 @@ public final class BenchCommand implements Callable<Integer> {
               + "'; the stages are "
               + String.join(",", Benchmark.STAGES));
     }
+    check(
+        searchRates.stream().allMatch(r -> r > 0),
+        "--e2e-search-rates must list rates above 0, such as 1000,5000,10000");
     check(filesRate > 0, "--files-rate must be above 0");
     check(
         scaleRows.stream().allMatch(n -> n >= 1),
@@ -178,10 +196,11 @@ public final class BenchCommand implements Callable<Integer> {
                             + " or 10m"));
     PrintWriter console = spec.commandLine().getOut();
     Pipeline pipeline = common.pipeline();
-    List<String> measured = stages;
+    List<String> measured =
+        skipRateSearch ? stages.stream().filter(s -> !s.equals("rate_search")).toList() : stages;
     if (!Generation.isReference(pipeline)) {
       List<String> referenceOnly =
-          stages.stream().filter(Benchmark.REFERENCE_ONLY::contains).toList();
+          measured.stream().filter(Benchmark.REFERENCE_ONLY::contains).toList();
       boolean named = spec.commandLine().getParseResult().hasMatchedOption("--stages");
       check(
           !named || referenceOnly.isEmpty(),
@@ -195,7 +214,7 @@ public final class BenchCommand implements Callable<Integer> {
                   Benchmark.STAGES.stream()
                       .filter(s -> !Benchmark.REFERENCE_ONLY.contains(s))
                       .toList()));
-      measured = stages.stream().filter(s -> !referenceOnly.contains(s)).toList();
+      measured = measured.stream().filter(s -> !referenceOnly.contains(s)).toList();
       if (!referenceOnly.isEmpty()) {
         console.printf(
             "Pipeline %s: leaving out %s, which measure the reference pipeline's own tables.%n",
@@ -223,7 +242,8 @@ public final class BenchCommand implements Callable<Integer> {
               new LinkedHashSet<>(measured),
               filesRate,
               filesFor,
-              scaleRows.stream().distinct().sorted().toList());
+              scaleRows.stream().distinct().sorted().toList(),
+              searchRates.stream().distinct().sorted().toList());
       BenchReport report =
           new Benchmark(
                   spark,

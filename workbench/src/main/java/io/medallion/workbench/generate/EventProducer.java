@@ -46,14 +46,26 @@ public final class EventProducer {
   /** Hears of every record the broker acknowledged (on the producer's I/O thread). */
   @FunctionalInterface
   public interface AckListener {
-    /**
-     * @param topic the record's topic
-     * @param partition its partition
-     * @param offset its offset
-     * @param sentAtMillis when it was handed to the producer, in epoch milliseconds
-     */
-    void acknowledged(String topic, int partition, long offset, long sentAtMillis);
+    void acknowledged(Ack ack);
   }
+
+  /**
+   * One record the broker acknowledged.
+   *
+   * @param topic the record's topic
+   * @param partition its partition
+   * @param offset its offset
+   * @param sentAtMillis when it was handed to the producer, in epoch milliseconds
+   * @param ackedAtMillis when the producer heard of the acknowledgement, in epoch milliseconds
+   * @param kind what the generator made it as
+   */
+  public record Ack(
+      String topic,
+      int partition,
+      long offset,
+      long sentAtMillis,
+      long ackedAtMillis,
+      GeneratedEvent.Kind kind) {}
 
   /** Producer settings for exactly-once-friendly sends. */
   static Properties config(String bootstrapServers, Map<String, String> extra) {
@@ -137,7 +149,14 @@ public final class EventProducer {
               if (error == null) {
                 acked.computeIfAbsent(topic, t -> new LongAdder()).increment();
                 if (acks != null) {
-                  acks.acknowledged(topic, metadata.partition(), metadata.offset(), sentAt);
+                  acks.acknowledged(
+                      new Ack(
+                          topic,
+                          metadata.partition(),
+                          metadata.offset(),
+                          sentAt,
+                          System.currentTimeMillis(),
+                          event.kind()));
                 }
               } else {
                 failed.increment();

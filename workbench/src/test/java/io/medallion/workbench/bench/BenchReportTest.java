@@ -108,6 +108,40 @@ class BenchReportTest {
             Map.entry("gold batch latency 10M / 1M", 1.0));
   }
 
+  @SuppressWarnings("unchecked")
+  @Test
+  void takesTheFreshnessGoalFromTheRateSearchWhenEndToEndOfferedAnotherRate() {
+    Map<String, Object> e2e = new LinkedHashMap<>();
+    e2e.put("offered_rate", 1_000.0);
+    e2e.put("ack_to_gold_p95_s", 4.0);
+    Map<String, Object> search = new LinkedHashMap<>();
+    search.put(
+        "rates",
+        List.of(
+            Map.of("offered_rate", 5_000.0, "ack_to_gold_p95_s", 8.5, "met", true),
+            Map.of("offered_rate", 10_000.0, "ack_to_gold_p95_s", 12.25, "met", false)));
+    search.put("max_rate_within_target", 5_000.0);
+    Map<String, List<BenchReport.Round>> rounds = new LinkedHashMap<>();
+    rounds.put("end_to_end", List.of(new BenchReport.Round(3_000, 6.0, 1, 1, e2e)));
+    rounds.put("rate_search", List.of(new BenchReport.Round(20_000, 30.0, 1, 1, search)));
+    BenchReport report = BenchReport.of(rounds, Map.of("method", "test"));
+
+    assertThat((Map<String, Object>) report.tree().get("ratios"))
+        .containsExactly(Map.entry("rate_search max rate within target / 50,000 events/s", 0.1));
+    assertThat((List<Map<String, Object>>) report.tree().get("goals"))
+        .filteredOn(g -> g.get("goal").toString().startsWith("ack_to_gold_p95_s"))
+        .singleElement()
+        .satisfies(
+            g ->
+                assertThat(g)
+                    .containsEntry("goal", "ack_to_gold_p95_s at 10,000 events/s offered <= 10")
+                    .containsEntry("value", 12.25)
+                    .containsEntry("met", false));
+    assertThat(report.markdown())
+        .contains("rate_search: highest offered rate with p95 to gold within")
+        .contains("5000.0 events/s");
+  }
+
   @Test
   void namesTableSizesShortly() {
     assertThat(ScaleStage.label(1_000_000)).isEqualTo("1M");
