@@ -1,10 +1,15 @@
 package io.medallion.silver;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.spec.Pipeline.Write;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -44,7 +49,10 @@ final class AppendWriter implements SilverWriter {
           candidateCount, 0, () -> delta.appendOnce(candidates, path, appId, version), () -> {});
     }
     Dataset<Row> fresh =
-        notHeldIn(candidates, table(candidates)).persist(StorageLevel.MEMORY_AND_DISK());
+        (Arrays.asList(candidates.columns()).contains(KeyStates.COLUMN)
+                ? notHeldPerState(candidates)
+                : notHeldIn(candidates, table(candidates)))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     long accepted = fresh.count();
     return new Planned(
         accepted,
@@ -75,6 +83,51 @@ final class AppendWriter implements SilverWriter {
                 .option("replaceWhere", range)
                 .save(path),
         replacing::unpersist);
+  }
+
+  /**
+   * The candidates whose key the table does not hold, by their {@link KeyStates} marks: new keys
+   * are taken and held keys are duplicates without reading the table; the rest are checked against
+   * only the table's partitions they would be written to (a re-send has its first delivery's
+   * payload, so its partition values). No such rows, no read.
+   */
+  private Dataset<Row> notHeldPerState(Dataset<Row> candidates) {
+    Column state = col(KeyStates.COLUMN);
+    Dataset<Row> fresh = candidates.where(state.equalTo(KeyStates.NEW)).drop(KeyStates.COLUMN);
+    Dataset<Row> unsure =
+        candidates.where(state.isNull().or(state.equalTo(KeyStates.CHECK))).drop(KeyStates.COLUMN);
+    List<Row> partitions =
+        write.partitionBy().isEmpty()
+            ? List.of()
+            : unsure.select(partitionColumns()).distinct().collectAsList();
+    if (write.partitionBy().isEmpty() ? unsure.isEmpty() : partitions.isEmpty()) {
+      return fresh;
+    }
+    Dataset<Row> rows = table(candidates);
+    if (!partitions.isEmpty()) {
+      rows = rows.where(inPartitions(partitions));
+    }
+    return fresh.unionByName(notHeldIn(unsure, rows));
+  }
+
+  /** True for a row of one of the partitions, each a row of the partition columns' values. */
+  private Column inPartitions(List<Row> partitions) {
+    Column any = lit(false);
+    for (Row p : partitions) {
+      Column match = lit(true);
+      for (int i = 0; i < write.partitionBy().size(); i++) {
+        Column c = col(JsonPayloadParser.quote(write.partitionBy().get(i)));
+        match = match.and(p.isNullAt(i) ? c.isNull() : c.equalTo(lit(p.get(i))));
+      }
+      any = any.or(match);
+    }
+    return any;
+  }
+
+  private Column[] partitionColumns() {
+    return write.partitionBy().stream()
+        .map(c -> col(JsonPayloadParser.quote(c)))
+        .toArray(Column[]::new);
   }
 
   private Dataset<Row> table(Dataset<Row> candidates) {

@@ -53,6 +53,11 @@ final class JsonPayloadParser {
    * and {@link #REJECT}.
    */
   Dataset<Row> parse(Dataset<Row> bronze) {
+    return parse(bronze, false);
+  }
+
+  /** Like {@link #parse(Dataset)}; with {@code keepValue}, the bronze value column stays too. */
+  Dataset<Row> parse(Dataset<Row> bronze, boolean keepValue) {
     String value = BronzeContract.VALUE;
     Dataset<Row> text =
         bronze.select(
@@ -108,6 +113,9 @@ final class JsonPayloadParser {
                 + " IS NOT NULL THEN 'utf8' ELSE 'base64' END")
             .as(SilverColumns.RAW_ENCODING));
     out.add(expr(rejection()).as(REJECT));
+    if (keepValue) {
+      out.add(col(value));
+    }
     return json.select(out.toArray(Column[]::new));
   }
 

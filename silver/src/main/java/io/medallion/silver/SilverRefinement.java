@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -186,15 +187,22 @@ public final class SilverRefinement {
     @Override
     public CheckpointGuard.Query definition() {
       Write write = table.write();
+      Map<String, String> definition = new TreeMap<>();
+      definition.put("source", table.source().qualifiedName());
+      definition.put("write.mode", write.mode().name());
+      definition.put("write.keys", String.join(",", write.keys()));
+      definition.put("write.sequence_by", String.valueOf(write.sequenceBy()));
+      if (write.keysInState()) {
+        // The query's plan gains the key state: a checkpoint made without it cannot take it. A
+        // longer horizon would trust a state that has already let keys go.
+        definition.put("write.event_time", write.eventTime());
+        definition.put("write.dedupe_within", write.dedupeWithin().toString());
+      }
       return new CheckpointGuard.Query(
           table.qualifiedName(),
           checkpoint(),
           lake.system(SilverRecords.RECONCILIATION),
-          Map.of(
-              "source", table.source().qualifiedName(),
-              "write.mode", write.mode().name(),
-              "write.keys", String.join(",", write.keys()),
-              "write.sequence_by", String.valueOf(write.sequenceBy())),
+          definition,
           "Rebuild the table from all of bronze: ./lakehouse refine --full-refresh --table "
               + table.name()
               + " (it clears the table's rows, quarantined rows and records first).",
@@ -208,11 +216,37 @@ public final class SilverRefinement {
 
     @Override
     public Dataset<Row> source(SparkSession session, boolean checkpointLost) {
-      return spark
-          .readStream()
-          .format("delta")
-          .option("maxFilesPerTrigger", table.maxFilesPerTrigger())
-          .load(bronze());
+      SparkSession query = querySession();
+      Dataset<Row> bronze =
+          query
+              .readStream()
+              .format("delta")
+              .option("maxFilesPerTrigger", table.maxFilesPerTrigger())
+              .load(bronze());
+      return refiner.markKeys(
+          bronze,
+          () ->
+              query
+                  .readStream()
+                  .format("delta")
+                  // A backfill's rewrite of rows it already held adds no key the state lacks.
+                  .option("skipChangeCommits", "true")
+                  .load(target()));
+    }
+
+    /**
+     * The session the query runs in. A processing-time key state asks for a batch at every trigger
+     * even without data (Spark 4.0), which would refine nothing at every interval and keep a once
+     * run going: such a query runs in its own session without them. Its timers then fire with the
+     * next batch of data, and a key held past its time is still in the table.
+     */
+    private SparkSession querySession() {
+      if (!table.write().keysInState()) {
+        return spark;
+      }
+      SparkSession own = spark.newSession();
+      own.conf().set("spark.sql.streaming.noDataMicroBatches.enabled", "false");
+      return own;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.medallion.silver;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -60,6 +62,8 @@ public final class TableRefiner {
   public static final String AFTER_QUARANTINE = "after-quarantine:";
 
   private static final String DUPLICATE = "__duplicate";
+  private static final String MARK_PARTITION = "__mark_partition";
+  private static final String MARK_OFFSET = "__mark_offset";
 
   private final SilverTable table;
   private final LakeLayout lake;
@@ -68,6 +72,7 @@ public final class TableRefiner {
   private final Expectations expectations;
   private final SilverWriter writer;
   private final DeltaWriter delta;
+  private final KeyStates keyStates;
   private List<String> schemaChanges = List.of();
   private StructType rowSchema;
 
@@ -87,6 +92,17 @@ public final class TableRefiner {
             lake.table(Layer.SILVER, table.name()),
             lake.system("silver_tombstones/" + table.name()),
             delta);
+    this.keyStates = table.write().keysInState() ? new KeyStates(table.write(), parser) : null;
+  }
+
+  /**
+   * The bronze stream marked with what the query's key state says of each record ({@link
+   * KeyStates}), for a table that holds its keys in state; else the bronze stream as it is.
+   *
+   * @param silver the stream of the rows this table gains
+   */
+  public Dataset<Row> markKeys(Dataset<Row> bronze, Supplier<Dataset<Row>> silver) {
+    return keyStates == null ? bronze : keyStates.mark(bronze, silver.get());
   }
 
   /** How this refiner writes to Delta. */
@@ -271,9 +287,43 @@ public final class TableRefiner {
 
   /** Refines one streaming micro-batch of bronze rows. */
   public Counts refineStreamingBatch(Dataset<Row> bronze, BatchContext batch) {
-    Counts counts = refine(bronze, batch.appId(), batch.batchId(), new StreamOutcome(batch));
-    batch.output(counts.accepted());
-    return counts;
+    if (!Arrays.asList(bronze.columns()).contains(KeyStates.COLUMN)) {
+      Counts counts = refine(bronze, batch.appId(), batch.batchId(), new StreamOutcome(batch));
+      batch.output(counts.accepted());
+      return counts;
+    }
+    // Computed once: the batch runs the key state's operator, which must not run again per read.
+    Dataset<Row> marked = bronze.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Dataset<Row> marks =
+          broadcast(
+              marked.select(
+                  col(BronzeContract.PARTITION).as(MARK_PARTITION),
+                  col(BronzeContract.OFFSET).as(MARK_OFFSET),
+                  col(KeyStates.COLUMN)));
+      Counts counts =
+          refine(
+              marked.drop(KeyStates.COLUMN),
+              batch.batchId(),
+              new StreamOutcome(batch),
+              (candidates, count) ->
+                  writer.plan(
+                      candidates
+                          .join(
+                              marks,
+                              col(SilverColumns.SOURCE_PARTITION)
+                                  .equalTo(col(MARK_PARTITION))
+                                  .and(col(SilverColumns.SOURCE_OFFSET).equalTo(col(MARK_OFFSET))),
+                              "left")
+                          .drop(MARK_PARTITION, MARK_OFFSET),
+                      count,
+                      batch.appId(),
+                      batch.batchId()));
+      batch.output(counts.accepted());
+      return counts;
+    } finally {
+      marked.unpersist();
+    }
   }
 
   /**

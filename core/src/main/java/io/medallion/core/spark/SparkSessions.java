@@ -23,16 +23,26 @@ public final class SparkSessions {
    * Delta's auto compaction on (the spec's {@code maintenance} section can turn it off per table).
    */
   public static final Map<String, String> DEFAULTS =
-      Map.of(
-          "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
-          "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-          "spark.sql.session.timeZone", "UTC",
-          "spark.sql.streaming.metricsEnabled", "true",
-          "spark.metrics.namespace", "medallion",
-          "spark.metrics.conf.*.sink.prometheusServlet.class",
-              "org.apache.spark.metrics.sink.PrometheusServlet",
-          "spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus",
-          "spark.databricks.delta.properties.defaults.autoOptimize.autoCompact", "true");
+      Map.ofEntries(
+          Map.entry("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"),
+          Map.entry(
+              "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"),
+          Map.entry("spark.sql.session.timeZone", "UTC"),
+          Map.entry("spark.sql.streaming.metricsEnabled", "true"),
+          Map.entry("spark.metrics.namespace", "medallion"),
+          Map.entry(
+              "spark.metrics.conf.*.sink.prometheusServlet.class",
+              "org.apache.spark.metrics.sink.PrometheusServlet"),
+          Map.entry("spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus"),
+          Map.entry("spark.databricks.delta.properties.defaults.autoOptimize.autoCompact", "true"),
+          // Silver keeps the keys it has accepted in a transformWithState store, which needs
+          // RocksDB; a checkpoint keeps the provider it was started with.
+          Map.entry(
+              "spark.sql.streaming.stateStore.providerClass",
+              "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"),
+          // Each batch writes the changed keys, not a snapshot of the store.
+          Map.entry(
+              "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true"));
 
   /**
    * Extra defaults for a local (single-JVM) master: few shuffle partitions, no UI, and Delta's

@@ -7,11 +7,14 @@ import java.util.regex.Pattern;
 
 /** Parses the short durations used in specs and on the command line: {@code 500ms}, {@code 5s}. */
 public final class Durations {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private Durations() {}
 
-  /** A duration such as {@code 500ms}, {@code 5s}, {@code 2m} or {@code 1h}; empty if malformed. */
+  /**
+   * A duration such as {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or {@code 7d}; empty if
+   * malformed.
+   */
   public static Optional<Duration> parse(String text) {
     if (text == null) {
       return Optional.empty();
@@ -26,7 +29,8 @@ public final class Durations {
           case "ms" -> Duration.ofMillis(amount);
           case "s" -> Duration.ofSeconds(amount);
           case "m" -> Duration.ofMinutes(amount);
-          default -> Duration.ofHours(amount);
+          case "h" -> Duration.ofHours(amount);
+          default -> Duration.ofDays(amount);
         });
   }
 }

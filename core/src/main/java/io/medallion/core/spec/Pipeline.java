@@ -361,6 +361,10 @@ public record Pipeline(
    * @param effectiveAt the column a version is valid from; empty unless SCD type 2
    * @param deleteWhen a SQL condition marking a delete; empty when there are none
    * @param partitionBy partition columns
+   * @param eventTime append: the payload's timestamp column that bounds de-duplication by key;
+   *     empty when each batch is checked against the whole table
+   * @param dedupeWithin append with {@code eventTime}: how long after its event time a key is held
+   *     in the query's state; an older record is checked against the partitions it can live in
    */
   public record Write(
       WriteMode mode,
@@ -368,7 +372,28 @@ public record Pipeline(
       String sequenceBy,
       String effectiveAt,
       String deleteWhen,
-      List<String> partitionBy) {}
+      List<String> partitionBy,
+      String eventTime,
+      Duration dedupeWithin) {
+    /** The horizon of a table that declares {@code event_time} and no {@code dedupe_within}. */
+    public static final Duration DEFAULT_DEDUPE_WITHIN = Duration.ofDays(7);
+
+    /** A write whose de-duplication reads the whole table (no event time declared). */
+    public Write(
+        WriteMode mode,
+        List<String> keys,
+        String sequenceBy,
+        String effectiveAt,
+        String deleteWhen,
+        List<String> partitionBy) {
+      this(mode, keys, sequenceBy, effectiveAt, deleteWhen, partitionBy, "", DEFAULT_DEDUPE_WITHIN);
+    }
+
+    /** Whether keys are held in the query's state for {@link #dedupeWithin} of event time. */
+    public boolean keysInState() {
+      return mode == WriteMode.APPEND && !keys.isEmpty() && !eventTime.isEmpty();
+    }
+  }
 
   /** How a silver table is written. */
   public enum WriteMode {

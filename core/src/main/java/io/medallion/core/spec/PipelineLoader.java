@@ -329,7 +329,7 @@ public final class PipelineLoader {
                 error(
                     text.key(),
                     "'" + text.value() + "' is not a duration",
-                    "Write a number and a unit: 500ms, 5s, 1m or 1h."));
+                    "Write a number and a unit: 500ms, 5s, 1m, 1h or 7d."));
   }
 
   /** Reads a SQL file named in the spec, relative to the spec's folder. */

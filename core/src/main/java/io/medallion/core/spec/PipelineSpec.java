@@ -204,6 +204,9 @@ public record PipelineSpec(
    * @param effectiveAt the timestamp column a version is valid from ({@code scd2})
    * @param deleteWhen a SQL condition marking a change record as a delete
    * @param partitionBy partition columns of the table
+   * @param eventTime append: the payload's timestamp column that bounds de-duplication by key
+   * @param dedupeWithin append with {@code event_time}: how long after its event time a key is held
+   *     in state, such as {@code 7d}
    */
   public record WriteSpec(
       String mode,
@@ -211,7 +214,9 @@ public record PipelineSpec(
       String sequenceBy,
       String effectiveAt,
       String deleteWhen,
-      List<String> partitionBy) {}
+      List<String> partitionBy,
+      String eventTime,
+      String dedupeWithin) {}
 
   /**
    * The gold layer.

@@ -20,6 +20,7 @@ import io.medallion.core.spec.PipelineSpec.WriteSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -91,7 +92,7 @@ final class SilverLoader {
     Payload payload = payload(key + ".payload", t.payload());
     Transform transform = transform(key + ".transform", t.transform());
     List<Expectation> expectations = expectations(key + ".expectations", t.expectations());
-    Write write = write(key + ".write", t.write());
+    Write write = write(key + ".write", t.write(), payload);
     Duration interval =
         loader.duration(
             Resolved.of(
@@ -241,7 +242,7 @@ final class SilverLoader {
     return rules;
   }
 
-  private Write write(String key, WriteSpec w) {
+  private Write write(String key, WriteSpec w, Payload payload) {
     loader.required(w, key, "the write mode and keys");
     String modeText = loader.required(w.mode(), key + ".mode", "append, scd1 or scd2");
     WriteMode mode =
@@ -284,7 +285,54 @@ final class SilverLoader {
       expression(key + ".delete_when", deleteWhen);
     }
     List<String> partitionBy = w.partitionBy() == null ? List.of() : List.copyOf(w.partitionBy());
-    return new Write(mode, keys, sequenceBy, effectiveAt, deleteWhen, partitionBy);
+    String eventTime = w.eventTime() == null ? "" : w.eventTime().strip();
+    if (!eventTime.isEmpty()) {
+      if (mode != WriteMode.APPEND || keys.isEmpty()) {
+        throw loader.error(
+            key + ".event_time",
+            "event_time bounds the de-duplication of an append table by key",
+            "Remove event_time, or use mode append with keys.");
+      }
+      Map<String, String> types = new HashMap<>();
+      payload.fields().forEach(f -> types.put(f.name(), f.type().strip().toLowerCase(Locale.ROOT)));
+      if (!"timestamp".equals(types.get(eventTime))) {
+        throw loader.error(
+            key + ".event_time",
+            "event_time '" + eventTime + "' is not a timestamp field of the payload",
+            "Name the payload's event-time field (type timestamp), which the transform passes"
+                + " through unchanged.");
+      }
+      for (String k : keys) {
+        if (!types.containsKey(k)) {
+          throw loader.error(
+              key + ".keys",
+              "key '"
+                  + k
+                  + "' is not a field of the payload, so a record's key cannot be read"
+                  + " before it is transformed",
+              "With event_time, use keys that are payload fields the transform passes through"
+                  + " unchanged; or remove event_time to check every batch against the table.");
+        }
+      }
+    }
+    if (w.dedupeWithin() != null && eventTime.isEmpty()) {
+      throw loader.error(
+          key + ".dedupe_within",
+          "dedupe_within needs event_time: the horizon is measured on a record's event time",
+          "Add event_time: <the payload's timestamp field>, or remove dedupe_within.");
+    }
+    Duration within =
+        w.dedupeWithin() == null
+            ? Write.DEFAULT_DEDUPE_WITHIN
+            : loader.duration(new Resolved<>(w.dedupeWithin(), key + ".dedupe_within"));
+    if (within.isZero() || within.isNegative()) {
+      throw loader.error(
+          key + ".dedupe_within",
+          "dedupe_within must be longer than zero",
+          "Use a horizon such as 7d: how late a re-sent record may arrive after its event time.");
+    }
+    return new Write(
+        mode, keys, sequenceBy, effectiveAt, deleteWhen, partitionBy, eventTime, within);
   }
 
   private void expression(String key, String sql) {

@@ -418,6 +418,8 @@ public final class PipelineBuilder {
     private String effectiveAt;
     private String deleteWhen;
     private List<String> partitionBy;
+    private String eventTime;
+    private String dedupeWithin;
 
     private Silver(String key) {
       super(key);
@@ -532,15 +534,42 @@ public final class PipelineBuilder {
       return this;
     }
 
+    /**
+     * Holds the keys of an append table in the query's state for {@code horizon} (such as {@code
+     * 7d}) after their event time, the payload's timestamp field {@code eventTimeField}, instead of
+     * checking each batch against the whole table.
+     */
+    public Silver dedupeWithin(String eventTimeField, String horizon) {
+      locations.set(key + ".write.dedupe_within");
+      eventTime = eventTimeField;
+      dedupeWithin = horizon;
+      return this;
+    }
+
+    /** Like {@link #dedupeWithin(String, String)} with the default horizon (7 days). */
+    public Silver eventTime(String eventTimeField) {
+      locations.set(key + ".write.event_time");
+      eventTime = eventTimeField;
+      return this;
+    }
+
     private SilverTableSpec spec() {
       PayloadSpec payload =
           format == null && schema == null && required == null
               ? null
               : new PayloadSpec(format, schema, required);
       WriteSpec write =
-          mode == null && partitionBy == null && deleteWhen == null
+          mode == null && partitionBy == null && deleteWhen == null && eventTime == null
               ? null
-              : new WriteSpec(mode, keys, sequenceBy, effectiveAt, deleteWhen, partitionBy);
+              : new WriteSpec(
+                  mode,
+                  keys,
+                  sequenceBy,
+                  effectiveAt,
+                  deleteWhen,
+                  partitionBy,
+                  eventTime,
+                  dedupeWithin);
       return new SilverTableSpec(
           source,
           description,
