@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 
 import io.medallion.core.lake.BronzeContract;
+import io.medallion.core.spark.FaultInjector;
 import io.medallion.core.spec.Pipeline.Write;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,9 +52,15 @@ import scala.jdk.javaapi.CollectionConverters;
  * batch reads the same silver versions and the state as it was, and marks the same. The key and
  * event time are read from the payload before the transformation, which must pass them through.
  */
-final class KeyStates {
+public final class KeyStates {
   /** The column a marked bronze row carries: {@link #NEW}, {@link #HELD} or {@link #CHECK}. */
   static final String COLUMN = "__key_state";
+
+  /**
+   * Fault point in the key state's operator, after it changed a key's state and before the batch's
+   * state is committed: {@code key-state:<table>}, such as {@code key-state:silver.plays}.
+   */
+  public static final String FAULT_POINT = "key-state:";
 
   static final String NEW = "new";
   static final String HELD = "held";
@@ -72,10 +79,15 @@ final class KeyStates {
           BronzeContract.INGESTED_AT,
           BronzeContract.VALUE);
 
+  private final String table;
   private final Write write;
   private final JsonPayloadParser parser;
 
-  KeyStates(Write write, JsonPayloadParser parser) {
+  /**
+   * @param table the qualified name of the table, for its fault point
+   */
+  KeyStates(String table, Write write, JsonPayloadParser parser) {
+    this.table = table;
     this.write = write;
     this.parser = parser;
   }
@@ -117,7 +129,7 @@ final class KeyStates {
     return rows.groupByKey(
             (MapFunction<Row, Row>) r -> r.getStruct(keyIndex), Encoders.row(keySchema))
         .transformWithState(
-            new Processor(write.dedupeWithin().toMillis(), shape.fieldIndex(EVENT_MS)),
+            new Processor(table, write.dedupeWithin().toMillis(), shape.fieldIndex(EVENT_MS)),
             TimeMode.ProcessingTime(),
             OutputMode.Append(),
             Encoders.row(out));
@@ -140,11 +152,13 @@ final class KeyStates {
   static final class Processor extends StatefulProcessor<Row, Row, Row> {
     private static final long serialVersionUID = 1L;
 
+    private final String faultPoint;
     private final long horizonMs;
     private final int eventIndex;
     private transient ValueState<Long> heldUntil;
 
-    Processor(long horizonMs, int eventIndex) {
+    Processor(String table, long horizonMs, int eventIndex) {
+      this.faultPoint = FAULT_POINT + table;
       this.horizonMs = horizonMs;
       this.eventIndex = eventIndex;
     }
@@ -179,6 +193,7 @@ final class KeyStates {
         }
         heldUntil.update(until);
         getHandle().registerTimer(until);
+        FaultInjector.installed().reach(faultPoint);
       }
       List<Row> out = new ArrayList<>(probes.size());
       for (Row r : probes) {

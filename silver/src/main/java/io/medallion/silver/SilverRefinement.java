@@ -216,9 +216,8 @@ public final class SilverRefinement {
 
     @Override
     public Dataset<Row> source(SparkSession session, boolean checkpointLost) {
-      SparkSession query = querySession();
       Dataset<Row> bronze =
-          query
+          spark
               .readStream()
               .format("delta")
               .option("maxFilesPerTrigger", table.maxFilesPerTrigger())
@@ -226,7 +225,7 @@ public final class SilverRefinement {
       return refiner.markKeys(
           bronze,
           () ->
-              query
+              spark
                   .readStream()
                   .format("delta")
                   // A backfill's rewrite of rows it already held adds no key the state lacks.
@@ -235,18 +234,16 @@ public final class SilverRefinement {
     }
 
     /**
-     * The session the query runs in. A processing-time key state asks for a batch at every trigger
-     * even without data (Spark 4.0), which would refine nothing at every interval and keep a once
-     * run going: such a query runs in its own session without them. Its timers then fire with the
-     * next batch of data, and a key held past its time is still in the table.
+     * A processing-time key state asks for a batch at every trigger even without data (Spark 4.0),
+     * which would refine nothing at every interval and keep a once run going: such a query runs
+     * without them. Its timers then fire with the next batch of data, and a key held past its time
+     * is still in the table.
      */
-    private SparkSession querySession() {
-      if (!table.write().keysInState()) {
-        return spark;
-      }
-      SparkSession own = spark.newSession();
-      own.conf().set("spark.sql.streaming.noDataMicroBatches.enabled", "false");
-      return own;
+    @Override
+    public Map<String, String> queryConf() {
+      return table.write().keysInState()
+          ? Map.of("spark.sql.streaming.noDataMicroBatches.enabled", "false")
+          : Map.of();
     }
 
     @Override

@@ -92,7 +92,10 @@ public final class TableRefiner {
             lake.table(Layer.SILVER, table.name()),
             lake.system("silver_tombstones/" + table.name()),
             delta);
-    this.keyStates = table.write().keysInState() ? new KeyStates(table.write(), parser) : null;
+    this.keyStates =
+        table.write().keysInState()
+            ? new KeyStates(table.qualifiedName(), table.write(), parser)
+            : null;
   }
 
   /**
@@ -295,6 +298,12 @@ public final class TableRefiner {
     // Computed once: the batch runs the key state's operator, which must not run again per read.
     Dataset<Row> marked = bronze.persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      if (marked.isEmpty()) {
+        // Only rows the table gained (the batch after a write): the state learnt their keys and
+        // there is nothing to refine or record.
+        batch.output(0);
+        return new Counts(0, 0, 0, 0, 0);
+      }
       Dataset<Row> marks =
           broadcast(
               marked.select(

@@ -343,11 +343,16 @@ class SilverRefinementIT {
   }
 
   private List<List<Object>> reconciliation(LakeLayout lake) {
-    return SilverRecords.reconciliation(spark, lake)
-        .selectExpr("batch_id", "bronze_rows", "accepted", "quarantined", "duplicates", "dropped")
-        .orderBy("batch_id")
-        .collectAsList()
-        .stream()
+    return values(
+        SilverRecords.reconciliation(spark, lake)
+            .selectExpr(
+                "batch_id", "bronze_rows", "accepted", "quarantined", "duplicates", "dropped")
+            .orderBy("batch_id"));
+  }
+
+  /** Each row's values, in the rows' order. */
+  private static List<List<Object>> values(org.apache.spark.sql.Dataset<Row> rows) {
+    return rows.collectAsList().stream()
         .map(r -> java.util.stream.IntStream.range(0, r.size()).mapToObj(r::get).toList())
         .toList();
   }
@@ -405,14 +410,9 @@ class SilverRefinementIT {
   }
 
   private List<List<Object>> snapshot(LakeLayout lake, String table, String... columns) {
-    return spark
-        .read()
-        .format("delta")
-        .load(lake.table(Layer.SILVER, table))
-        .selectExpr(columns)
-        .collectAsList()
+    return values(
+            spark.read().format("delta").load(lake.table(Layer.SILVER, table)).selectExpr(columns))
         .stream()
-        .map(r -> java.util.stream.IntStream.range(0, r.size()).mapToObj(r::get).toList())
         .sorted(Comparator.comparing(Object::toString))
         .toList();
   }

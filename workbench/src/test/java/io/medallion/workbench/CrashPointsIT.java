@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spark.FaultPoints;
+import io.medallion.silver.KeyStates;
 import io.medallion.silver.QuarantineTable;
 import io.medallion.silver.TableRefiner;
 import io.medallion.testkit.TestSpark;
@@ -50,6 +51,11 @@ class CrashPointsIT {
             new Crash(
                 List.of("ingest", "--once", "--tables", "plays"),
                 List.of(PipelineProcess.haltAt(FaultPoints.BATCH_WRITTEN + "bronze.plays"))),
+            // While silver.plays' key state is being written: a key changed, the batch's state not
+            // committed, nothing of the batch written.
+            new Crash(
+                List.of("refine", "--once", "--tables", "plays"),
+                List.of(PipelineProcess.haltAt(KeyStates.FAULT_POINT + "silver.plays"))),
             // Between two writes of one silver batch: records and quarantine committed, silver not.
             new Crash(
                 List.of("refine", "--once", "--tables", "plays"),
@@ -76,7 +82,7 @@ class CrashPointsIT {
           .as(Files.readString(log))
           .isEqualTo(FaultPoints.HALT_EXIT_CODE);
       assertThat(Files.readString(log)).contains("medallion: halting at fault point");
-      if (args.get(0).equals("refine")) {
+      if (crash.flags().get(0).contains(TableRefiner.AFTER_QUARANTINE)) {
         assertThat(QuarantineTable.read(spark, lake).where("source_table = 'silver.plays'").count())
             .as("the quarantine write committed before the crash")
             .isPositive();

@@ -5,7 +5,9 @@ import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spec.Pipeline.OnFailure;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -74,15 +76,36 @@ public final class StreamingJobStarter {
           job.writeBatch(batch, context);
           faults.reach(FaultPoints.BATCH_WRITTEN + job.name());
         };
-    return job.source(spark, checkpointLost)
-        .writeStream()
-        .queryName(job.name())
-        .option("checkpointLocation", job.checkpoint())
-        .trigger(
-            once
-                ? Trigger.AvailableNow()
-                : Trigger.ProcessingTime(job.triggerInterval().toMillis()))
-        .foreachBatch(write)
-        .start();
+    // One start at a time in this JVM, so that a job's own settings reach its query only.
+    synchronized (StreamingJobStarter.class) {
+      Map<String, String> previous = new HashMap<>();
+      job.queryConf()
+          .forEach(
+              (key, value) -> {
+                previous.put(key, spark.conf().contains(key) ? spark.conf().get(key) : null);
+                spark.conf().set(key, value);
+              });
+      try {
+        return job.source(spark, checkpointLost)
+            .writeStream()
+            .queryName(job.name())
+            .option("checkpointLocation", job.checkpoint())
+            .trigger(
+                once
+                    ? Trigger.AvailableNow()
+                    : Trigger.ProcessingTime(job.triggerInterval().toMillis()))
+            .foreachBatch(write)
+            .start();
+      } finally {
+        previous.forEach(
+            (key, value) -> {
+              if (value == null) {
+                spark.conf().unset(key);
+              } else {
+                spark.conf().set(key, value);
+              }
+            });
+      }
+    }
   }
 }

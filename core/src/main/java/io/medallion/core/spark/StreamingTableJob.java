@@ -3,6 +3,7 @@ package io.medallion.core.spark;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.OnFailure;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -42,6 +43,14 @@ public interface StreamingTableJob {
 
   /** Runs right before the job's query starts; {@code once} for a run that stops when done. */
   default void beforeStart(SparkSession spark, boolean once) {}
+
+  /**
+   * Spark SQL settings for this job's query alone: set on the session while the query starts (a
+   * query keeps the settings it started with) and restored right after.
+   */
+  default Map<String, String> queryConf() {
+    return Map.of();
+  }
 
   /** What the checkpoint guard checks before the query starts. */
   CheckpointGuard.Query definition();

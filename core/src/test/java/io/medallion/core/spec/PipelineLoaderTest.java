@@ -291,6 +291,67 @@ class PipelineLoaderTest {
                 + " 'hourly'");
   }
 
+  /** LAYERS with silver.orders given an event-time field and these extra write keys. */
+  private static String withKeyState(String writeKeys) {
+    return LAYERS
+        .replace("order_date: date\n", "order_date: date\n          ordered_at: timestamp\n")
+        .replace("keys: [order_id]\n", "keys: [order_id]\n" + writeKeys);
+  }
+
+  @Test
+  void anAppendTableWithAnEventTimeHoldsItsKeysInStateForItsHorizon() {
+    Pipeline.Write plain =
+        PipelineLoader.parse(FILE, LAYERS).silverTable("orders").orElseThrow().write();
+    Pipeline.Write byDefault =
+        PipelineLoader.parse(FILE, withKeyState("        event_time: ordered_at\n"))
+            .silverTable("orders")
+            .orElseThrow()
+            .write();
+    Pipeline.Write declared =
+        PipelineLoader.parse(
+                FILE, withKeyState("        event_time: ordered_at\n        dedupe_within: 36h\n"))
+            .silverTable("orders")
+            .orElseThrow()
+            .write();
+
+    assertThat(plain.keysInState()).isFalse();
+    assertThat(byDefault.keysInState()).isTrue();
+    assertThat(byDefault.eventTime()).isEqualTo("ordered_at");
+    assertThat(byDefault.dedupeWithin()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(declared.dedupeWithin()).isEqualTo(java.time.Duration.ofHours(36));
+  }
+
+  @Test
+  void aKeyStateNeedsATimestampFieldPayloadKeysAndAHorizon() {
+    assertThatThrownBy(
+            () -> PipelineLoader.parse(FILE, withKeyState("        event_time: order_date\n")))
+        .hasMessageContaining(
+            "[silver.tables.orders.write.event_time]: event_time"
+                + " 'order_date' is not a timestamp field of the payload\n  Fix: Name the"
+                + " payload's event-time field (type timestamp), which the transform passes"
+                + " through unchanged.");
+    assertThatThrownBy(
+            () -> PipelineLoader.parse(FILE, withKeyState("        dedupe_within: 7d\n")))
+        .hasMessageContaining(
+            "[silver.tables.orders.write.dedupe_within]: dedupe_within needs event_time");
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE,
+                    withKeyState(
+                        "        event_time: ordered_at\n        dedupe_within: a week\n")))
+        .hasMessageContaining(
+            "[silver.tables.orders.write.dedupe_within]: 'a week' is not a duration");
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE,
+                    withKeyState("        event_time: ordered_at\n")
+                        .replace("keys: [order_id]", "keys: [order_key]")))
+        .hasMessageContaining(
+            "[silver.tables.orders.write.keys]: key 'order_key' is not a field of the payload");
+  }
+
   @Test
   void aGoldTableComputedByAClassNamesItsSourcesAndNoQuery() {
     String javaGold =

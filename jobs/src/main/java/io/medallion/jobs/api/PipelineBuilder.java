@@ -540,8 +540,8 @@ public final class PipelineBuilder {
      * checking each batch against the whole table.
      */
     public Silver dedupeWithin(String eventTimeField, String horizon) {
+      eventTime(eventTimeField);
       locations.set(key + ".write.dedupe_within");
-      eventTime = eventTimeField;
       dedupeWithin = horizon;
       return this;
     }

@@ -41,7 +41,8 @@ public final class TelemetryInJava implements PipelineDefinition {
                         "read_at <= ingested_at + INTERVAL 5 MINUTES",
                         "quarantine")
                     .append("reading_id")
-                    .partitionBy("reading_date"))
+                    .partitionBy("reading_date")
+                    .dedupeWithin("read_at", "3d"))
         .silver(
             "devices",
             t ->

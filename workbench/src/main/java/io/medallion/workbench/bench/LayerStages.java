@@ -65,7 +65,7 @@ final class LayerStages {
     double seconds = seconds(start);
     Map<String, Object> read = new LinkedHashMap<>();
     for (RunningQuery q : queries) {
-      read.put(q.name(), rows(q.query()));
+      read.put(q.name(), StageContext.refinedRows(List.of(q), lake));
     }
     for (SilverTable table : pipeline.silverTables()) {
       written.put(
@@ -75,7 +75,7 @@ final class LayerStages {
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("read", read);
     detail.put("written", new LinkedHashMap<>(written));
-    return new Sample(rows(queries), seconds, 0, 0, detail);
+    return new Sample(StageContext.refinedRows(queries, lake), seconds, 0, 0, detail);
   }
 
   /**

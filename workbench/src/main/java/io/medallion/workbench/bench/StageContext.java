@@ -25,6 +25,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.streaming.SourceProgress;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
@@ -144,6 +145,31 @@ record StageContext(
   /** The rows a query has read, over the progress it still keeps. */
   static long rows(StreamingQuery q) {
     return Arrays.stream(q.recentProgress()).mapToLong(StreamingQueryProgress::numInputRows).sum();
+  }
+
+  /**
+   * The rows a silver layer's queries refined, over the progress they keep: a table that holds its
+   * keys in state also reads the rows it gained (under {@code <lake>/silver/}), which are left out.
+   */
+  static long refinedRows(List<RunningQuery> queries, LakeLayout lake) {
+    long rows = 0;
+    for (RunningQuery q : queries) {
+      for (StreamingQueryProgress p : q.query().recentProgress()) {
+        rows += rowsFrom(p, lake.root() + "/silver/");
+      }
+    }
+    return rows;
+  }
+
+  /** The rows of one batch, leaving out the sources whose description holds {@code skipped}. */
+  static long rowsFrom(StreamingQueryProgress p, String skipped) {
+    long rows = 0;
+    for (SourceProgress source : p.sources()) {
+      if (!source.description().contains(skipped)) {
+        rows += source.numInputRows();
+      }
+    }
+    return rows;
   }
 
   static long rows(List<RunningQuery> queries) {
