@@ -51,11 +51,6 @@ class CrashPointsIT {
             new Crash(
                 List.of("ingest", "--once", "--tables", "plays"),
                 List.of(PipelineProcess.haltAt(FaultPoints.BATCH_WRITTEN + "bronze.plays"))),
-            // While silver.plays' key state is being written: a key changed, the batch's state not
-            // committed, nothing of the batch written.
-            new Crash(
-                List.of("refine", "--once", "--tables", "plays"),
-                List.of(PipelineProcess.haltAt(KeyStates.FAULT_POINT + "silver.plays"))),
             // Between two writes of one silver batch: records and quarantine committed, silver not.
             new Crash(
                 List.of("refine", "--once", "--tables", "plays"),
@@ -65,7 +60,12 @@ class CrashPointsIT {
                 List.of("run", "--once"),
                 List.of(
                     PipelineProcess.haltAt(
-                        FaultPoints.BATCH_WRITTEN + "gold.title_daily_engagement"))));
+                        FaultPoints.BATCH_WRITTEN + "gold.title_daily_engagement"))),
+            // While silver.plays' key state is being written: the batch that reads the rows silver
+            // gained has changed a key's state, and the batch's state is not committed.
+            new Crash(
+                List.of("refine", "--once", "--tables", "plays"),
+                List.of(PipelineProcess.haltAt(KeyStates.FAULT_POINT + "silver.plays"))));
     for (int i = 0; i < crashes.size(); i++) {
       Crash crash = crashes.get(i);
       Path log = dir.resolve("crash-" + i + ".log");
