@@ -57,8 +57,9 @@ public final class KeyStates {
   static final String COLUMN = "__key_state";
 
   /**
-   * Fault point in the key state's operator, after it changed a key's state and before the batch's
-   * state is committed: {@code key-state:<table>}, such as {@code key-state:silver.plays}.
+   * Fault point in the key state's operator, after it handled a held key (one it learnt from the
+   * table's rows, or held already) and before the batch's state is committed: {@code
+   * key-state:<table>}, such as {@code key-state:silver.plays}.
    */
   public static final String FAULT_POINT = "key-state:";
 
@@ -193,6 +194,8 @@ public final class KeyStates {
         }
         heldUntil.update(until);
         getHandle().registerTimer(until);
+      }
+      if (held) {
         FaultInjector.installed().reach(faultPoint);
       }
       List<Row> out = new ArrayList<>(probes.size());
