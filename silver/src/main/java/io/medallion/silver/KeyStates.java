@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 
 import io.medallion.core.lake.BronzeContract;
-import io.medallion.core.spark.FaultInjector;
 import io.medallion.core.spec.Pipeline.Write;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +34,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * itself gained since the last batch (every writer's appends: earlier batches, quarantine
  * reprocessing). A {@code transformWithState} operator, keyed by the table's keys, learns the keys
  * from the silver rows and holds each until {@code dedupe_within} after its event time (a
- * processing-time timer clears it). Each bronze record leaves the operator marked with what the
- * state says of its key:
+ * processing-time timer clears it, with the first batch after that time). Each bronze record leaves
+ * the operator marked with what the state says of its key:
  *
  * <ul>
  *   <li>{@link #HELD}: the table holds the key (a re-send, a duplicate);
@@ -52,16 +51,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * batch reads the same silver versions and the state as it was, and marks the same. The key and
  * event time are read from the payload before the transformation, which must pass them through.
  */
-public final class KeyStates {
+final class KeyStates {
   /** The column a marked bronze row carries: {@link #NEW}, {@link #HELD} or {@link #CHECK}. */
   static final String COLUMN = "__key_state";
-
-  /**
-   * Fault point in the key state's operator, after it handled a held key (one it learnt from the
-   * table's rows, or held already) and before the batch's state is committed: {@code
-   * key-state:<table>}, such as {@code key-state:silver.plays}.
-   */
-  public static final String FAULT_POINT = "key-state:";
 
   static final String NEW = "new";
   static final String HELD = "held";
@@ -80,15 +72,10 @@ public final class KeyStates {
           BronzeContract.INGESTED_AT,
           BronzeContract.VALUE);
 
-  private final String table;
   private final Write write;
   private final JsonPayloadParser parser;
 
-  /**
-   * @param table the qualified name of the table, for its fault point
-   */
-  KeyStates(String table, Write write, JsonPayloadParser parser) {
-    this.table = table;
+  KeyStates(Write write, JsonPayloadParser parser) {
     this.write = write;
     this.parser = parser;
   }
@@ -130,7 +117,7 @@ public final class KeyStates {
     return rows.groupByKey(
             (MapFunction<Row, Row>) r -> r.getStruct(keyIndex), Encoders.row(keySchema))
         .transformWithState(
-            new Processor(table, write.dedupeWithin().toMillis(), shape.fieldIndex(EVENT_MS)),
+            new Processor(write.dedupeWithin().toMillis(), shape.fieldIndex(EVENT_MS)),
             TimeMode.ProcessingTime(),
             OutputMode.Append(),
             Encoders.row(out));
@@ -153,13 +140,11 @@ public final class KeyStates {
   static final class Processor extends StatefulProcessor<Row, Row, Row> {
     private static final long serialVersionUID = 1L;
 
-    private final String faultPoint;
     private final long horizonMs;
     private final int eventIndex;
     private transient ValueState<Long> heldUntil;
 
-    Processor(String table, long horizonMs, int eventIndex) {
-      this.faultPoint = FAULT_POINT + table;
+    Processor(long horizonMs, int eventIndex) {
       this.horizonMs = horizonMs;
       this.eventIndex = eventIndex;
     }
@@ -194,9 +179,6 @@ public final class KeyStates {
         }
         heldUntil.update(until);
         getHandle().registerTimer(until);
-      }
-      if (held) {
-        FaultInjector.installed().reach(faultPoint);
       }
       List<Row> out = new ArrayList<>(probes.size());
       for (Row r : probes) {

@@ -92,10 +92,7 @@ public final class TableRefiner {
             lake.table(Layer.SILVER, table.name()),
             lake.system("silver_tombstones/" + table.name()),
             delta);
-    this.keyStates =
-        table.write().keysInState()
-            ? new KeyStates(table.qualifiedName(), table.write(), parser)
-            : null;
+    this.keyStates = table.write().keysInState() ? new KeyStates(table.write(), parser) : null;
   }
 
   /**
