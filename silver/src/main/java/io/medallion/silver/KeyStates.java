@@ -59,9 +59,17 @@ final class KeyStates {
   static final String HELD = "held";
   static final String CHECK = "check";
 
+  /**
+   * The column a {@link #HELD} row carries beside its mark: the {@link AppendWriter#payloadHash} of
+   * the row the table holds under its key (null when the state learnt the key before it kept
+   * hashes).
+   */
+  static final String HELD_HASH = "__held_hash";
+
   private static final String KEY = "__key";
   private static final String EVENT_MS = "__event_ms";
   private static final String FROM_SILVER = "__from_silver";
+  private static final String HASH = "__hash";
 
   /** The bronze columns the parser reads, in the order the operator hands them on. */
   private static final List<String> BRONZE =
@@ -85,8 +93,9 @@ final class KeyStates {
    *
    * @param bronze the bronze table's stream
    * @param silver the silver table's stream: the rows it gains
+   * @param rowSchema the refined rows' columns, whose payload the state hashes
    */
-  Dataset<Row> mark(Dataset<Row> bronze, Dataset<Row> silver) {
+  Dataset<Row> mark(Dataset<Row> bronze, Dataset<Row> silver, StructType rowSchema) {
     Dataset<Row> parsed = parser.parse(bronze, true);
     Dataset<Row> probes =
         parsed.select(
@@ -97,7 +106,8 @@ final class KeyStates {
             col(BronzeContract.VALUE),
             key(),
             eventMillis(),
-            lit(false).as(FROM_SILVER));
+            lit(false).as(FROM_SILVER),
+            lit(null).cast(DataTypes.LongType).as(HASH));
     StructType shape = probes.schema();
     List<Column> learned = new ArrayList<>();
     for (String c : BRONZE) {
@@ -106,6 +116,7 @@ final class KeyStates {
     learned.add(key());
     learned.add(eventMillis());
     learned.add(lit(true).as(FROM_SILVER));
+    learned.add(AppendWriter.payloadHash(AppendWriter.payloadColumns(rowSchema)).as(HASH));
     Dataset<Row> rows = probes.unionByName(silver.select(learned.toArray(Column[]::new)));
     StructType keySchema = (StructType) shape.apply(KEY).dataType();
     int keyIndex = shape.fieldIndex(KEY);
@@ -114,6 +125,7 @@ final class KeyStates {
       out = out.add(shape.apply(c));
     }
     out = out.add(COLUMN, DataTypes.StringType, false);
+    out = out.add(HELD_HASH, DataTypes.LongType, true);
     return rows.groupByKey(
             (MapFunction<Row, Row>) r -> r.getStruct(keyIndex), Encoders.row(keySchema))
         .transformWithState(
@@ -134,8 +146,8 @@ final class KeyStates {
   }
 
   /**
-   * Per key: one value, the time (epoch ms) until which the key is held, with a timer that clears
-   * it then.
+   * Per key: the time (epoch ms) until which the key is held, with a timer that clears it then, and
+   * the payload hash of the table's row.
    */
   static final class Processor extends StatefulProcessor<Row, Row, Row> {
     private static final long serialVersionUID = 1L;
@@ -143,6 +155,7 @@ final class KeyStates {
     private final long horizonMs;
     private final int eventIndex;
     private transient ValueState<Long> heldUntil;
+    private transient ValueState<Long> payloadHash;
 
     Processor(long horizonMs, int eventIndex) {
       this.horizonMs = horizonMs;
@@ -152,6 +165,7 @@ final class KeyStates {
     @Override
     public void init(OutputMode outputMode, TimeMode timeMode) {
       heldUntil = getHandle().getValueState("held_until", Encoders.LONG(), TTLConfig.NONE());
+      payloadHash = getHandle().getValueState("payload_hash", Encoders.LONG(), TTLConfig.NONE());
     }
 
     @Override
@@ -161,11 +175,14 @@ final class KeyStates {
       boolean complete = !key.anyNull();
       boolean held = complete && heldUntil.exists();
       long until = held ? heldUntil.get() : Long.MIN_VALUE;
+      Long hash = held && payloadHash.exists() ? payloadHash.get() : null;
+      Long learnt = null;
       List<Row> probes = new ArrayList<>();
       while (rows.hasNext()) {
         Row r = rows.next();
         if (r.getBoolean(eventIndex + 1)) {
           held = true;
+          learnt = r.isNullAt(eventIndex + 2) ? learnt : Long.valueOf(r.getLong(eventIndex + 2));
           if (!r.isNullAt(eventIndex)) {
             until = Math.max(until, r.getLong(eventIndex) + horizonMs);
           }
@@ -180,6 +197,12 @@ final class KeyStates {
         heldUntil.update(until);
         getHandle().registerTimer(until);
       }
+      if (learnt != null) {
+        hash = learnt;
+        if (heldUntil.exists()) {
+          payloadHash.update(learnt);
+        }
+      }
       List<Row> out = new ArrayList<>(probes.size());
       for (Row r : probes) {
         String state;
@@ -191,7 +214,15 @@ final class KeyStates {
         } else {
           state = !r.isNullAt(eventIndex) && now - r.getLong(eventIndex) < horizonMs ? NEW : CHECK;
         }
-        out.add(RowFactory.create(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), state));
+        out.add(
+            RowFactory.create(
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                state,
+                HELD.equals(state) ? hash : null));
       }
       return CollectionConverters.asScala(out.iterator());
     }
@@ -200,6 +231,7 @@ final class KeyStates {
     public scala.collection.Iterator<Row> handleExpiredTimer(
         Row key, TimerValues timers, ExpiredTimerInfo expired) {
       heldUntil.clear();
+      payloadHash.clear();
       return CollectionConverters.asScala(List.<Row>of().iterator());
     }
   }

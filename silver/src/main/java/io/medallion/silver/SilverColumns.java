@@ -25,6 +25,10 @@ public final class SilverColumns {
   public static final String VALID_TO = "valid_to";
   public static final String IS_CURRENT = "is_current";
 
+  /** The columns that say how a record was delivered, which a re-send of it changes. */
+  public static final List<String> DELIVERY =
+      List.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, INGESTED_AT);
+
   /** The columns every transformation must keep. */
   public static final List<String> CARRIED =
       List.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, INGESTED_AT, RAW, RAW_ENCODING);

@@ -51,12 +51,34 @@ interface SilverWriter {
    * @param duplicates rows the table already holds
    * @param write performs the write
    * @param release frees what planning cached
+   * @param conflicts rows whose key the table holds with a different payload (a uniqueness rule's
+   *     failures, not duplicates), with the candidates' columns; null when there are none
+   * @param conflictCount how many
    */
-  record Planned(long accepted, long duplicates, Runnable write, Runnable release) {}
+  record Planned(
+      long accepted,
+      long duplicates,
+      Runnable write,
+      Runnable release,
+      Dataset<Row> conflicts,
+      long conflictCount) {
+    Planned(long accepted, long duplicates, Runnable write, Runnable release) {
+      this(accepted, duplicates, write, release, null, 0);
+    }
+  }
 
   static SilverWriter of(Write write, String path, String sidePath, DeltaWriter delta) {
+    return of(write, path, sidePath, delta, false);
+  }
+
+  /**
+   * @param conflicts whether an append table tells a held key's re-send with a different payload (a
+   *     conflict) from one with the same payload (a duplicate)
+   */
+  static SilverWriter of(
+      Write write, String path, String sidePath, DeltaWriter delta, boolean conflicts) {
     return switch (write.mode()) {
-      case APPEND -> new AppendWriter(write, path, delta);
+      case APPEND -> new AppendWriter(write, path, delta, conflicts);
       case SCD1 -> new Scd1Writer(write, path, sidePath);
       case SCD2 -> new Scd2Writer(write, path);
     };

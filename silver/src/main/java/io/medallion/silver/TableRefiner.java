@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -62,6 +63,7 @@ public final class TableRefiner {
   public static final String AFTER_QUARANTINE = "after-quarantine:";
 
   private static final String DUPLICATE = "__duplicate";
+  private static final String CONFLICT = "__conflict";
   private static final String MARK_PARTITION = "__mark_partition";
   private static final String MARK_OFFSET = "__mark_offset";
 
@@ -91,7 +93,8 @@ public final class TableRefiner {
             table.write(),
             lake.table(Layer.SILVER, table.name()),
             lake.system("silver_tombstones/" + table.name()),
-            delta);
+            delta,
+            conflictRule(table) >= 0);
     this.keyStates = table.write().keysInState() ? new KeyStates(table.write(), parser) : null;
   }
 
@@ -102,7 +105,13 @@ public final class TableRefiner {
    * @param silver the stream of the rows this table gains
    */
   public Dataset<Row> markKeys(Dataset<Row> bronze, Supplier<Dataset<Row>> silver) {
-    return keyStates == null ? bronze : keyStates.mark(bronze, silver.get());
+    if (keyStates == null) {
+      return bronze;
+    }
+    if (rowSchema == null) {
+      throw new IllegalStateException("prepare " + table.qualifiedName() + " before its stream");
+    }
+    return keyStates.mark(bronze, silver.get(), rowSchema);
   }
 
   /** How this refiner writes to Delta. */
@@ -306,7 +315,8 @@ public final class TableRefiner {
               marked.select(
                   col(BronzeContract.PARTITION).as(MARK_PARTITION),
                   col(BronzeContract.OFFSET).as(MARK_OFFSET),
-                  col(KeyStates.COLUMN)));
+                  col(KeyStates.COLUMN),
+                  col(KeyStates.HELD_HASH)));
       Counts counts =
           refine(
               marked.drop(KeyStates.COLUMN),
@@ -467,14 +477,41 @@ public final class TableRefiner {
       long candidateCount = transformedRows - ruleQuarantined - ruleDropped - batchDuplicates;
       planned = planner.plan(candidates, candidateCount);
       steps.lap("plan");
+      long conflicts = planned.conflictCount();
+      ExpectationAction onConflict = ExpectationAction.WARN;
+      if (conflicts > 0) {
+        int i = conflictRule(table);
+        Expectation rule = table.expectations().get(i);
+        RuleResult counted = results.get(1 + i);
+        results.set(
+            1 + i,
+            new RuleResult(
+                counted.rule(),
+                counted.action(),
+                counted.passed() - conflicts,
+                counted.failed() + conflicts));
+        onConflict = rule.action();
+        if (onConflict == ExpectationAction.FAIL) {
+          throw conflictFailure(rule, conflicts, planned.conflicts(), version);
+        }
+      }
       Counts counts =
           new Counts(
               bronzeRows,
               planned.accepted(),
-              parseRejects + ruleQuarantined,
-              batchDuplicates + planned.duplicates(),
-              ruleDropped + (parsedRows - transformedRows));
+              parseRejects
+                  + ruleQuarantined
+                  + (onConflict == ExpectationAction.QUARANTINE ? conflicts : 0),
+              batchDuplicates
+                  + planned.duplicates()
+                  + (onConflict == ExpectationAction.WARN ? conflicts : 0),
+              ruleDropped
+                  + (parsedRows - transformedRows)
+                  + (onConflict == ExpectationAction.DROP ? conflicts : 0));
       Dataset<Row> rejects = quarantineRows(parsed, evaluated, version, now);
+      if (conflicts > 0 && onConflict == ExpectationAction.QUARANTINE) {
+        rejects = rejects.unionByName(conflictRows(evaluated, planned.conflicts(), version, now));
+      }
       outcome.beforeWrite(counts, results, rejects);
       steps.lap("records");
       delta.faults().reach(AFTER_QUARANTINE + table.qualifiedName());
@@ -538,6 +575,95 @@ public final class TableRefiner {
             .where(Expectations.QUARANTINE + " IS NOT NULL")
             .select(quarantineColumns(Expectations.QUARANTINE, batchId, now));
     return rejected.unionByName(failed);
+  }
+
+  /**
+   * The index of the table's uniqueness rule on exactly its write keys, or -1. With one, a record
+   * whose key the table already holds with another payload fails that rule (a conflict); without
+   * one, it is a duplicate, as a re-send is.
+   */
+  static int conflictRule(SilverTable table) {
+    if (table.write().mode() != WriteMode.APPEND || table.write().keys().isEmpty()) {
+      return -1;
+    }
+    Set<String> keys = Set.copyOf(table.write().keys());
+    for (int i = 0; i < table.expectations().size(); i++) {
+      Expectation r = table.expectations().get(i);
+      if (r.isUnique() && Set.copyOf(r.unique()).equals(keys)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The quarantine rows of the batch's records that conflict with rows the table holds. */
+  private Dataset<Row> conflictRows(
+      Dataset<Row> evaluated, Dataset<Row> conflicts, long batchId, Timestamp now) {
+    Expectation rule = table.expectations().get(conflictRule(table));
+    String reason =
+        "failed "
+            + rule.name()
+            + ": the table already holds a row with the same "
+            + String.join(", ", rule.unique())
+            + " and another payload";
+    Column delivery = lit(true);
+    for (String c :
+        List.of(
+            SilverColumns.SOURCE_TOPIC,
+            SilverColumns.SOURCE_PARTITION,
+            SilverColumns.SOURCE_OFFSET)) {
+      delivery = delivery.and(col("e." + c).equalTo(col("c." + c)));
+    }
+    return evaluated
+        .as("e")
+        .join(
+            conflicts
+                .select(
+                    SilverColumns.SOURCE_TOPIC,
+                    SilverColumns.SOURCE_PARTITION,
+                    SilverColumns.SOURCE_OFFSET)
+                .as("c"),
+            delivery,
+            "left_semi")
+        .withColumn(
+            CONFLICT,
+            expr(
+                "named_struct('rule', "
+                    + Expectations.literal(rule.name())
+                    + ", 'reason', "
+                    + Expectations.literal(reason)
+                    + ")"))
+        .select(quarantineColumns(CONFLICT, batchId, now));
+  }
+
+  private MedallionException conflictFailure(
+      Expectation rule, long conflicts, Dataset<Row> rows, long batchId) {
+    Row example =
+        rows.select(
+                col(SilverColumns.SOURCE_TOPIC),
+                col(SilverColumns.SOURCE_PARTITION),
+                col(SilverColumns.SOURCE_OFFSET))
+            .orderBy(SilverColumns.SOURCE_PARTITION, SilverColumns.SOURCE_OFFSET)
+            .first();
+    return new MedallionException(
+        table.qualifiedName()
+            + ": rule '"
+            + rule.name()
+            + "' (action fail) failed for "
+            + conflicts
+            + " records in batch "
+            + batchId
+            + " whose "
+            + String.join(", ", rule.unique())
+            + " the table already holds with another payload. Example: "
+            + example.getString(0)
+            + " partition "
+            + example.getInt(1)
+            + " offset "
+            + example.getLong(2),
+        "Correct the records at their source, or change the rule's action to quarantine (the stream"
+            + " goes on and conflicts are kept in silver.quarantine); then run again. Nothing of"
+            + " this batch was written.");
   }
 
   private Column[] quarantineColumns(String rejection, long batchId, Timestamp now) {

@@ -337,7 +337,11 @@ class SilverRefinementIT {
                     "        partition_by: [event_date]\n",
                     "        partition_by: [event_date]\n"
                         + "        event_time: event_time\n"
-                        + "        dedupe_within: 7d\n"));
+                        + "        dedupe_within: 7d\n")
+                .replace(
+                    "action: warn}\n",
+                    "action: warn}\n"
+                        + "        - {name: one_per_event, unique: [event_id], action: quarantine}\n"));
     assertThat(pipeline.silverTable("events").orElseThrow().write().keysInState()).isTrue();
     return pipeline;
   }
@@ -377,7 +381,8 @@ class SilverRefinementIT {
     // of the table skips): only the state still knows a.
     io.delta.tables.DeltaTable.forPath(spark, lake.table(Layer.SILVER, "events"))
         .delete("event_id = 'a'");
-    bronze.appendText(a, b);
+    // And q and d again with other payloads: conflicts, not duplicates.
+    bronze.appendText(a, b, event("q", "start", 0, recent), event("d", "start", 1, old));
     refineOnce(spark, pipeline, lake, "events");
 
     assertThat(snapshot(lake, "events", "event_id", "source_offset"))
@@ -390,7 +395,16 @@ class SilverRefinementIT {
         .containsExactly(
             List.of(0L, 3L, 2L, 1L, 0L, 0L),
             List.of(1L, 4L, 2L, 0L, 2L, 0L),
-            List.of(2L, 2L, 0L, 0L, 2L, 0L));
+            List.of(2L, 4L, 0L, 2L, 2L, 0L));
+    assertThat(
+            values(
+                QuarantineTable.read(spark, lake)
+                    .selectExpr("offset", "rule", "batch_id")
+                    .orderBy("offset")))
+        .containsExactly(
+            List.of(2L, "event_type_known", 0L),
+            List.of(9L, "one_per_event", 2L),
+            List.of(10L, "one_per_event", 2L));
   }
 
   private static final String T0 = "2026-11-20T10:00:00Z";

@@ -445,6 +445,38 @@ class TableRefinerTest {
   }
 
   @Test
+  void aKeyTheTableHoldsWithAnotherPayloadFailsTheUniquenessRuleOnTheKeysInALaterBatch() {
+    String rule = "few_heartbeats, rule: event_type <> 'heartbeat', action: warn}";
+    String spec =
+        SPEC.replace(
+            rule,
+            rule + "\n        - {name: one_per_event, unique: [event_id], action: quarantine}");
+    TableRefiner refiner = prepared("events", spec);
+    refiner.refine(bronze("events", 0, event("e1", "start", 0)), "silver.events:q1", 0, new Kept());
+    Kept kept = new Kept();
+
+    Counts counts =
+        refiner.refine(
+            bronze("events", 1, event("e1", "stop", 99), event("e5", "start", 0)),
+            "silver.events:q1",
+            1,
+            kept);
+    Counts resent =
+        refiner.refine(
+            bronze("events", 3, event("e1", "start", 0)), "silver.events:q1", 2, new Kept());
+
+    assertThat(counts).isEqualTo(new Counts(2, 1, 1, 0, 0));
+    assertThat(kept.rejects)
+        .containsExactly(
+            "[1,one_per_event,failed one_per_event: the table already holds a row with the same"
+                + " event_id and another payload,1]");
+    assertThat(kept.results).contains(new RuleResult("one_per_event", "quarantine", 1, 1));
+    assertThat(resent).as("a re-send is a duplicate").isEqualTo(new Counts(1, 0, 0, 1, 0));
+    assertThat(silver("events", "event_id", "event_type", "source_offset"))
+        .containsExactly("[e1,start,0]", "[e5,start,2]");
+  }
+
+  @Test
   void aDuplicateKeyInTheSameBatchIsCountedOnceAndTheLowestOffsetIsKept() {
     TableRefiner refiner = prepared("events", SPEC);
     Kept kept = new Kept();
