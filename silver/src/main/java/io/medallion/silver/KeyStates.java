@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 
 import io.medallion.core.lake.BronzeContract;
+import io.medallion.core.spark.FaultInjector;
 import io.medallion.core.spec.Pipeline.Write;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,10 +81,15 @@ final class KeyStates {
           BronzeContract.INGESTED_AT,
           BronzeContract.VALUE);
 
+  private final String table;
   private final Write write;
   private final JsonPayloadParser parser;
 
-  KeyStates(Write write, JsonPayloadParser parser) {
+  /**
+   * @param table the table's qualified name, for its fault point ({@link TableRefiner#KEY_STATE})
+   */
+  KeyStates(String table, Write write, JsonPayloadParser parser) {
+    this.table = table;
     this.write = write;
     this.parser = parser;
   }
@@ -129,7 +135,10 @@ final class KeyStates {
     return rows.groupByKey(
             (MapFunction<Row, Row>) r -> r.getStruct(keyIndex), Encoders.row(keySchema))
         .transformWithState(
-            new Processor(write.dedupeWithin().toMillis(), shape.fieldIndex(EVENT_MS)),
+            new Processor(
+                TableRefiner.KEY_STATE + table,
+                write.dedupeWithin().toMillis(),
+                shape.fieldIndex(EVENT_MS)),
             TimeMode.ProcessingTime(),
             OutputMode.Append(),
             Encoders.row(out));
@@ -152,12 +161,14 @@ final class KeyStates {
   static final class Processor extends StatefulProcessor<Row, Row, Row> {
     private static final long serialVersionUID = 1L;
 
+    private final String faultPoint;
     private final long horizonMs;
     private final int eventIndex;
     private transient ValueState<Long> heldUntil;
     private transient ValueState<Long> payloadHash;
 
-    Processor(long horizonMs, int eventIndex) {
+    Processor(String faultPoint, long horizonMs, int eventIndex) {
+      this.faultPoint = faultPoint;
       this.horizonMs = horizonMs;
       this.eventIndex = eventIndex;
     }
@@ -202,6 +213,10 @@ final class KeyStates {
         if (heldUntil.exists()) {
           payloadHash.update(learnt);
         }
+      }
+      if (held && !probes.isEmpty()) {
+        // A re-send found, the key's state written, the batch's state version not committed.
+        FaultInjector.installed().reach(faultPoint);
       }
       List<Row> out = new ArrayList<>(probes.size());
       for (Row r : probes) {

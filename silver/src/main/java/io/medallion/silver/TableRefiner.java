@@ -62,6 +62,13 @@ public final class TableRefiner {
    */
   public static final String AFTER_QUARANTINE = "after-quarantine:";
 
+  /**
+   * Fault point inside the key state's operator ({@link KeyStates}), where it found a held key's
+   * re-send, after the key's state was written and before the batch's state is committed: {@code
+   * key-state:<table>}, such as {@code key-state:silver.plays}.
+   */
+  public static final String KEY_STATE = "key-state:";
+
   private static final String DUPLICATE = "__duplicate";
   private static final String CONFLICT = "__conflict";
   private static final String MARK_PARTITION = "__mark_partition";
@@ -95,7 +102,10 @@ public final class TableRefiner {
             lake.system("silver_tombstones/" + table.name()),
             delta,
             conflictRule(table) >= 0);
-    this.keyStates = table.write().keysInState() ? new KeyStates(table.write(), parser) : null;
+    this.keyStates =
+        table.write().keysInState()
+            ? new KeyStates(table.qualifiedName(), table.write(), parser)
+            : null;
   }
 
   /**

@@ -36,7 +36,8 @@ class CrashPointsIT {
     Path lakeDir = dir.resolve("lake");
     LakeLayout lake = LakeLayout.of(lakeDir.toString());
     ReferenceEvents events = new ReferenceEvents(spec, "crash-");
-    events.produce(1_500, 7, 0);
+    java.time.Instant until = java.time.Instant.now();
+    events.produce(1_500, 7, 0, until);
 
     // Each crash: the command that reaches the point, and the point.
     record Crash(List<String> command, List<String> flags) {}
@@ -59,9 +60,23 @@ class CrashPointsIT {
                 List.of("run", "--once"),
                 List.of(
                     PipelineProcess.haltAt(
-                        FaultPoints.BATCH_WRITTEN + "gold.title_daily_engagement"))));
+                        FaultPoints.BATCH_WRITTEN + "gold.title_daily_engagement"))),
+            // Inside silver.plays' key state, while it writes the state of a key whose re-send it
+            // found (the same events produced again, below): the batch's state is not committed,
+            // nothing of the batch is written.
+            new Crash(
+                List.of("refine", "--once", "--tables", "plays"),
+                List.of(PipelineProcess.haltAt(TableRefiner.KEY_STATE + "silver.plays"))));
     for (int i = 0; i < crashes.size(); i++) {
       Crash crash = crashes.get(i);
+      boolean keyState = crash.flags().get(0).contains(TableRefiner.KEY_STATE);
+      long silverRows = 0;
+      if (keyState) {
+        events.produce(1_500, 7, 0, until);
+        Cli.Result ingested = Cli.run(spec, lakeDir, "ingest", "--once", "--tables", "plays");
+        assertThat(ingested.exit()).as(ingested.output()).isZero();
+        silverRows = spark.read().format("delta").load(lake.table(Layer.SILVER, "plays")).count();
+      }
       Path log = dir.resolve("crash-" + i + ".log");
       List<String> args = crash.command();
       Process run =
@@ -83,6 +98,11 @@ class CrashPointsIT {
         assertThat(spark.read().format("delta").load(lake.table(Layer.SILVER, "plays")).count())
             .as("the silver write did not happen")
             .isZero();
+      }
+      if (keyState) {
+        assertThat(spark.read().format("delta").load(lake.table(Layer.SILVER, "plays")).count())
+            .as("nothing of the batch was written")
+            .isEqualTo(silverRows);
       }
     }
 
