@@ -84,12 +84,16 @@ final class KeyStates {
   private final String table;
   private final Write write;
   private final JsonPayloadParser parser;
+  private final boolean hashes;
 
   /**
    * @param table the table's qualified name, for its fault point ({@link TableRefiner#KEY_STATE})
+   * @param hashes whether to keep each held key's payload hash (for a table that tells conflicts
+   *     from re-sends); without, the state holds only the keys' times
    */
-  KeyStates(String table, Write write, JsonPayloadParser parser) {
+  KeyStates(String table, Write write, JsonPayloadParser parser, boolean hashes) {
     this.table = table;
+    this.hashes = hashes;
     this.write = write;
     this.parser = parser;
   }
@@ -122,7 +126,10 @@ final class KeyStates {
     learned.add(key());
     learned.add(eventMillis());
     learned.add(lit(true).as(FROM_SILVER));
-    learned.add(AppendWriter.payloadHash(AppendWriter.payloadColumns(rowSchema)).as(HASH));
+    learned.add(
+        hashes
+            ? AppendWriter.payloadHash(AppendWriter.payloadColumns(rowSchema)).as(HASH)
+            : lit(null).cast(DataTypes.LongType).as(HASH));
     Dataset<Row> rows = probes.unionByName(silver.select(learned.toArray(Column[]::new)));
     StructType keySchema = (StructType) shape.apply(KEY).dataType();
     int keyIndex = shape.fieldIndex(KEY);

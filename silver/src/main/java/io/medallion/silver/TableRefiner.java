@@ -104,7 +104,7 @@ public final class TableRefiner {
             conflictRule(table) >= 0);
     this.keyStates =
         table.write().keysInState()
-            ? new KeyStates(table.qualifiedName(), table.write(), parser)
+            ? new KeyStates(table.qualifiedName(), table.write(), parser, conflictRule(table) >= 0)
             : null;
   }
 
