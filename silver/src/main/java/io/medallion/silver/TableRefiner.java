@@ -471,7 +471,11 @@ public final class TableRefiner {
         results.add(
             new RuleResult(r.name(), Expectations.action(r), transformedRows - failed, failed));
         if (failed > 0 && r.action() == ExpectationAction.FAIL) {
-          throw failure(r, i, failed, transformedRows, evaluated, version);
+          throw failure(
+              r,
+              failed + " of " + transformedRows + " rows",
+              evaluated.where(Expectations.failed(i)),
+              version);
         }
       }
 
@@ -502,7 +506,14 @@ public final class TableRefiner {
                 counted.failed() + conflicts));
         onConflict = rule.action();
         if (onConflict == ExpectationAction.FAIL) {
-          throw conflictFailure(rule, conflicts, planned.conflicts(), version);
+          throw failure(
+              rule,
+              conflicts
+                  + " records whose "
+                  + String.join(", ", rule.unique())
+                  + " the table already holds with another payload",
+              conflicting(evaluated, planned.conflicts()),
+              version);
         }
       }
       Counts counts =
@@ -616,25 +627,7 @@ public final class TableRefiner {
             + ": the table already holds a row with the same "
             + String.join(", ", rule.unique())
             + " and another payload";
-    Column delivery = lit(true);
-    for (String c :
-        List.of(
-            SilverColumns.SOURCE_TOPIC,
-            SilverColumns.SOURCE_PARTITION,
-            SilverColumns.SOURCE_OFFSET)) {
-      delivery = delivery.and(col("e." + c).equalTo(col("c." + c)));
-    }
-    return evaluated
-        .as("e")
-        .join(
-            conflicts
-                .select(
-                    SilverColumns.SOURCE_TOPIC,
-                    SilverColumns.SOURCE_PARTITION,
-                    SilverColumns.SOURCE_OFFSET)
-                .as("c"),
-            delivery,
-            "left_semi")
+    return conflicting(evaluated, conflicts)
         .withColumn(
             CONFLICT,
             expr(
@@ -646,34 +639,23 @@ public final class TableRefiner {
         .select(quarantineColumns(CONFLICT, batchId, now));
   }
 
-  private MedallionException conflictFailure(
-      Expectation rule, long conflicts, Dataset<Row> rows, long batchId) {
-    Row example =
-        rows.select(
-                col(SilverColumns.SOURCE_TOPIC),
-                col(SilverColumns.SOURCE_PARTITION),
-                col(SilverColumns.SOURCE_OFFSET))
-            .orderBy(SilverColumns.SOURCE_PARTITION, SilverColumns.SOURCE_OFFSET)
-            .first();
-    return new MedallionException(
-        table.qualifiedName()
-            + ": rule '"
-            + rule.name()
-            + "' (action fail) failed for "
-            + conflicts
-            + " records in batch "
-            + batchId
-            + " whose "
-            + String.join(", ", rule.unique())
-            + " the table already holds with another payload. Example: "
-            + example.getString(0)
-            + " partition "
-            + example.getInt(1)
-            + " offset "
-            + example.getLong(2),
-        "Correct the records at their source, or change the rule's action to quarantine (the stream"
-            + " goes on and conflicts are kept in silver.quarantine); then run again. Nothing of"
-            + " this batch was written.");
+  /** The evaluated rows of the records in {@code conflicts}, by their delivery. */
+  private static Dataset<Row> conflicting(Dataset<Row> evaluated, Dataset<Row> conflicts) {
+    List<String> delivery =
+        List.of(
+            SilverColumns.SOURCE_TOPIC,
+            SilverColumns.SOURCE_PARTITION,
+            SilverColumns.SOURCE_OFFSET);
+    Column same = lit(true);
+    for (String c : delivery) {
+      same = same.and(col("e." + c).equalTo(col("c." + c)));
+    }
+    return evaluated
+        .as("e")
+        .join(
+            conflicts.select(delivery.stream().map(c -> col(c)).toArray(Column[]::new)).as("c"),
+            same,
+            "left_semi");
   }
 
   private Column[] quarantineColumns(String rejection, long batchId, Timestamp now) {
@@ -691,11 +673,16 @@ public final class TableRefiner {
     };
   }
 
+  /**
+   * The error of a batch stopped by a {@code fail} rule, naming the first failing record.
+   *
+   * @param what how many failed, such as {@code 2 of 3 rows}
+   * @param failing the evaluated rows that failed
+   */
   private MedallionException failure(
-      Expectation rule, int index, long failed, long rows, Dataset<Row> evaluated, long batchId) {
+      Expectation rule, String what, Dataset<Row> failing, long batchId) {
     Row example =
-        evaluated
-            .where(Expectations.failed(index))
+        failing
             .select(
                 col(SilverColumns.SOURCE_TOPIC),
                 col(SilverColumns.SOURCE_PARTITION),
@@ -708,10 +695,8 @@ public final class TableRefiner {
             + ": rule '"
             + rule.name()
             + "' (action fail) failed for "
-            + failed
-            + " of "
-            + rows
-            + " rows in batch "
+            + what
+            + " in batch "
             + batchId
             + ". Example: "
             + example.getString(0)

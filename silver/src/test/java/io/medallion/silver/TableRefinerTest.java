@@ -595,6 +595,35 @@ class TableRefinerTest {
   }
 
   @Test
+  void aConflictUnderAFailRuleStopsTheBatchNamingTheRecordBeforeAnyWrite() {
+    String rule = "few_heartbeats, rule: event_type <> 'heartbeat', action: warn}";
+    String spec =
+        SPEC.replace(
+            rule, rule + "\n        - {name: one_per_event, unique: [event_id], action: fail}");
+    TableRefiner refiner = prepared("events", spec);
+    refiner.refine(bronze("events", 0, event("e1", "start", 0)), "silver.events:q1", 0, new Kept());
+    Kept kept = new Kept();
+
+    assertThatThrownBy(
+            () ->
+                refiner.refine(
+                    bronze("events", 1, event("e5", "start", 0), event("e1", "stop", 99)),
+                    "silver.events:q1",
+                    1,
+                    kept))
+        .isInstanceOf(MedallionException.class)
+        .hasMessageStartingWith(
+            "silver.events: rule 'one_per_event' (action fail) failed for 1 records whose"
+                + " event_id the table already holds with another payload in batch 1. Example:"
+                + " events partition 0 offset 2: "
+                + event("e1", "stop", 99)
+                + "\n  Fix: Correct the records at their source");
+    assertThat(kept.counts).isNull();
+    assertThat(silver("events", "event_id", "event_type", "source_offset"))
+        .containsExactly("[e1,start,0]");
+  }
+
+  @Test
   void anScdTableDedupesByKeyAndSequenceSoEveryNewChangeIsACandidate() {
     TableRefiner refiner = prepared("titles", SPEC);
     Kept kept = new Kept();

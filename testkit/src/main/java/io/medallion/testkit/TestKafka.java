@@ -171,6 +171,10 @@ public final class TestKafka {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // One request in flight per partition: when a new partition's leader is not ready for the
+    // first batch, the batches behind it would be refused as out of order, retried until they
+    // expire (seen in BronzeIngestionIT); one at a time, the first batch's retry succeeds.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     List<Future<RecordMetadata>> sends = new ArrayList<>();
