@@ -62,8 +62,8 @@ final class KeyStates {
 
   /**
    * The column a {@link #HELD} row carries beside its mark: the {@link AppendWriter#payloadHash} of
-   * the row the table holds under its key (null when the state learnt the key before it kept
-   * hashes).
+   * the row the table holds under its key (null when the table keeps no hashes, having no
+   * uniqueness rule on its keys, or when the state learnt the key before it kept hashes).
    */
   static final String HELD_HASH = "__held_hash";
 
@@ -222,7 +222,8 @@ final class KeyStates {
         }
       }
       if (held && !probes.isEmpty()) {
-        // A re-send found, the key's state written, the batch's state version not committed.
+        // A re-send found (its key's state updated if the batch's table rows moved it), the
+        // batch's state version not committed yet.
         FaultInjector.installed().reach(faultPoint);
       }
       List<Row> out = new ArrayList<>(probes.size());
