@@ -39,6 +39,16 @@ public final class TestSpark {
                   "10",
                   "spark.ui.showConsoleProgress",
                   "false",
+                  // Test data is a few rows: compiling generated code for each plan and
+                  // re-planning each shuffle cost more CPU than running them interpreted and as
+                  // planned (silver's slowest unit tests: 250 s -> 172 s). Production and the ITs'
+                  // lakehouse processes keep Spark's defaults.
+                  "spark.sql.codegen.wholeStage",
+                  "false",
+                  "spark.sql.codegen.factoryMode",
+                  "NO_CODEGEN",
+                  "spark.sql.adaptive.enabled",
+                  "false",
                   // Plain local files until a test switches a fault on.
                   FaultFileSystem.HADOOP_CONF,
                   FaultFileSystem.class.getName()));
