@@ -14,6 +14,7 @@ import io.medallion.core.spec.Pipeline.Write;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -94,6 +95,18 @@ final class AppendWriter implements SilverWriter {
                 ? keptPerState(candidates)
                 : keptAgainst(candidates, table(candidates)))
             .persist(StorageLevel.MEMORY_AND_DISK());
+    return planned(
+        kept, candidateCount, fresh -> () -> delta.appendOnce(fresh, path, appId, version));
+  }
+
+  /**
+   * The plan of writing a cached set of fresh rows and conflicts, counted by their verdict in one
+   * pass; the candidates missing from it are duplicates.
+   *
+   * @param write how the fresh rows are written
+   */
+  private Planned planned(
+      Dataset<Row> kept, long candidateCount, Function<Dataset<Row>, Runnable> write) {
     long accepted = 0;
     long conflicting = 0;
     for (Row r : kept.groupBy(VERDICT).count().collectAsList()) {
@@ -103,11 +116,10 @@ final class AppendWriter implements SilverWriter {
         conflicting = r.getLong(1);
       }
     }
-    Dataset<Row> fresh = kept.where(col(VERDICT).equalTo(FRESH)).drop(VERDICT);
     return new Planned(
         accepted,
         candidateCount - accepted - conflicting,
-        () -> delta.appendOnce(fresh, path, appId, version),
+        write.apply(kept.where(col(VERDICT).equalTo(FRESH)).drop(VERDICT)),
         kept::unpersist,
         conflicting == 0 ? null : kept.where(col(VERDICT).equalTo(CONFLICT)).drop(VERDICT),
         conflicting);
@@ -120,25 +132,20 @@ final class AppendWriter implements SilverWriter {
                 ? candidates.withColumn(VERDICT, lit(FRESH))
                 : keptAgainst(candidates, table(candidates).where("NOT (" + range + ")")))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> replacing = kept.where(col(VERDICT).equalTo(FRESH)).drop(VERDICT);
-    long accepted = replacing.count();
-    long conflicting = conflicts ? kept.where(col(VERDICT).equalTo(CONFLICT)).count() : 0;
-    return new Planned(
-        accepted,
-        candidateCount - accepted - conflicting,
-        // Delta checks that every row written matches the range. The caller reads every record
-        // the range can hold (a range of past ingestion dates), so a commit between this plan and
-        // the write cannot add a row the plan lacks; the write may be run again as planned.
-        () ->
-            replacing
-                .write()
-                .format("delta")
-                .mode("overwrite")
-                .option("replaceWhere", range)
-                .save(path),
-        kept::unpersist,
-        conflicting == 0 ? null : kept.where(col(VERDICT).equalTo(CONFLICT)).drop(VERDICT),
-        conflicting);
+    // Delta checks that every row written matches the range. The caller reads every record the
+    // range can hold (a range of past ingestion dates), so a commit between this plan and the
+    // write cannot add a row the plan lacks; the write may be run again as planned.
+    return planned(
+        kept,
+        candidateCount,
+        replacing ->
+            () ->
+                replacing
+                    .write()
+                    .format("delta")
+                    .mode("overwrite")
+                    .option("replaceWhere", range)
+                    .save(path));
   }
 
   /**

@@ -95,16 +95,17 @@ public final class TableRefiner {
     this.parser = new JsonPayloadParser(table.payload());
     this.transform = new TableTransform(table.transform());
     this.expectations = new Expectations(table.expectations());
+    boolean conflicts = conflictRule(table) >= 0;
     this.writer =
         SilverWriter.of(
             table.write(),
             lake.table(Layer.SILVER, table.name()),
             lake.system("silver_tombstones/" + table.name()),
             delta,
-            conflictRule(table) >= 0);
+            conflicts);
     this.keyStates =
         table.write().keysInState()
-            ? new KeyStates(table.qualifiedName(), table.write(), parser, conflictRule(table) >= 0)
+            ? new KeyStates(table.qualifiedName(), table.write(), parser, conflicts)
             : null;
   }
 
