@@ -99,6 +99,8 @@ public final class GoldAggregation {
     private final boolean once;
     // A table the first batch is yet to create gets the policy from the refresher.
     private final GoldTableRefresher refresher;
+    // How the table is kept: by merging its aggregates, or (absent) by recomputing slices.
+    private Optional<IncrementalAggregate> incremental;
 
     Job(GoldTable table, boolean once) {
       this.table = table;
@@ -139,6 +141,14 @@ public final class GoldAggregation {
     @Override
     public void prepare(SparkSession session) {
       check(table);
+      incremental();
+    }
+
+    private Optional<IncrementalAggregate> incremental() {
+      if (incremental == null) {
+        incremental = IncrementalAggregate.of(spark, table).plan();
+      }
+      return incremental;
     }
 
     @Override
@@ -158,12 +168,16 @@ public final class GoldAggregation {
           table.qualifiedName(),
           checkpoint(),
           lake.table(Layer.GOLD, table.name()),
-          definitionKeys(table),
+          definitionKeys(table, incremental().isPresent()),
           "");
     }
 
-    private static Map<String, String> definitionKeys(GoldTable table) {
+    private static Map<String, String> definitionKeys(GoldTable table, boolean merged) {
       Map<String, String> keys = new java.util.TreeMap<>();
+      if (merged) {
+        // A checkpoint of merged batches has state a checkpoint of recomputed slices lacks.
+        keys.put("maintained", "merge");
+      }
       keys.put("sources", String.join(",", table.sources()));
       keys.put("refresh", table.refresh().name());
       // A class's name is its definition as far as the engine can tell; its code is not hashed.
@@ -175,6 +189,9 @@ public final class GoldAggregation {
 
     @Override
     public Dataset<Row> source(SparkSession session, boolean checkpointLost) {
+      if (incremental().isPresent()) {
+        return mergedSource(incremental().get());
+      }
       Dataset<Row> changes = null;
       for (String source : table.sources()) {
         // A full table is recomputed whole on any change of a source, including the MERGEs of
@@ -209,9 +226,35 @@ public final class GoldAggregation {
       return changes;
     }
 
+    /**
+     * The query's source rows, each source read as the rows it gains (rewrites skipped, as for a
+     * table of slices), marked by the distinct members' state when the query counts any.
+     */
+    private Dataset<Row> mergedSource(IncrementalAggregate plan) {
+      Map<String, Dataset<Row>> streams = new HashMap<>();
+      for (String source : table.sources()) {
+        streams.put(
+            source,
+            spark
+                .readStream()
+                .format("delta")
+                .option("skipChangeCommits", "true")
+                // A batch then ends only where a version of the source does, so that a rebuild
+                // can read each source at the version the merged batches stand at.
+                .option("maxFilesPerTrigger", String.valueOf(Integer.MAX_VALUE))
+                .load(location(source)));
+      }
+      Dataset<Row> rows = plan.sourceRows(spark, streams);
+      return plan.member() == null ? rows : DistinctMembers.mark(table.qualifiedName(), plan, rows);
+    }
+
     @Override
     public void writeBatch(Dataset<Row> batch, BatchContext context) {
-      refresher.apply(batch, context.batchId(), once);
+      if (incremental().isPresent()) {
+        refresher.merge(batch, incremental().get(), context.batchId());
+      } else {
+        refresher.apply(batch, context.batchId(), once);
+      }
     }
   }
 
@@ -233,6 +276,7 @@ public final class GoldAggregation {
    * made, one line per key; empty when nothing did or there is no checkpoint yet.
    */
   public String definitionChanges(GoldTable table) {
+    LakeCatalog.register(spark, readable, lake);
     return CheckpointGuard.definitionChanges(spark, new Job(table, true).definition());
   }
 
@@ -246,6 +290,13 @@ public final class GoldAggregation {
     LakeCatalog.register(spark, readable, lake);
     LateSlices.create(spark, lake);
     check(table);
+    Job job = new Job(table, true);
+    if (job.incremental().isPresent()) {
+      // The new checkpoint's first batch reads every source from its first version, through the
+      // distinct members' state, and replaces the table.
+      deleteCheckpoint(job);
+      return;
+    }
     Map<String, Long> versions = new HashMap<>();
     for (String source : table.sources()) {
       versions.put(
@@ -256,17 +307,20 @@ public final class GoldAggregation {
               .first()
               .getLong(0));
     }
-    Job job = new Job(table, true);
+    deleteCheckpoint(job);
+    new GoldTableRefresher(table, lake, table.maintenance(), writer).recomputeAll(spark);
+    LateSlices.corrected(
+        spark, lake, table.qualifiedName(), LateSlices.pending(spark, lake, table.qualifiedName()));
+    startingVersions.put(table.qualifiedName(), versions);
+  }
+
+  private void deleteCheckpoint(Job job) {
     Path checkpoint = new Path(job.checkpoint());
     try {
       checkpoint.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(checkpoint, true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove the checkpoint " + checkpoint, e);
     }
-    new GoldTableRefresher(table, lake, table.maintenance(), writer).recomputeAll(spark);
-    LateSlices.corrected(
-        spark, lake, table.qualifiedName(), LateSlices.pending(spark, lake, table.qualifiedName()));
-    startingVersions.put(table.qualifiedName(), versions);
   }
 
   /**
@@ -311,6 +365,13 @@ public final class GoldAggregation {
     LakeCatalog.register(spark, readable, lake);
     check(table);
     GoldTableRefresher refresher = new GoldTableRefresher(table, lake, table.maintenance(), writer);
+    Job job = new Job(table, true);
+    if (job.incremental().isPresent()) {
+      List<LocalDate> slices =
+          from.isEmpty() ? List.of() : from.get().datesUntil(to.orElseThrow().plusDays(1)).toList();
+      rebuildMerged(table, job, refresher, slices);
+      return slices;
+    }
     if (table.refresh() == Refresh.FULL || from.isEmpty()) {
       refresher.recomputeAll(spark);
       return List.of();
@@ -318,6 +379,64 @@ public final class GoldAggregation {
     List<LocalDate> slices = from.get().datesUntil(to.orElseThrow().plusDays(1)).toList();
     refresher.recompute(spark, slices);
     return slices;
+  }
+
+  /**
+   * Rebuilds slices of a table kept by merging (all of it for none) from its sources as the batches
+   * merged into it have read them ({@link MergedBatches}), so that the batches after merge exactly
+   * the rest. A batch that merges while the rebuild computes is caught (the table's transaction id
+   * of the stream moved) and the rebuild made again from where that batch stands.
+   */
+  private void rebuildMerged(
+      GoldTable table, Job job, GoldTableRefresher refresher, List<LocalDate> slices) {
+    String path = location(table.qualifiedName());
+    Map<String, String> sources = new HashMap<>();
+    table.sources().forEach(s -> sources.put(s, location(s)));
+    for (int attempt = 1; ; attempt++) {
+      Optional<MergedBatches.Position> merged =
+          MergedBatches.last(spark, table.qualifiedName(), path, job.checkpoint(), sources);
+      Map<String, Dataset<Row>> reads = new HashMap<>();
+      for (var source : sources.entrySet()) {
+        Dataset<Row> now = spark.read().format("delta").load(source.getValue());
+        Long version = merged.map(m -> m.versions().get(source.getKey())).orElse(null);
+        reads.put(
+            source.getKey(),
+            merged.isEmpty()
+                ? now
+                : version == null || version < 0
+                    ? now.where("false")
+                    : spark
+                        .read()
+                        .format("delta")
+                        .option("versionAsOf", version)
+                        .load(source.getValue()));
+      }
+      String mark = "rebuild " + java.util.UUID.randomUUID();
+      refresher.replace(job.incremental().get().rows(spark, reads), slices, mark);
+      if (merged.isEmpty()) {
+        // No batch has merged yet: the checkpoint's first batch replaces the table.
+        return;
+      }
+      long written =
+          DeltaTable.forPath(spark, path)
+              .history(100)
+              .where(org.apache.spark.sql.functions.col("userMetadata").equalTo(mark))
+              .select("version")
+              .first()
+              .getLong(0);
+      Optional<Long> before =
+          MergedBatches.transaction(spark, path, merged.get().appId(), written - 1);
+      if (before.equals(Optional.of(merged.get().batch()))) {
+        return;
+      }
+      if (attempt == 5) {
+        throw new MedallionException(
+            "Batches kept merging into "
+                + table.qualifiedName()
+                + " while it was rebuilt, five times over.",
+            "Stop the aggregation (or the pipeline) while the table is rebuilt.");
+      }
+    }
   }
 
   /** Recomputes a table whole from its sources, as it is defined; for checks and backfills. */

@@ -3,6 +3,7 @@ package io.medallion.gold;
 import static org.apache.spark.sql.functions.expr;
 
 import io.delta.tables.DeltaTable;
+import io.medallion.core.error.MedallionException;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
@@ -43,6 +44,9 @@ final class GoldTableRefresher {
 
   static final String EVENT_TIME = "__event_time";
 
+  private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
+  private static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
+
   private final GoldTable table;
   private final LakeLayout lake;
   private final String path;
@@ -71,8 +75,23 @@ final class GoldTableRefresher {
 
   /** Recomputes the whole table. */
   void recomputeAll(SparkSession spark) {
-    Dataset<Row> rows = GoldQuery.rows(spark, table);
+    overwrite(GoldQuery.rows(spark, table), null, 0, null);
+  }
+
+  /**
+   * Replaces the whole table with {@code rows}; with an application id, once per (appId, version).
+   *
+   * @param userMetadata what the commit records as its {@code userMetadata}, or null
+   */
+  private void overwrite(Dataset<Row> rows, String appId, long version, String userMetadata) {
+    SparkSession spark = rows.sparkSession();
     var writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
+    if (appId != null) {
+      writer = writer.option("txnAppId", appId).option("txnVersion", version);
+    }
+    if (userMetadata != null) {
+      writer = writer.option("userMetadata", userMetadata);
+    }
     if (policy != null && !DeltaTable.isDeltaTable(spark, path)) {
       // Delta takes a writer's "delta." options as the properties of the table it creates: the
       // first batch creates the table with its auto compaction, with no metadata commit of its own.
@@ -91,21 +110,98 @@ final class GoldTableRefresher {
       recomputeAll(spark);
       return;
     }
-    if (slices.isEmpty()) {
+    if (!slices.isEmpty()) {
+      replace(GoldQuery.rows(spark, table), slices, null);
+    }
+  }
+
+  /**
+   * Replaces the table's rows of the given slices with those of {@code rows} in them, or the whole
+   * table when there are no slices or it does not exist yet.
+   *
+   * @param userMetadata what the commit records as its {@code userMetadata}, or null
+   */
+  void replace(Dataset<Row> rows, List<LocalDate> slices, String userMetadata) {
+    if (slices.isEmpty() || !DeltaTable.isDeltaTable(rows.sparkSession(), path)) {
+      overwrite(rows, null, 0, userMetadata);
       return;
     }
     String predicate = Sql.identifier(table.slice()) + " IN (" + dates(slices) + ")";
+    var writer =
+        rows.where(predicate)
+            .write()
+            .format("delta")
+            .mode("overwrite")
+            .option("replaceWhere", predicate);
+    var write = userMetadata == null ? writer : writer.option("userMetadata", userMetadata);
     // A slice recomputed from silver is the same however often it is written.
-    delta.retryOnConflict(
-        table.qualifiedName(),
-        () ->
-            GoldQuery.rows(spark, table)
-                .where(predicate)
-                .write()
-                .format("delta")
-                .mode("overwrite")
-                .option("replaceWhere", predicate)
-                .save(path));
+    delta.retryOnConflict(table.qualifiedName(), () -> write.save(path));
+  }
+
+  /**
+   * Merges one batch's aggregates into the table by its group keys ({@link IncrementalAggregate}):
+   * the first batch of a checkpoint writes the table whole, each later one updates the groups it
+   * touched and adds the ones it made, reading only the table's files of the batch's slices. Each
+   * write happens once per batch (Delta's transaction id of this query), so a replayed batch, whose
+   * state marks the same members, writes nothing twice.
+   *
+   * @param marked the query's source rows of the batch, with {@link
+   *     IncrementalAggregate#NEW_MEMBER} when the query counts distinct members
+   */
+  void merge(Dataset<Row> marked, IncrementalAggregate plan, long batchId) {
+    SparkSession spark = marked.sparkSession();
+    String appId = DeltaWriter.streamingAppId(spark, table.qualifiedName());
+    Dataset<Row> aggregates = plan.aggregates(marked);
+    if (batchId == 0) {
+      // Whatever the table held before this checkpoint is replaced: the checkpoint's first batch
+      // reads its sources from their first version.
+      overwrite(aggregates, appId, batchId, null);
+      return;
+    }
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      throw new MedallionException(
+          table.qualifiedName()
+              + " is gone from "
+              + path
+              + ", but its checkpoint has merged batches into it: the batches since cannot"
+              + " rebuild it.",
+          "Rebuild it: ./lakehouse aggregate --full-refresh --table " + table.qualifiedName());
+    }
+    Dataset<Row> batch = aggregates.persist();
+    try {
+      // Computing the slices runs the batch's state once; the merge reads the cached rows.
+      List<LocalDate> slices = slices(batch.select(plan.slice()).distinct().collectAsList());
+      if (slices.isEmpty()) {
+        return;
+      }
+      List<String> on = new ArrayList<>();
+      for (String c : plan.groupColumns()) {
+        on.add("t." + Sql.identifier(c) + " <=> s." + Sql.identifier(c));
+      }
+      on.add("t." + Sql.identifier(plan.slice()) + " IN (" + dates(slices) + ")");
+      String condition = String.join(" AND ", on);
+      // Delta takes the transaction id of a MERGE from the session: this query's own copy.
+      spark.conf().set(TXN_APP_ID, appId);
+      spark.conf().set(TXN_VERSION, String.valueOf(batchId));
+      try {
+        delta.retryOnConflict(
+            table.qualifiedName(),
+            () ->
+                DeltaTable.forPath(spark, path)
+                    .as("t")
+                    .merge(batch.as("s"), condition)
+                    .whenMatched()
+                    .updateExpr(plan.merged())
+                    .whenNotMatched()
+                    .insertAll()
+                    .execute());
+      } finally {
+        spark.conf().unset(TXN_APP_ID);
+        spark.conf().unset(TXN_VERSION);
+      }
+    } finally {
+      batch.unpersist();
+    }
   }
 
   /** Recomputes the slices recorded as late and marks them corrected. */

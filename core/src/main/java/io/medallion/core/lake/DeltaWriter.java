@@ -68,6 +68,14 @@ public final class DeltaWriter {
     if (queryId == null) {
       throw new IllegalStateException("no streaming query id while writing for " + writer);
     }
+    return appId(writer, queryId);
+  }
+
+  /**
+   * The application id of a streaming writer, from its name and the id of the query running it (a
+   * checkpoint's {@code metadata} file holds it).
+   */
+  public static String appId(String writer, String queryId) {
     return writer + ":" + queryId;
   }
 

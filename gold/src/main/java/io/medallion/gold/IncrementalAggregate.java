@@ -1,0 +1,461 @@
+package io.medallion.gold;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.when;
+
+import io.medallion.core.lake.Sql;
+import io.medallion.core.spec.Pipeline.GoldTable;
+import io.medallion.core.spec.Pipeline.Refresh;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
+import org.apache.spark.sql.catalyst.expressions.Alias;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
+import org.apache.spark.sql.catalyst.parser.ParseException;
+import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractPartialFunction;
+
+/**
+ * A gold query that is one aggregation of its sources' rows, kept by merging each batch's
+ * aggregates into the table by its group keys instead of recomputing the slices the batch touches.
+ *
+ * <p>It applies to an {@code incremental} table whose query is a single {@code SELECT ... GROUP BY}
+ * (no {@code HAVING}, ordering, window or set operation on top) where:
+ *
+ * <ul>
+ *   <li>every group expression is an output column, and the slice column is one of them;
+ *   <li>every other output column is an aggregate that a merge can combine ({@code count}, {@code
+ *       count_if}, {@code sum}, {@code min}, {@code max}, {@code count(DISTINCT column)}), such an
+ *       aggregate or a {@code count} or {@code sum} inside {@code coalesce(…, 0)}, or an expression
+ *       over aggregates that are themselves output columns ({@code try_divide(clicks,
+ *       impressions)});
+ *   <li>distinct counts, if any, count one source column, which nothing else in the query reads.
+ * </ul>
+ *
+ * A distinct count is kept exact by the query's state: the (group, member) pairs it has counted
+ * (see {@link DistinctMembers}), so that a batch adds only members the group has not had.
+ * Everything else in the query, its sources and their subqueries, unions and projections, runs as
+ * written on the batch's rows.
+ */
+final class IncrementalAggregate {
+  /** The column that carries a distinct member, or null for a repeat, into the aggregation. */
+  static final String NEW_MEMBER = "__new_member";
+
+  private static final Set<String> COMBINABLE = Set.of("count", "count_if", "sum", "min", "max");
+
+  /** What an aggregate call other than {@link #COMBINABLE} counts for: more than any query has. */
+  private static final int OTHER = 1 << 20;
+
+  private final Aggregate aggregate;
+  private final List<String> groupColumns;
+  private final List<String> groupExpressions;
+  private final String member;
+  private final Map<String, String> merged;
+  private final String slice;
+
+  private IncrementalAggregate(
+      Aggregate aggregate,
+      List<String> groupColumns,
+      List<String> groupExpressions,
+      String member,
+      Map<String, String> merged,
+      String slice) {
+    this.aggregate = aggregate;
+    this.groupColumns = groupColumns;
+    this.groupExpressions = groupExpressions;
+    this.member = member;
+    this.merged = merged;
+    this.slice = slice;
+  }
+
+  /** What {@link #of} found: the plan, or why the table keeps recomputing its slices. */
+  record Analysis(Optional<IncrementalAggregate> plan, String reason) {}
+
+  /**
+   * Reads a table's query. Its sources must be registered ({@code LakeCatalog.register}): the
+   * aggregate functions are checked on the analysed query.
+   */
+  static Analysis of(SparkSession spark, GoldTable table) {
+    if (table.refresh() != Refresh.INCREMENTAL) {
+      return no("its refresh is " + table.refresh().name().toLowerCase(Locale.ROOT));
+    }
+    if (table.isJava()) {
+      return no("a Java class computes it");
+    }
+    LogicalPlan parsed;
+    try {
+      parsed = spark.sessionState().sqlParser().parsePlan(table.sql());
+    } catch (ParseException e) {
+      // The table's check reports a query that does not parse.
+      return no("its query does not parse");
+    }
+    if (!(parsed instanceof Aggregate aggregate)) {
+      return no("its query is not one aggregation");
+    }
+    // What the parser calls a function may be an aggregate or not: the analysed query tells.
+    int calls = analysedAggregates(spark, table);
+    if (calls < 0) {
+      return no("it uses an aggregate function other than count, count_if, sum, min and max");
+    }
+    List<Expression> groups = new ArrayList<>();
+    for (Expression g : CollectionConverters.asJava(aggregate.groupingExpressions())) {
+      groups.add(g);
+    }
+    Map<String, Expression> outputs = new LinkedHashMap<>();
+    List<String> groupColumns = new ArrayList<>();
+    List<String> groupExpressions = new ArrayList<>();
+    for (NamedExpression n : CollectionConverters.asJava(aggregate.aggregateExpressions())) {
+      Expression e = (Expression) n;
+      Expression body = e instanceof Alias a ? a.child() : e;
+      String name = e instanceof Alias a ? a.name() : outputName(body);
+      if (name == null) {
+        return no("an output column has no name");
+      }
+      outputs.put(name, body);
+      if (groups.contains(body)) {
+        groupColumns.add(name);
+        groupExpressions.add(body.sql());
+      }
+    }
+    if (groupColumns.size() != groups.size()) {
+      return no("a group expression is not an output column");
+    }
+    if (!groupColumns.contains(table.slice())) {
+      return no("the slice column " + table.slice() + " is not a group key");
+    }
+    // The aggregate calls that are output columns by themselves: their stored values merge.
+    Map<Expression, String> stored = new LinkedHashMap<>();
+    String member = null;
+    for (var o : outputs.entrySet()) {
+      if (!groupColumns.contains(o.getKey()) && o.getValue() instanceof UnresolvedFunction f) {
+        if (combinable(f)) {
+          stored.putIfAbsent(f, o.getKey());
+        }
+      }
+    }
+    Map<String, String> merged = new LinkedHashMap<>();
+    int found = 0;
+    for (var o : outputs.entrySet()) {
+      String column = o.getKey();
+      if (groupColumns.contains(column)) {
+        continue;
+      }
+      Expression body = o.getValue();
+      List<UnresolvedFunction> aggregates = new ArrayList<>();
+      collectAggregates(body, aggregates);
+      if (aggregates.isEmpty()) {
+        return no("the column " + column + " is neither a group key nor an aggregate");
+      }
+      for (UnresolvedFunction f : aggregates) {
+        if (!combinable(f)) {
+          return no(
+              "the column " + column + " uses " + f.prettyName() + " in a way a merge cannot");
+        }
+        if (f.isDistinct()) {
+          String m = ((UnresolvedAttribute) f.arguments().head()).name();
+          if (member != null && !member.equals(m)) {
+            return no("its distinct counts count more than one column");
+          }
+          member = m;
+        }
+      }
+      found += aggregates.size();
+      String t = "t." + Sql.identifier(column);
+      String s = "s." + Sql.identifier(column);
+      if (body instanceof UnresolvedFunction f && COMBINABLE.contains(name(f))) {
+        merged.put(column, combine(name(f), t, s));
+      } else if (isCoalescedToZero(body)) {
+        merged.put(column, t + " + " + s);
+      } else {
+        // An expression over aggregates: each must be stored in a column of its own.
+        Map<String, String> placeholders = new LinkedHashMap<>();
+        Expression replaced =
+            replace(
+                body,
+                f -> {
+                  String holder = stored.get(f);
+                  if (holder == null) {
+                    return null;
+                  }
+                  String placeholder = "__merged_" + placeholders.size();
+                  placeholders.put(placeholder, merged(holder, f));
+                  return new UnresolvedAttribute(
+                      CollectionConverters.asScala(List.of(placeholder)).toSeq());
+                });
+        if (replaced == null) {
+          return no("the column " + column + " uses an aggregate that is not a column of its own");
+        }
+        String sql = replaced.sql();
+        for (var p : placeholders.entrySet()) {
+          sql = sql.replace(p.getKey(), "(" + p.getValue() + ")");
+        }
+        merged.put(column, sql);
+      }
+    }
+    if (found != calls) {
+      return no("it uses an aggregate function other than count, count_if, sum, min and max");
+    }
+    if (member != null && memberReadElsewhere(aggregate, member)) {
+      return no("the distinct column " + member + " is read by more than its distinct counts");
+    }
+    // Everything the parser called a function and this did not take for an aggregate must be a
+    // scalar function: the analysed query tells.
+    return new Analysis(
+        Optional.of(
+            new IncrementalAggregate(
+                aggregate,
+                List.copyOf(groupColumns),
+                List.copyOf(groupExpressions),
+                member,
+                merged,
+                table.slice())),
+        "");
+  }
+
+  private static Analysis no(String reason) {
+    return new Analysis(Optional.empty(), reason);
+  }
+
+  List<String> groupColumns() {
+    return groupColumns;
+  }
+
+  /** The group expressions as SQL over the query's source rows, in the order of the columns. */
+  List<String> groupExpressions() {
+    return groupExpressions;
+  }
+
+  /** The source column whose distinct members the query counts, or null for none. */
+  String member() {
+    return member;
+  }
+
+  String slice() {
+    return slice;
+  }
+
+  /**
+   * Per aggregate column, its value after a merge: SQL over the table's row {@code t} and the
+   * batch's {@code s}.
+   */
+  Map<String, String> merged() {
+    return merged;
+  }
+
+  /** The table's rows: the query, with each source table read from {@code sources} instead. */
+  Dataset<Row> rows(SparkSession spark, Map<String, Dataset<Row>> sources) {
+    return rows(spark, substitute(aggregate, sources));
+  }
+
+  /**
+   * The rows the query aggregates (its {@code FROM}, with every projection, union and filter under
+   * the aggregation), with each source table read from {@code sources} instead, by qualified name.
+   */
+  Dataset<Row> sourceRows(SparkSession spark, Map<String, Dataset<Row>> sources) {
+    return rows(spark, substitute(aggregate.child(), sources));
+  }
+
+  /**
+   * The batch's aggregates, one row per group in the table's columns: the query over {@code
+   * sourceRows}, whose distinct counts count only the members {@link #NEW_MEMBER} marks (when the
+   * query has any).
+   */
+  Dataset<Row> aggregates(Dataset<Row> sourceRows) {
+    Dataset<Row> input = sourceRows;
+    if (member != null) {
+      // The distinct counts see each member once, in the row that brought it to its group.
+      Column quoted = col(Sql.identifier(member));
+      input = input.withColumn(member, when(col(NEW_MEMBER), quoted));
+    }
+    LogicalPlan child = logical(input);
+    return rows(
+        input.sparkSession(),
+        aggregate.withNewChildren(
+            CollectionConverters.asScala(List.<LogicalPlan>of(child)).toSeq()));
+  }
+
+  private static String merged(String column, UnresolvedFunction f) {
+    return combine(name(f), "t." + Sql.identifier(column), "s." + Sql.identifier(column));
+  }
+
+  private static String combine(String function, String t, String s) {
+    return switch (function) {
+      case "min" -> "least(" + t + ", " + s + ")";
+      case "max" -> "greatest(" + t + ", " + s + ")";
+      // A sum over no values is null, and null plus a number is null.
+      case "sum" -> "coalesce(" + t + " + " + s + ", " + t + ", " + s + ")";
+      default -> t + " + " + s;
+    };
+  }
+
+  private static boolean combinable(UnresolvedFunction f) {
+    if (f.nameParts().size() != 1 || !COMBINABLE.contains(name(f)) || f.filter().isDefined()) {
+      return false;
+    }
+    if (f.ignoreNulls() || !f.orderingWithinGroup().isEmpty()) {
+      return false;
+    }
+    if (f.isDistinct()) {
+      return name(f).equals("count")
+          && f.arguments().size() == 1
+          && f.arguments().head() instanceof UnresolvedAttribute a
+          && a.nameParts().size() == 1;
+    }
+    return true;
+  }
+
+  private static boolean isCoalescedToZero(Expression body) {
+    return body instanceof UnresolvedFunction c
+        && name(c).equals("coalesce")
+        && c.arguments().size() == 2
+        && c.arguments().head() instanceof UnresolvedFunction f
+        && combinable(f)
+        && !f.isDistinct()
+        && (name(f).equals("sum") || name(f).startsWith("count"))
+        && c.arguments().last() instanceof Literal zero
+        && zero.value() != null
+        && "0".equals(zero.value().toString());
+  }
+
+  private static String name(UnresolvedFunction f) {
+    return f.nameParts().last().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The aggregate calls in an expression, outermost first; an aggregate's arguments are not
+   * searched (an aggregate inside one does not analyse).
+   */
+  private static void collectAggregates(Expression e, List<UnresolvedFunction> found) {
+    if (e instanceof UnresolvedFunction f && COMBINABLE.contains(name(f))) {
+      found.add(f);
+      return;
+    }
+    for (Expression c : CollectionConverters.asJava(e.children())) {
+      collectAggregates(c, found);
+    }
+  }
+
+  /** The expression with each aggregate call replaced, or null if one cannot be. */
+  private static Expression replace(
+      Expression e, Function<UnresolvedFunction, Expression> replacement) {
+    if (e instanceof UnresolvedFunction f && COMBINABLE.contains(name(f))) {
+      return replacement.apply(f);
+    }
+    List<Expression> children = new ArrayList<>();
+    for (Expression c : CollectionConverters.asJava(e.children())) {
+      Expression r = replace(c, replacement);
+      if (r == null) {
+        return null;
+      }
+      children.add(r);
+    }
+    return children.isEmpty()
+        ? e
+        : e.withNewChildren(CollectionConverters.asScala(children).toSeq());
+  }
+
+  private static boolean memberReadElsewhere(Aggregate aggregate, String member) {
+    List<String> names = new ArrayList<>();
+    for (Expression g : CollectionConverters.asJava(aggregate.groupingExpressions())) {
+      attributes(g, names);
+    }
+    for (NamedExpression n : CollectionConverters.asJava(aggregate.aggregateExpressions())) {
+      attributes((Expression) n, names);
+    }
+    return names.stream().anyMatch(n -> n.equalsIgnoreCase(member));
+  }
+
+  /** The attribute names an expression reads, leaving out the arguments of distinct counts. */
+  private static void attributes(Expression e, List<String> names) {
+    if (e instanceof UnresolvedFunction f && f.isDistinct()) {
+      return;
+    }
+    if (e instanceof UnresolvedAttribute a) {
+      names.add(a.nameParts().last());
+    }
+    for (Expression c : CollectionConverters.asJava(e.children())) {
+      attributes(c, names);
+    }
+  }
+
+  private static int analysedAggregates(SparkSession spark, GoldTable table) {
+    LogicalPlan analysed =
+        ((org.apache.spark.sql.classic.Dataset<Row>) spark.sql(table.sql()))
+            .queryExecution()
+            .analyzed();
+    if (!(analysed instanceof Aggregate a)) {
+      return -1;
+    }
+    int count = 0;
+    for (NamedExpression n : CollectionConverters.asJava(a.aggregateExpressions())) {
+      count += countAggregates((Expression) n);
+    }
+    return count < OTHER ? count : -1;
+  }
+
+  private static int countAggregates(Expression e) {
+    if (e instanceof AggregateExpression a) {
+      String name = a.aggregateFunction().prettyName().toLowerCase(Locale.ROOT);
+      return COMBINABLE.contains(name) ? 1 : OTHER;
+    }
+    int count = 0;
+    for (Expression c : CollectionConverters.asJava(e.children())) {
+      count += countAggregates(c);
+    }
+    return count;
+  }
+
+  private static String outputName(Expression body) {
+    return body instanceof UnresolvedAttribute a ? a.nameParts().last() : null;
+  }
+
+  private static LogicalPlan substitute(LogicalPlan plan, Map<String, Dataset<Row>> sources) {
+    return plan.transformUp(
+        new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
+          @Override
+          public boolean isDefinedAt(LogicalPlan p) {
+            return p instanceof UnresolvedRelation r && sources.containsKey(qualified(r));
+          }
+
+          @Override
+          public LogicalPlan apply(LogicalPlan p) {
+            UnresolvedRelation r = (UnresolvedRelation) p;
+            // Named as the table was, so that columns qualified by its name still resolve.
+            return SubqueryAlias$.MODULE$.apply(
+                r.multipartIdentifier().last(), logical(sources.get(qualified(r))));
+          }
+        });
+  }
+
+  private static String qualified(UnresolvedRelation r) {
+    return String.join(".", CollectionConverters.asJava(r.multipartIdentifier()))
+        .toLowerCase(Locale.ROOT);
+  }
+
+  private static LogicalPlan logical(Dataset<Row> rows) {
+    return ((org.apache.spark.sql.classic.Dataset<Row>) rows).logicalPlan();
+  }
+
+  private static Dataset<Row> rows(SparkSession spark, LogicalPlan plan) {
+    return org.apache.spark.sql.classic.Dataset.ofRows(
+        (org.apache.spark.sql.classic.SparkSession) spark, plan);
+  }
+}

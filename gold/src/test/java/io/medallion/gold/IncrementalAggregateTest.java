@@ -1,0 +1,149 @@
+package io.medallion.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import io.medallion.core.lake.LakeCatalog;
+import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
+import io.medallion.core.spec.Pipeline;
+import io.medallion.core.spec.PipelineLoader;
+import io.medallion.testkit.TestSpark;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Which gold queries are kept by merging each batch's aggregates, and how their columns merge. */
+class IncrementalAggregateTest {
+  private final SparkSession spark = TestSpark.get();
+
+  @TempDir Path dir;
+
+  private static final Path REFERENCE = Path.of("../pipelines/engagement/pipeline.yaml");
+
+  /** The reference pipeline over empty silver tables of its columns. */
+  private Pipeline reference() {
+    Pipeline pipeline = PipelineLoader.load(REFERENCE);
+    LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
+    spark
+        .sql(
+            "SELECT 'e' AS event_id, 'u' AS user_id, 't' AS title_id, 'tv' AS device,"
+                + " 'US' AS country, 'start' AS event_type, 0 AS position_s,"
+                + " current_timestamp() AS event_time, current_date() AS event_date WHERE false")
+        .write()
+        .format("delta")
+        .save(lake.table(Layer.SILVER, "plays"));
+    spark
+        .sql(
+            "SELECT 'e' AS event_id, 'u' AS user_id, 't' AS title_id, 'r' AS row_name, 1 AS rank,"
+                + " 'view' AS action, 'US' AS country, current_timestamp() AS event_time,"
+                + " current_date() AS event_date WHERE false")
+        .write()
+        .format("delta")
+        .save(lake.table(Layer.SILVER, "impressions"));
+    LakeCatalog.register(spark, pipeline, lake);
+    return pipeline;
+  }
+
+  private IncrementalAggregate.Analysis analysis(Pipeline pipeline, String table) {
+    return IncrementalAggregate.of(spark, pipeline.goldTable(table).orElseThrow());
+  }
+
+  @Test
+  void theReferenceDailyEngagementMergesItsCountsSumsAndDistinctViewers() {
+    IncrementalAggregate plan =
+        analysis(reference(), "title_daily_engagement").plan().orElseThrow();
+
+    assertThat(plan.groupColumns()).containsExactly("title_id", "event_date", "device");
+    assertThat(plan.member()).isEqualTo("user_id");
+    assertThat(plan.merged())
+        .containsExactly(
+            entry("plays", "t.`plays` + s.`plays`"),
+            entry("viewers", "t.`viewers` + s.`viewers`"),
+            entry("watch_seconds", "t.`watch_seconds` + s.`watch_seconds`"));
+  }
+
+  @Test
+  void theReferenceHourlyActivityMergesItsRatioFromTheMergedCounts() {
+    IncrementalAggregate plan =
+        analysis(reference(), "country_hourly_activity").plan().orElseThrow();
+
+    assertThat(plan.groupColumns()).containsExactly("country", "event_hour", "event_date");
+    assertThat(plan.groupExpressions())
+        .containsExactly("country", "date_trunc('HOUR', event_time)", "event_date");
+    assertThat(plan.member()).isEqualTo("user_id");
+    assertThat(plan.merged())
+        .containsEntry("clicks", "t.`clicks` + s.`clicks`")
+        .containsEntry(
+            "ctr", "try_divide((t.`clicks` + s.`clicks`), (t.`impressions` + s.`impressions`))");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "trending_now | its refresh is streaming",
+        "genre_daily | its refresh is full",
+      })
+  void theReferenceTablesThatAreNotOneAggregationKeepRecomputingTheirSlices(
+      String table, String reason) {
+    IncrementalAggregate.Analysis analysis = analysis(reference(), table);
+
+    assertThat(analysis.plan()).isEmpty();
+    assertThat(analysis.reason()).isEqualTo(reason);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SELECT event_date, count(*) AS n FROM silver.plays GROUP BY event_date HAVING count(*) > 1"
+            + " | its query is not one aggregation",
+        "SELECT event_date, avg(position_s) AS a FROM silver.plays GROUP BY event_date"
+            + " | it uses an aggregate function other than count, count_if, sum, min and max",
+        "SELECT event_date, count(DISTINCT user_id) AS u, count(DISTINCT title_id) AS t"
+            + " FROM silver.plays GROUP BY event_date"
+            + " | its distinct counts count more than one column",
+        "SELECT event_date, count(DISTINCT user_id) AS u, max(user_id) AS m"
+            + " FROM silver.plays GROUP BY event_date"
+            + " | the distinct column user_id is read by more than its distinct counts",
+        "SELECT event_date, sum(DISTINCT position_s) AS s FROM silver.plays GROUP BY event_date"
+            + " | the column s uses sum in a way a merge cannot",
+        "SELECT device, count(*) AS n FROM silver.plays GROUP BY device, event_date"
+            + " | a group expression is not an output column",
+        "SELECT device, count(*) AS n FROM silver.plays GROUP BY device"
+            + " | the slice column event_date is not a group key",
+        "SELECT event_date, count(*) / 2 AS half FROM silver.plays GROUP BY event_date"
+            + " | the column half uses an aggregate that is not a column of its own",
+      })
+  void aQueryAMergeCannotKeepSaysWhy(String sql, String reason) {
+    Pipeline pipeline = reference();
+    Pipeline.GoldTable daily = pipeline.goldTable("title_daily_engagement").orElseThrow();
+    Pipeline.GoldTable changed =
+        new Pipeline.GoldTable(
+            daily.name(),
+            daily.description(),
+            sql,
+            daily.className(),
+            daily.sources(),
+            daily.refresh(),
+            daily.slice(),
+            daily.watermark(),
+            daily.eventTime(),
+            daily.partitionBy(),
+            daily.triggerInterval(),
+            daily.specKey(),
+            daily.specLine(),
+            daily.maintenance(),
+            daily.specFile(),
+            daily.onFailure());
+
+    IncrementalAggregate.Analysis analysis = IncrementalAggregate.of(spark, changed);
+
+    assertThat(analysis.plan()).isEmpty();
+    assertThat(analysis.reason()).isEqualTo(reason);
+  }
+}
