@@ -29,9 +29,6 @@ import scala.jdk.javaapi.CollectionConverters;
  * sources (not with their rows), and a batch looks up only its own pairs.
  */
 final class DistinctMembers {
-  /** Where a test or the fault suite can stop the process: the state is written, not committed. */
-  static final String FAULT_POINT = "member-state:";
-
   private static final String KEY = "__member_key";
 
   private DistinctMembers() {}
@@ -56,7 +53,7 @@ final class DistinctMembers {
     return keyed
         .groupByKey((MapFunction<Row, Row>) r -> r.getStruct(keyIndex), Encoders.row(keySchema))
         .transformWithState(
-            new Processor(FAULT_POINT + table, keyIndex),
+            new Processor(GoldAggregation.MEMBER_STATE + table, keyIndex),
             TimeMode.None(),
             OutputMode.Append(),
             Encoders.row(out));

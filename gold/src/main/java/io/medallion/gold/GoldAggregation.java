@@ -48,6 +48,13 @@ import org.apache.spark.sql.types.StructType;
  * they are not new rows) and handing each batch of new rows to a {@link GoldTableRefresher}.
  */
 public final class GoldAggregation {
+  /**
+   * The fault point (with the table's qualified name) inside a merged table's distinct members'
+   * state, reached when a batch records a member new to its group: the state is written, the
+   * batch's state version not committed, nothing of the batch merged.
+   */
+  public static final String MEMBER_STATE = "member-state:";
+
   private final SparkSession spark;
   private final List<TableRef> readable;
   private final LakeLayout lake;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spark.FaultPoints;
+import io.medallion.gold.GoldAggregation;
 import io.medallion.silver.QuarantineTable;
 import io.medallion.silver.TableRefiner;
 import io.medallion.testkit.TestSpark;
@@ -66,11 +67,25 @@ class CrashPointsIT {
             // nothing of the batch is written.
             new Crash(
                 List.of("refine", "--once", "--tables", "plays"),
-                List.of(PipelineProcess.haltAt(TableRefiner.KEY_STATE + "silver.plays"))));
+                List.of(PipelineProcess.haltAt(TableRefiner.KEY_STATE + "silver.plays"))),
+            // Inside gold.title_daily_engagement's distinct members' state, while it records a
+            // viewer new to a title's day (new events, below): the batch's state is not
+            // committed, nothing of it merged.
+            new Crash(
+                List.of("run", "--once"),
+                List.of(
+                    PipelineProcess.haltAt(
+                        GoldAggregation.MEMBER_STATE + "gold.title_daily_engagement"))));
     for (int i = 0; i < crashes.size(); i++) {
       Crash crash = crashes.get(i);
       boolean keyState = crash.flags().get(0).contains(TableRefiner.KEY_STATE);
+      boolean memberState = crash.flags().get(0).contains(GoldAggregation.MEMBER_STATE);
       long silverRows = 0;
+      long goldVersions = 0;
+      if (memberState) {
+        events.produce(1_500, 11, 0, until);
+        goldVersions = versions(lake.table(Layer.GOLD, "title_daily_engagement"));
+      }
       if (keyState) {
         events.produce(1_500, 7, 0, until);
         Cli.Result ingested = Cli.run(spec, lakeDir, "ingest", "--once", "--tables", "plays");
@@ -104,10 +119,19 @@ class CrashPointsIT {
             .as("nothing of the batch was written")
             .isEqualTo(silverRows);
       }
+      if (memberState) {
+        assertThat(versions(lake.table(Layer.GOLD, "title_daily_engagement")))
+            .as("nothing of the gold batch was merged")
+            .isEqualTo(goldVersions);
+      }
     }
 
     Cli.Result complete = Cli.run(spec, lakeDir, "run", "--once");
     assertThat(complete.exit()).as(complete.output()).isZero();
     ReferenceOracle.check(spark, spec, lakeDir, events.acknowledged(), events.acknowledged());
+  }
+
+  private long versions(String table) {
+    return spark.sql("DESCRIBE HISTORY delta.`" + table + "`").count();
   }
 }
