@@ -279,6 +279,16 @@ public final class GoldAggregation {
   }
 
   /**
+   * How a table is kept: empty when by merging each batch's aggregates into it ({@link
+   * IncrementalAggregate}), else why it recomputes the slices (or the whole) each batch touches.
+   */
+  public Optional<String> whyRecomputed(GoldTable table) {
+    LakeCatalog.register(spark, readable, lake);
+    IncrementalAggregate.Analysis analysis = IncrementalAggregate.of(spark, table);
+    return analysis.plan().isPresent() ? Optional.empty() : Optional.of(analysis.reason());
+  }
+
+  /**
    * What changed in a gold table's definition (its sources, refresh, SQL) since its checkpoint was
    * made, one line per key; empty when nothing did or there is no checkpoint yet.
    */

@@ -202,14 +202,16 @@ public final class PipelineValidation {
               .format("delta")
               .partitionBy(g.partitionBy().toArray(String[]::new))
               .save(dry.table(Layer.GOLD, g.name()));
+          String refresh = g.refresh().name().toLowerCase(java.util.Locale.ROOT);
+          if (g.refresh() == Pipeline.Refresh.INCREMENTAL) {
+            refresh +=
+                gold.whyRecomputed(g)
+                    .map(why -> ", recomputes the slices a batch touches (" + why + ")")
+                    .orElse(", merges each batch by group");
+          }
           lines.put(
               g.qualifiedName(),
-              g.qualifiedName()
-                  + ": "
-                  + g.refresh().name().toLowerCase(java.util.Locale.ROOT)
-                  + ", "
-                  + schema.fields().length
-                  + " columns");
+              g.qualifiedName() + ": " + refresh + ", " + schema.fields().length + " columns");
         } catch (MedallionException e) {
           problems.add(e.getMessage());
           failed.add(g.qualifiedName());

@@ -52,8 +52,10 @@ import org.apache.spark.sql.types.StructField;
  *
  * <p>The rows are written to Delta directly, as copies of the rows a table holds (at first those of
  * one batch of real events) under fresh keys, and committed with {@code dataChange=false}: the
- * tables hold them, but no streaming reader downstream reads them as new rows. Gold is then
- * recomputed whole once, so that it agrees with silver before the measured batches.
+ * tables hold them, but no streaming reader downstream reads them as new rows. Gold is then rebuilt
+ * whole once, so that it agrees with silver before the measured batches: a table that recomputes
+ * its slices by a backfill, one kept by merging through a new checkpoint, whose first batch reads
+ * every row silver holds (and its distinct members' state learns them).
  */
 final class ScaleStage {
   /** Events per measured micro-batch. */
@@ -243,8 +245,19 @@ final class ScaleStage {
           fill(lake.table(Layer.SILVER, fact.name()), size, fact.write().keys()));
     }
     GoldAggregation gold = new GoldAggregation(spark, lake, pipeline.tables());
+    List<GoldTable> merged = new ArrayList<>();
     for (GoldTable table : pipeline.goldTables()) {
-      gold.backfill(table, Optional.empty(), Optional.empty());
+      if (gold.whyRecomputed(table).isEmpty()) {
+        // A backfill would rebuild it as its merged batches read silver, without the copies.
+        gold.fullRefresh(table);
+        merged.add(table);
+      } else {
+        gold.backfill(table, Optional.empty(), Optional.empty());
+      }
+    }
+    if (!merged.isEmpty()) {
+      StreamRunner.awaitAll(
+          gold.startAll(merged, true, EventSink.NONE), () -> false, STAGE_TIMEOUT);
     }
     return held;
   }

@@ -83,7 +83,7 @@ class InitAndValidateTest {
                 + "  silver.orders → gold.daily_sales\n\n"
                 + "Tables:\n"
                 + "  silver.orders: append by order_id, 2 rules\n"
-                + "  gold.daily_sales: incremental, 4 columns\n\n"
+                + "  gold.daily_sales: incremental, merges each batch by group, 4 columns\n\n"
                 + "Topics:\n"
                 + "  not checked: no broker is named or running\n\n"
                 + "Valid: 1 source; tables: 1 bronze, 1 silver, 1 gold.\n");
