@@ -170,15 +170,24 @@ final class GoldTableRefresher {
     Dataset<Row> batch = aggregates.persist();
     try {
       // Computing the slices runs the batch's state once; the merge reads the cached rows.
-      List<LocalDate> slices = slices(batch.select(plan.slice()).distinct().collectAsList());
-      if (slices.isEmpty()) {
+      List<Row> touched = batch.select(plan.slice()).distinct().collectAsList();
+      if (touched.isEmpty()) {
         return;
+      }
+      List<LocalDate> slices = slices(touched);
+      String slice = "t." + Sql.identifier(plan.slice());
+      List<String> prune = new ArrayList<>();
+      if (!slices.isEmpty()) {
+        prune.add(slice + " IN (" + dates(slices) + ")");
+      }
+      if (slices.size() < touched.size()) {
+        prune.add(slice + " IS NULL");
       }
       List<String> on = new ArrayList<>();
       for (String c : plan.groupColumns()) {
         on.add("t." + Sql.identifier(c) + " <=> s." + Sql.identifier(c));
       }
-      on.add("t." + Sql.identifier(plan.slice()) + " IN (" + dates(slices) + ")");
+      on.add("(" + String.join(" OR ", prune) + ")");
       String condition = String.join(" AND ", on);
       // Delta takes the transaction id of a MERGE from the session: this query's own copy.
       spark.conf().set(TXN_APP_ID, appId);

@@ -111,7 +111,13 @@ final class IncrementalAggregate {
       return no("its query is not one aggregation");
     }
     // What the parser calls a function may be an aggregate or not: the analysed query tells.
-    int calls = analysedAggregates(spark, table);
+    int calls;
+    try {
+      calls = analysedAggregates(spark, table);
+    } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
+      // The table's check reports a query that does not analyse.
+      return no("its query does not analyse");
+    }
     if (calls < 0) {
       return no("it uses an aggregate function other than count, count_if, sum, min and max");
     }
@@ -216,18 +222,50 @@ final class IncrementalAggregate {
     if (member != null && memberReadElsewhere(aggregate, member)) {
       return no("the distinct column " + member + " is read by more than its distinct counts");
     }
-    // Everything the parser called a function and this did not take for an aggregate must be a
-    // scalar function: the analysed query tells.
-    return new Analysis(
-        Optional.of(
-            new IncrementalAggregate(
-                aggregate,
-                List.copyOf(groupColumns),
-                List.copyOf(groupExpressions),
-                member,
-                merged,
-                table.slice())),
-        "");
+    IncrementalAggregate plan =
+        new IncrementalAggregate(
+            aggregate,
+            List.copyOf(groupColumns),
+            List.copyOf(groupExpressions),
+            member,
+            merged,
+            table.slice());
+    Optional<String> unfit = plan.tryOn(spark, table);
+    return unfit.isPresent() ? no(unfit.get()) : new Analysis(Optional.of(plan), "");
+  }
+
+  /**
+   * Analyses, without running them, what each batch will run: the member key over the source rows,
+   * the aggregation of marked rows (whose columns must be the query's) and the merged values over
+   * two rows of the table. Empty when all of it analyses.
+   */
+  private Optional<String> tryOn(SparkSession spark, GoldTable table) {
+    try {
+      Dataset<Row> query = spark.sql(table.sql());
+      Dataset<Row> source = rows(spark, aggregate.child());
+      if (member != null) {
+        source.selectExpr(
+            "struct(" + String.join(", ", groupExpressions) + ", " + Sql.identifier(member) + ")");
+      }
+      Dataset<Row> marked = source.withColumn(NEW_MEMBER, org.apache.spark.sql.functions.lit(true));
+      if (!columns(aggregates(marked)).equals(columns(query))) {
+        return Optional.of("its aggregates over a batch do not have the query's columns");
+      }
+      Dataset<Row> t = query.where("false");
+      t.as("t").crossJoin(t.as("s")).selectExpr(merged.values().toArray(String[]::new)).schema();
+      return Optional.empty();
+    } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
+      return Optional.of(
+          "what a batch would merge does not analyse: "
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+    }
+  }
+
+  /** A dataset's column names and types. */
+  private static List<String> columns(Dataset<Row> rows) {
+    return java.util.Arrays.stream(rows.schema().fields())
+        .map(f -> f.name() + " " + f.dataType().sql())
+        .toList();
   }
 
   private static Analysis no(String reason) {

@@ -186,6 +186,18 @@ class MergedGoldTest {
   }
 
   @Test
+  void aGroupWithoutASliceMergesLikeAnyOther() {
+    plays("('p1', 'u1', 'tv', '" + D1 + " 10:00:00')", "('p2', 'u1', 'tv', NULL)");
+    aggregateOnce();
+    plays("('p3', 'u2', 'tv', NULL)", "('p4', 'u1', 'tv', NULL)");
+    aggregateOnce();
+
+    assertThat(gold())
+        .containsExactly("2026-11-19 | tv | 1 | 1 | 10:00", "null | tv | 3 | 2 | null")
+        .isEqualTo(recomputed());
+  }
+
+  @Test
   void aReplayedBatchMergesNothingTwice() throws Exception {
     plays("('p1', 'u1', 'tv', '" + D1 + " 10:00:00')");
     aggregateOnce();
