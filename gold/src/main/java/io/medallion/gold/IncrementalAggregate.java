@@ -201,7 +201,7 @@ final class IncrementalAggregate {
                   if (holder == null) {
                     return null;
                   }
-                  String placeholder = "__merged_" + placeholders.size();
+                  String placeholder = "__merged_" + placeholders.size() + "__";
                   placeholders.put(placeholder, merged(holder, f));
                   return new UnresolvedAttribute(
                       CollectionConverters.asScala(List.of(placeholder)).toSeq());

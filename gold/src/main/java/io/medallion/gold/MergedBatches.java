@@ -74,6 +74,9 @@ final class MergedBatches {
       List<String> offsets = lines(fs, new Path(root, "offsets/" + batch.get()));
       // The log's version line and the batch's metadata, then one offset per source.
       for (String line : offsets.subList(2, offsets.size())) {
+        if (line.equals("-")) {
+          continue; // a source without an offset yet: the batch read none of it
+        }
         JsonNode offset = JSON.readTree(line);
         String source = byTableId.get(offset.path("reservoirId").asText());
         if (source == null) {
