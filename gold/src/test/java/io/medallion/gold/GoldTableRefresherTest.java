@@ -137,7 +137,7 @@ class GoldTableRefresherTest {
   }
 
   private long versions(String name) {
-    return spark.sql("DESCRIBE HISTORY delta.`" + lake().table(Layer.GOLD, name) + "`").count();
+    return GoldFiles.versions(spark, lake().table(Layer.GOLD, name));
   }
 
   @Test
@@ -181,40 +181,24 @@ class GoldTableRefresherTest {
     plays("('p1', '2026-11-19 10:00:00')", "('p2', '2026-11-20 10:00:00')");
     GoldTableRefresher daily = refresher("daily");
     daily.recomputeAll(spark);
-    java.util.Map<String, String> before = filesPerSlice("daily");
+    java.util.Map<String, String> before =
+        GoldFiles.perSlice(spark, lake().table(Layer.GOLD, "daily"));
     plays("('p3', '2026-11-19 11:00:00')");
 
     daily.apply(changes("2026-11-19 11:00:00"), 0, false);
 
-    java.util.Map<String, String> after = filesPerSlice("daily");
+    java.util.Map<String, String> after =
+        GoldFiles.perSlice(spark, lake().table(Layer.GOLD, "daily"));
     assertThat(after.get("2026-11-20"))
         .as("the 20th's file stays")
         .isEqualTo(before.get("2026-11-20"));
     assertThat(after.get("2026-11-19")).isNotEqualTo(before.get("2026-11-19"));
-    Row last =
-        spark
-            .sql("DESCRIBE HISTORY delta.`" + lake().table(Layer.GOLD, "daily") + "` LIMIT 1")
-            .select("operation", "operationMetrics")
-            .first();
+    Row last = GoldFiles.lastCommit(spark, lake().table(Layer.GOLD, "daily"));
     assertThat(last.getString(0)).isEqualTo("WRITE");
     assertThat(last.<String, String>getJavaMap(1))
         .as("one row, of the 19th, written")
         .containsEntry("numOutputRows", "1")
         .containsEntry("numFiles", "1");
-  }
-
-  /** Each slice of a gold table and the one data file that holds it. */
-  private java.util.Map<String, String> filesPerSlice(String name) {
-    java.util.Map<String, String> files = new java.util.TreeMap<>();
-    spark
-        .read()
-        .format("delta")
-        .load(lake().table(Layer.GOLD, name))
-        .selectExpr("CAST(event_date AS STRING)", "input_file_name()")
-        .distinct()
-        .collectAsList()
-        .forEach(r -> assertThat(files.put(r.getString(0), r.getString(1))).isNull());
-    return files;
   }
 
   @Test

@@ -17,7 +17,6 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -127,25 +126,8 @@ class MergedGoldTest {
         .toList();
   }
 
-  private Row lastCommit() {
-    return spark
-        .sql("DESCRIBE HISTORY delta.`" + lake().table(Layer.GOLD, "daily") + "` LIMIT 1")
-        .select("operation", "operationMetrics")
-        .first();
-  }
-
-  /** Each slice of the gold table and the one data file that holds it. */
-  private Map<String, String> filesPerSlice() {
-    Map<String, String> files = new TreeMap<>();
-    spark
-        .read()
-        .format("delta")
-        .load(lake().table(Layer.GOLD, "daily"))
-        .selectExpr("CAST(event_date AS STRING)", "input_file_name()")
-        .distinct()
-        .collectAsList()
-        .forEach(r -> assertThat(files.put(r.getString(0), r.getString(1))).isNull());
-    return files;
+  private String path() {
+    return lake().table(Layer.GOLD, "daily");
   }
 
   @Test
@@ -158,7 +140,7 @@ class MergedGoldTest {
     aggregateOnce();
     assertThat(gold())
         .containsExactly("2026-11-19 | tv | 3 | 2 | 12:00", "2026-11-20 | web | 1 | 1 | 09:00");
-    Map<String, String> before = filesPerSlice();
+    Map<String, String> before = GoldFiles.perSlice(spark, path());
 
     // A new query run: u1 and u2 were counted on the 19th by the run before, u3 was not; the
     // 20th gets nothing.
@@ -175,14 +157,16 @@ class MergedGoldTest {
             "2026-11-19 | tv | 6 | 3 | 14:00",
             "2026-11-20 | web | 1 | 1 | 09:00")
         .isEqualTo(recomputed());
-    Row merge = lastCommit();
+    Row merge = GoldFiles.lastCommit(spark, path());
     assertThat(merge.getString(0)).isEqualTo("MERGE");
     assertThat(merge.<String, String>getJavaMap(1))
         .as("one group updated, one inserted, in the 19th's one file")
         .containsEntry("numTargetRowsUpdated", "1")
         .containsEntry("numTargetRowsInserted", "1")
         .containsEntry("numTargetFilesRemoved", "1");
-    assertThat(filesPerSlice().get(D2)).as("the 20th's file stays").isEqualTo(before.get(D2));
+    assertThat(GoldFiles.perSlice(spark, path()).get(D2))
+        .as("the 20th's file stays")
+        .isEqualTo(before.get(D2));
   }
 
   @Test
@@ -219,16 +203,14 @@ class MergedGoldTest {
     }
     Files.delete(last);
     Files.deleteIfExists(last.resolveSibling("." + last.getFileName() + ".crc"));
-    long versions = versions();
+    long versions = GoldFiles.versions(spark, path());
     aggregateOnce();
 
     assertThat(last).as("the batch ran again").exists();
-    assertThat(versions()).as("its merge was skipped: the table holds it").isEqualTo(versions);
+    assertThat(GoldFiles.versions(spark, path()))
+        .as("its merge was skipped: the table holds it")
+        .isEqualTo(versions);
     assertThat(gold()).isEqualTo(merged).isEqualTo(recomputed());
-  }
-
-  private long versions() {
-    return spark.sql("DESCRIBE HISTORY delta.`" + lake().table(Layer.GOLD, "daily") + "`").count();
   }
 
   private static long number(Path file) {
