@@ -3,6 +3,7 @@ package io.medallion.gold;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.lake.DeltaSourceOffset;
 import io.medallion.core.lake.DeltaWriter;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,9 +29,6 @@ import scala.Option;
  */
 final class MergedBatches {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Delta marks a version read to its end with an index near {@code Long.MAX_VALUE}. */
-  private static final long VERSION_END_INDEX = Long.MAX_VALUE - 1_000_000;
 
   /**
    * @param appId the transaction id under which the batches are merged
@@ -84,7 +82,7 @@ final class MergedBatches {
         }
         long version = offset.path("reservoirVersion").asLong();
         long index = offset.path("index").asLong();
-        if (index >= 0 && index < VERSION_END_INDEX) {
+        if (DeltaSourceOffset.insideVersion(index)) {
           throw new MedallionException(
               "The last batch merged into "
                   + table
@@ -97,7 +95,7 @@ final class MergedBatches {
                   + ", so no version of it holds exactly what the table holds.",
               "Run the aggregation (./lakehouse aggregate --once), then this again.");
         }
-        versions.put(source, index >= VERSION_END_INDEX ? version : version - 1);
+        versions.put(source, DeltaSourceOffset.versionReadWhole(version, index));
       }
       return Optional.of(new Position(appId, batch.get(), versions));
     } catch (IOException e) {

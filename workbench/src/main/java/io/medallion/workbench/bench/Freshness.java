@@ -2,6 +2,7 @@ package io.medallion.workbench.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.medallion.core.lake.DeltaSourceOffset;
 import io.medallion.workbench.generate.EventProducer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,12 +31,6 @@ import java.util.stream.Stream;
  */
 final class Freshness implements EventProducer.AckListener {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /**
-   * Delta marks a version read to its end with an index near {@code Long.MAX_VALUE}; anything this
-   * high is that mark, never a file index.
-   */
-  private static final long VERSION_END_INDEX = Long.MAX_VALUE - 1_000_000;
 
   /** A commit file of the Delta log. */
   private static final Pattern COMMIT = Pattern.compile("\\d{20}\\.json");
@@ -195,9 +190,9 @@ final class Freshness implements EventProducer.AckListener {
         if (source.description().endsWith(hop.upstream()) && source.endOffset() != null) {
           try {
             JsonNode end = JSON.readTree(source.endOffset());
-            long version = end.path("reservoirVersion").asLong(-1);
-            // An end offset at the start of a version has read only the versions before it.
-            long whole = end.path("index").asLong(-1) >= VERSION_END_INDEX ? version : version - 1;
+            long whole =
+                DeltaSourceOffset.versionReadWhole(
+                    end.path("reservoirVersion").asLong(-1), end.path("index").asLong(-1));
             read[i] = Math.max(read[i], whole);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
