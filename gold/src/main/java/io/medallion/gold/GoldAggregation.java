@@ -1,5 +1,6 @@
 package io.medallion.gold;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -54,6 +56,9 @@ public final class GoldAggregation {
    * batch's state version not committed, nothing of the batch merged.
    */
   public static final String MEMBER_STATE = "member-state:";
+
+  /** Marks, in a streaming table's batch, the rows that carry a source row's slice and time. */
+  private static final String CHANGE = "__change";
 
   private final SparkSession spark;
   private final List<TableRef> readable;
@@ -105,14 +110,22 @@ public final class GoldAggregation {
     private final GoldTable table;
     private final boolean once;
     // A table the first batch is yet to create gets the policy from the refresher.
-    private final GoldTableRefresher refresher;
+    private GoldTableRefresher refresher;
     // How the table is kept: by merging its aggregates, or (absent) by recomputing slices.
     private Optional<IncrementalAggregate> incremental;
 
     Job(GoldTable table, boolean once) {
       this.table = table;
       this.once = once;
-      this.refresher = new GoldTableRefresher(table, lake, table.maintenance(), writer);
+    }
+
+    GoldTableRefresher refresher() {
+      if (refresher == null) {
+        refresher =
+            new GoldTableRefresher(
+                table, lake, table.maintenance(), writer, incremental().orElse(null));
+      }
+      return refresher;
     }
 
     @Override
@@ -161,7 +174,7 @@ public final class GoldAggregation {
     @Override
     public void beforeStart(SparkSession session, boolean batchRun) {
       if (batchRun) {
-        refresher.correctLateSlices(spark);
+        refresher().correctLateSlices(spark);
       }
     }
 
@@ -175,15 +188,16 @@ public final class GoldAggregation {
           table.qualifiedName(),
           checkpoint(),
           lake.table(Layer.GOLD, table.name()),
-          definitionKeys(table, incremental().isPresent()),
+          definitionKeys(table, incremental()),
           "");
     }
 
-    private static Map<String, String> definitionKeys(GoldTable table, boolean merged) {
+    private static Map<String, String> definitionKeys(
+        GoldTable table, Optional<IncrementalAggregate> merged) {
       Map<String, String> keys = new java.util.TreeMap<>();
-      if (merged) {
+      if (merged.isPresent()) {
         // A checkpoint of merged batches has state a checkpoint of recomputed slices lacks.
-        keys.put("maintained", "merge");
+        keys.put("maintained", merged.get().keepsAggregates() ? "kept aggregates" : "merge");
       }
       keys.put("sources", String.join(",", table.sources()));
       keys.put("refresh", table.refresh().name());
@@ -215,22 +229,24 @@ public final class GoldAggregation {
         if (start != null) {
           reader = reader.option("startingVersion", start);
         }
-        Dataset<Row> stream = reader.load(location(source));
-        Dataset<Row> selected =
-            table.refresh() == Refresh.FULL
-                ? stream.select(
-                    lit(null).cast(DataTypes.DateType).as(GoldTableRefresher.SLICE),
-                    lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME))
-                : stream.select(
-                    expr(Sql.identifier(table.slice())).as(GoldTableRefresher.SLICE),
-                    table.refresh() == Refresh.STREAMING
-                        ? expr(Sql.identifier(table.eventTime())).as(GoldTableRefresher.EVENT_TIME)
-                        : lit(null)
-                            .cast(DataTypes.TimestampType)
-                            .as(GoldTableRefresher.EVENT_TIME));
+        Dataset<Row> selected = reader.load(location(source)).select(changeColumns());
         changes = changes == null ? selected : changes.unionByName(selected);
       }
       return changes;
+    }
+
+    /** What the refresher reads of each source row: its slice and, streaming, its event time. */
+    private Column[] changeColumns() {
+      Column none = lit(null).cast(DataTypes.TimestampType).as(GoldTableRefresher.EVENT_TIME);
+      if (table.refresh() == Refresh.FULL) {
+        return new Column[] {lit(null).cast(DataTypes.DateType).as(GoldTableRefresher.SLICE), none};
+      }
+      return new Column[] {
+        expr(Sql.identifier(table.slice())).as(GoldTableRefresher.SLICE),
+        table.refresh() == Refresh.STREAMING
+            ? expr(Sql.identifier(table.eventTime())).as(GoldTableRefresher.EVENT_TIME)
+            : none
+      };
     }
 
     /**
@@ -252,15 +268,47 @@ public final class GoldAggregation {
                 .load(location(source)));
       }
       Dataset<Row> rows = plan.sourceRows(spark, streams);
-      return plan.member() == null ? rows : DistinctMembers.mark(table.qualifiedName(), plan, rows);
+      Dataset<Row> marked =
+          plan.member() == null ? rows : DistinctMembers.mark(table.qualifiedName(), plan, rows);
+      if (table.refresh() != Refresh.STREAMING) {
+        return marked;
+      }
+      // A streaming table's watermark is its sources' newest event time, which the rows its query
+      // aggregates need not carry: each source's slice and event time ride beside them, marked.
+      Dataset<Row> both = marked.withColumn(CHANGE, lit(false));
+      for (String source : table.sources()) {
+        Dataset<Row> change =
+            streams.get(source).select(changeColumns()).withColumn(CHANGE, lit(true));
+        both = both.unionByName(change, true);
+      }
+      return both;
     }
 
     @Override
     public void writeBatch(Dataset<Row> batch, BatchContext context) {
-      if (incremental().isPresent()) {
-        refresher.merge(batch, incremental().get(), context.batchId());
-      } else {
-        refresher.apply(batch, context.batchId(), once);
+      if (incremental().isEmpty()) {
+        refresher().apply(batch, context.batchId(), once);
+        return;
+      }
+      IncrementalAggregate plan = incremental().get();
+      if (!plan.keepsAggregates()) {
+        refresher().merge(batch, plan, context.batchId());
+        return;
+      }
+      if (table.refresh() != Refresh.STREAMING) {
+        refresher().keep(batch, null, plan, context.batchId(), once);
+        return;
+      }
+      Dataset<Row> both = batch.persist();
+      try {
+        Dataset<Row> rows =
+            both.where(col(CHANGE).equalTo(false))
+                .drop(CHANGE, GoldTableRefresher.SLICE, GoldTableRefresher.EVENT_TIME);
+        Dataset<Row> changes =
+            both.where(col(CHANGE)).select(GoldTableRefresher.SLICE, GoldTableRefresher.EVENT_TIME);
+        refresher().keep(rows, changes, plan, context.batchId(), once);
+      } finally {
+        both.unpersist();
       }
     }
   }
@@ -279,13 +327,30 @@ public final class GoldAggregation {
   }
 
   /**
-   * How a table is kept: empty when by merging each batch's aggregates into it ({@link
-   * IncrementalAggregate}), else why it recomputes the slices (or the whole) each batch touches.
+   * How a table is kept: empty when by merging each batch's aggregates into it, or into the
+   * aggregates it keeps and computes its rows from ({@link IncrementalAggregate}), else why it
+   * recomputes the slices (or the whole) each batch touches from its sources.
    */
   public Optional<String> whyRecomputed(GoldTable table) {
     LakeCatalog.register(spark, readable, lake);
     IncrementalAggregate.Analysis analysis = IncrementalAggregate.of(spark, table);
     return analysis.plan().isPresent() ? Optional.empty() : Optional.of(analysis.reason());
+  }
+
+  /** How a table is kept, in words: how its batches reach it. */
+  public String howKept(GoldTable table) {
+    if (table.refresh() == Refresh.FULL) {
+      return "recomputed whole when a source changes";
+    }
+    LakeCatalog.register(spark, readable, lake);
+    IncrementalAggregate.Analysis analysis = IncrementalAggregate.of(spark, table);
+    if (analysis.plan().isEmpty()) {
+      return "recomputes the slices a batch touches (" + analysis.reason() + ")";
+    }
+    return analysis.plan().get().keepsAggregates()
+        ? "keeps its aggregates by group, merging each batch, and recomputes from them the slices"
+            + " a batch touches"
+        : "merges each batch by group";
   }
 
   /**
@@ -381,12 +446,20 @@ public final class GoldAggregation {
       GoldTable table, Optional<LocalDate> from, Optional<LocalDate> to) {
     LakeCatalog.register(spark, readable, lake);
     check(table);
-    GoldTableRefresher refresher = new GoldTableRefresher(table, lake, table.maintenance(), writer);
     Job job = new Job(table, true);
+    GoldTableRefresher refresher = job.refresher();
     if (job.incremental().isPresent()) {
       List<LocalDate> slices =
           from.isEmpty() ? List.of() : from.get().datesUntil(to.orElseThrow().plusDays(1)).toList();
       rebuildMerged(table, job, refresher, slices);
+      if (job.incremental().get().keepsAggregates()) {
+        // The table's rows follow from the rebuilt aggregates.
+        if (slices.isEmpty()) {
+          refresher.recomputeAll(spark);
+        } else {
+          refresher.recompute(spark, slices);
+        }
+      }
       return slices;
     }
     if (table.refresh() == Refresh.FULL || from.isEmpty()) {
@@ -399,14 +472,15 @@ public final class GoldAggregation {
   }
 
   /**
-   * Rebuilds slices of a table kept by merging (all of it for none) from its sources as the batches
-   * merged into it have read them ({@link MergedBatches}), so that the batches after merge exactly
-   * the rest. A batch that merges while the rebuild computes is caught (the table's transaction id
-   * of the stream moved) and the rebuild made again from where that batch stands.
+   * Rebuilds slices of a table kept by merging, or of the aggregates it keeps (all of it for none),
+   * from its sources as the batches merged into it have read them ({@link MergedBatches}), so that
+   * the batches after merge exactly the rest. A batch that merges while the rebuild computes is
+   * caught (the table's transaction id of the stream moved) and the rebuild made again from where
+   * that batch stands.
    */
   private void rebuildMerged(
       GoldTable table, Job job, GoldTableRefresher refresher, List<LocalDate> slices) {
-    String path = location(table.qualifiedName());
+    String path = refresher.mergeTarget();
     Map<String, String> sources = new HashMap<>();
     table.sources().forEach(s -> sources.put(s, location(s)));
     for (int attempt = 1; ; attempt++) {
@@ -429,7 +503,7 @@ public final class GoldAggregation {
                         .load(source.getValue()));
       }
       String mark = "rebuild " + java.util.UUID.randomUUID();
-      refresher.replace(job.incremental().get().rows(spark, reads), slices, mark);
+      refresher.replace(job.incremental().get().rows(spark, reads), path, slices, mark);
       if (merged.isEmpty()) {
         // No batch has merged yet: the checkpoint's first batch replaces the table.
         return;

@@ -44,6 +44,9 @@ final class GoldTableRefresher {
 
   static final String EVENT_TIME = "__event_time";
 
+  /** The folder, in a table's checkpoint, of the aggregates a table computed from them keeps. */
+  static final String KEPT_FOLDER = "medallion-aggregates";
+
   private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
   private static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
 
@@ -53,6 +56,9 @@ final class GoldTableRefresher {
   private final MaintenancePolicy policy;
   private final DeltaWriter delta;
   private final WatermarkLog watermarks;
+  // Set for a table computed from aggregates it keeps apart: slices are recomputed from those.
+  private final IncrementalAggregate kept;
+  private final String keptPath;
 
   /**
    * @param policy the table's maintenance policy, given to the table when this creates it; null
@@ -61,12 +67,50 @@ final class GoldTableRefresher {
    */
   GoldTableRefresher(
       GoldTable table, LakeLayout lake, MaintenancePolicy policy, DeltaWriter delta) {
+    this(table, lake, policy, delta, null);
+  }
+
+  /**
+   * @param kept the table's aggregation when it {@link IncrementalAggregate#keepsAggregates}: its
+   *     slices are then recomputed from the aggregates kept in its checkpoint; else null
+   */
+  GoldTableRefresher(
+      GoldTable table,
+      LakeLayout lake,
+      MaintenancePolicy policy,
+      DeltaWriter delta,
+      IncrementalAggregate kept) {
     this.table = table;
     this.lake = lake;
     this.path = lake.table(Layer.GOLD, table.name());
     this.policy = policy;
     this.delta = delta;
     this.watermarks = new WatermarkLog(lake.checkpoint(Layer.GOLD, table.name()));
+    this.kept = kept != null && kept.keepsAggregates() ? kept : null;
+    this.keptPath = keptAggregates(lake, table);
+  }
+
+  /**
+   * Where a table that {@link IncrementalAggregate#keepsAggregates} keeps them: a Delta table in
+   * its query's checkpoint, partitioned by the slice, so that it goes with the checkpoint's
+   * offsets.
+   */
+  static String keptAggregates(LakeLayout lake, GoldTable table) {
+    return new org.apache.hadoop.fs.Path(lake.checkpoint(Layer.GOLD, table.name()), KEPT_FOLDER)
+        .toString();
+  }
+
+  /** Where a table computed from its aggregates writes them, or the table itself. */
+  String mergeTarget() {
+    return kept == null ? path : keptPath;
+  }
+
+  /** The table's rows as its definition computes them, from the kept aggregates if it has any. */
+  private Dataset<Row> query(SparkSession spark) {
+    // Before its first batch (or after its checkpoint was removed) the sources give the same rows.
+    return kept == null || !DeltaTable.isDeltaTable(spark, keptPath)
+        ? GoldQuery.rows(spark, table)
+        : kept.fromAggregates(spark, spark.read().format("delta").load(keptPath));
   }
 
   GoldTable table() {
@@ -75,7 +119,7 @@ final class GoldTableRefresher {
 
   /** Recomputes the whole table. */
   void recomputeAll(SparkSession spark) {
-    overwrite(GoldQuery.rows(spark, table), null, 0, null);
+    overwrite(query(spark), path, null, 0, null);
   }
 
   /**
@@ -83,7 +127,8 @@ final class GoldTableRefresher {
    *
    * @param userMetadata what the commit records as its {@code userMetadata}, or null
    */
-  private void overwrite(Dataset<Row> rows, String appId, long version, String userMetadata) {
+  private void overwrite(
+      Dataset<Row> rows, String target, String appId, long version, String userMetadata) {
     SparkSession spark = rows.sparkSession();
     var writer = rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true");
     if (appId != null) {
@@ -92,16 +137,17 @@ final class GoldTableRefresher {
     if (userMetadata != null) {
       writer = writer.option("userMetadata", userMetadata);
     }
-    if (policy != null && !DeltaTable.isDeltaTable(spark, path)) {
+    if (policy != null && !DeltaTable.isDeltaTable(spark, target)) {
       // Delta takes a writer's "delta." options as the properties of the table it creates: the
       // first batch creates the table with its auto compaction, with no metadata commit of its own.
       writer = writer.option(TableMaintenance.AUTO_COMPACT, String.valueOf(policy.autoCompact()));
     }
-    if (!table.partitionBy().isEmpty()) {
-      writer = writer.partitionBy(table.partitionBy().toArray(String[]::new));
+    List<String> partitionBy = target.equals(path) ? table.partitionBy() : List.of(table.slice());
+    if (!partitionBy.isEmpty()) {
+      writer = writer.partitionBy(partitionBy.toArray(String[]::new));
     }
     var write = writer;
-    delta.retryOnConflict(table.qualifiedName(), () -> write.save(path));
+    delta.retryOnConflict(table.qualifiedName(), () -> write.save(target));
   }
 
   /** Recomputes the given slices, or the whole table if it does not exist yet. */
@@ -111,19 +157,20 @@ final class GoldTableRefresher {
       return;
     }
     if (!slices.isEmpty()) {
-      replace(GoldQuery.rows(spark, table), slices, null);
+      replace(query(spark), path, slices, null);
     }
   }
 
   /**
-   * Replaces the table's rows of the given slices with those of {@code rows} in them, or the whole
-   * table when there are no slices or it does not exist yet.
+   * Replaces the rows of the given slices in {@code target} (the table or its kept aggregates) with
+   * those of {@code rows} in them, or all of them when there are no slices or it does not exist
+   * yet.
    *
    * @param userMetadata what the commit records as its {@code userMetadata}, or null
    */
-  void replace(Dataset<Row> rows, List<LocalDate> slices, String userMetadata) {
-    if (slices.isEmpty() || !DeltaTable.isDeltaTable(rows.sparkSession(), path)) {
-      overwrite(rows, null, 0, userMetadata);
+  void replace(Dataset<Row> rows, String target, List<LocalDate> slices, String userMetadata) {
+    if (slices.isEmpty() || !DeltaTable.isDeltaTable(rows.sparkSession(), target)) {
+      overwrite(rows, target, null, 0, userMetadata);
       return;
     }
     String predicate = Sql.identifier(table.slice()) + " IN (" + dates(slices) + ")";
@@ -135,36 +182,40 @@ final class GoldTableRefresher {
             .option("replaceWhere", predicate);
     var write = userMetadata == null ? writer : writer.option("userMetadata", userMetadata);
     // A slice recomputed from silver is the same however often it is written.
-    delta.retryOnConflict(table.qualifiedName(), () -> write.save(path));
+    delta.retryOnConflict(table.qualifiedName(), () -> write.save(target));
   }
 
   /**
-   * Merges one batch's aggregates into the table by its group keys ({@link IncrementalAggregate}):
-   * the first batch of a checkpoint writes the table whole, each later one updates the groups it
-   * touched and adds the ones it made, reading only the table's files of the batch's slices. Each
-   * write happens once per batch (Delta's transaction id of this query), so a replayed batch, whose
-   * state marks the same members, writes nothing twice.
+   * Merges one batch's aggregates into the table by its group keys ({@link IncrementalAggregate}),
+   * or into the aggregates it keeps apart ({@link #mergeTarget}): the first batch of a checkpoint
+   * writes them whole, each later one updates the groups it touched and adds the ones it made,
+   * reading only the files of the batch's slices. Each write happens once per batch (Delta's
+   * transaction id of this query), so a replayed batch, whose state marks the same members, writes
+   * nothing twice.
    *
    * @param marked the query's source rows of the batch, with {@link
    *     IncrementalAggregate#NEW_MEMBER} when the query counts distinct members
+   * @return the slices the batch touched (none for the first batch, which writes them all)
    */
-  void merge(Dataset<Row> marked, IncrementalAggregate plan, long batchId) {
+  List<LocalDate> merge(Dataset<Row> marked, IncrementalAggregate plan, long batchId) {
     SparkSession spark = marked.sparkSession();
+    String target = mergeTarget();
     String appId = DeltaWriter.streamingAppId(spark, table.qualifiedName());
     Dataset<Row> aggregates = plan.aggregates(marked);
     if (batchId == 0) {
       // Whatever the table held before this checkpoint is replaced: the checkpoint's first batch
       // reads its sources from their first version.
-      overwrite(aggregates, appId, batchId, null);
-      return;
+      overwrite(aggregates, target, appId, batchId, null);
+      return List.of();
     }
-    if (!DeltaTable.isDeltaTable(spark, path)) {
+    if (!DeltaTable.isDeltaTable(spark, target)) {
       throw new MedallionException(
           table.qualifiedName()
-              + " is gone from "
-              + path
-              + ", but its checkpoint has merged batches into it: the batches since cannot"
-              + " rebuild it.",
+              + (target.equals(path) ? "" : "'s aggregates")
+              + " are gone from "
+              + target
+              + ", but its checkpoint has merged batches into them: the batches since cannot"
+              + " rebuild them.",
           "Rebuild it: ./lakehouse aggregate --full-refresh --table " + table.qualifiedName());
     }
     Dataset<Row> batch = aggregates.persist();
@@ -172,7 +223,7 @@ final class GoldTableRefresher {
       // Computing the slices runs the batch's state once; the merge reads the cached rows.
       List<Row> touched = batch.select(plan.slice()).distinct().collectAsList();
       if (touched.isEmpty()) {
-        return;
+        return List.of();
       }
       List<LocalDate> slices = slices(touched);
       String slice = "t." + Sql.identifier(plan.slice());
@@ -196,7 +247,7 @@ final class GoldTableRefresher {
         delta.retryOnConflict(
             table.qualifiedName(),
             () ->
-                DeltaTable.forPath(spark, path)
+                DeltaTable.forPath(spark, target)
                     .as("t")
                     .merge(batch.as("s"), condition)
                     .whenMatched()
@@ -208,8 +259,36 @@ final class GoldTableRefresher {
         spark.conf().unset(TXN_APP_ID);
         spark.conf().unset(TXN_VERSION);
       }
+      return slices;
     } finally {
       batch.unpersist();
+    }
+  }
+
+  /**
+   * Applies one batch to a table computed from the aggregates it keeps: merges the batch's
+   * aggregates into them, then recomputes from them the slices the batch touched (the whole table
+   * for a checkpoint's first batch). A streaming table recomputes only its open slices and records
+   * the rows of closed ones as late ({@link #apply}).
+   *
+   * @param changes for a streaming table, the batch's {@link #SLICE} and {@link #EVENT_TIME} of
+   *     every source row; null otherwise
+   */
+  void keep(
+      Dataset<Row> marked,
+      Dataset<Row> changes,
+      IncrementalAggregate plan,
+      long batchId,
+      boolean batch) {
+    List<LocalDate> touched = merge(marked, plan, batchId);
+    SparkSession spark = marked.sparkSession();
+    if (batchId == 0 || !DeltaTable.isDeltaTable(spark, path)) {
+      recomputeAll(spark);
+    }
+    if (changes != null) {
+      apply(changes, batchId, batch);
+    } else if (batchId > 0) {
+      recompute(spark, touched);
     }
   }
 

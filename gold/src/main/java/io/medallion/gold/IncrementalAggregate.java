@@ -7,6 +7,7 @@ import io.medallion.core.lake.Sql;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.Refresh;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedHaving;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.expressions.Alias;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -29,7 +31,10 @@ import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.parser.ParseException;
 import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias;
 import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
+import org.apache.spark.sql.catalyst.plans.logical.UnresolvedWith;
+import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractPartialFunction;
 
@@ -64,7 +69,9 @@ final class IncrementalAggregate {
   /** What an aggregate call other than {@link #COMBINABLE} counts for: more than any query has. */
   private static final int OTHER = 1 << 20;
 
+  private final LogicalPlan query;
   private final Aggregate aggregate;
+  private final boolean keepsAggregates;
   private final List<String> groupColumns;
   private final List<String> groupExpressions;
   private final String member;
@@ -72,13 +79,17 @@ final class IncrementalAggregate {
   private final String slice;
 
   private IncrementalAggregate(
+      LogicalPlan query,
       Aggregate aggregate,
+      boolean keepsAggregates,
       List<String> groupColumns,
       List<String> groupExpressions,
       String member,
       Map<String, String> merged,
       String slice) {
+    this.query = query;
     this.aggregate = aggregate;
+    this.keepsAggregates = keepsAggregates;
     this.groupColumns = groupColumns;
     this.groupExpressions = groupExpressions;
     this.member = member;
@@ -94,26 +105,29 @@ final class IncrementalAggregate {
    * aggregate functions are checked on the analysed query.
    */
   static Analysis of(SparkSession spark, GoldTable table) {
-    if (table.refresh() != Refresh.INCREMENTAL) {
-      return no("its refresh is " + table.refresh().name().toLowerCase(Locale.ROOT));
+    if (table.refresh() == Refresh.FULL) {
+      return no("its refresh is full");
     }
     if (table.isJava()) {
       return no("a Java class computes it");
     }
-    LogicalPlan parsed;
+    LogicalPlan query;
     try {
-      parsed = spark.sessionState().sqlParser().parsePlan(table.sql());
+      query = withCtesInlined(spark.sessionState().sqlParser().parsePlan(table.sql()));
     } catch (ParseException e) {
       // The table's check reports a query that does not parse.
       return no("its query does not parse");
     }
-    if (!(parsed instanceof Aggregate aggregate)) {
+    List<Aggregate> aggregations = new ArrayList<>();
+    collectAggregations(query, aggregations);
+    if (aggregations.size() != 1 || containsHaving(query)) {
       return no("its query is not one aggregation");
     }
+    Aggregate aggregate = aggregations.get(0);
     // What the parser calls a function may be an aggregate or not: the analysed query tells.
     int calls;
     try {
-      calls = analysedAggregates(spark, table);
+      calls = analysedAggregates(spark, aggregate);
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
       // The table's check reports a query that does not analyse.
       return no("its query does not analyse");
@@ -121,6 +135,12 @@ final class IncrementalAggregate {
     if (calls < 0) {
       return no("it uses an aggregate function other than count, count_if, sum, min and max");
     }
+    return ofAggregation(spark, table, query, aggregate, calls);
+  }
+
+  /** The analysis of a query's one aggregation, with {@code calls} aggregate calls in all. */
+  private static Analysis ofAggregation(
+      SparkSession spark, GoldTable table, LogicalPlan query, Aggregate aggregate, int calls) {
     List<Expression> groups = new ArrayList<>();
     for (Expression g : CollectionConverters.asJava(aggregate.groupingExpressions())) {
       groups.add(g);
@@ -224,7 +244,11 @@ final class IncrementalAggregate {
     }
     IncrementalAggregate plan =
         new IncrementalAggregate(
+            query,
             aggregate,
+            // A streaming table closes slices by its watermark: its gold rows are copied from the
+            // kept aggregates of the slices still open, not merged into.
+            query != aggregate || table.refresh() == Refresh.STREAMING,
             List.copyOf(groupColumns),
             List.copyOf(groupExpressions),
             member,
@@ -241,18 +265,22 @@ final class IncrementalAggregate {
    */
   private Optional<String> tryOn(SparkSession spark, GoldTable table) {
     try {
-      Dataset<Row> query = spark.sql(table.sql());
+      Dataset<Row> grouped = rows(spark, aggregate);
       Dataset<Row> source = rows(spark, aggregate.child());
       if (member != null) {
         source.selectExpr(
             "struct(" + String.join(", ", groupExpressions) + ", " + Sql.identifier(member) + ")");
       }
       Dataset<Row> marked = source.withColumn(NEW_MEMBER, org.apache.spark.sql.functions.lit(true));
-      if (!columns(aggregates(marked)).equals(columns(query))) {
+      if (!columns(aggregates(marked)).equals(columns(grouped))) {
         return Optional.of("its aggregates over a batch do not have the query's columns");
       }
-      Dataset<Row> t = query.where("false");
+      Dataset<Row> t = grouped.where("false");
       t.as("t").crossJoin(t.as("s")).selectExpr(merged.values().toArray(String[]::new)).schema();
+      if (keepsAggregates
+          && !columns(fromAggregates(spark, t)).equals(columns(spark.sql(table.sql())))) {
+        return Optional.of("its query over its kept aggregates does not have the query's columns");
+      }
       return Optional.empty();
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
       return Optional.of(
@@ -298,9 +326,39 @@ final class IncrementalAggregate {
     return merged;
   }
 
-  /** The table's rows: the query, with each source table read from {@code sources} instead. */
+  /**
+   * The query's aggregates (the table's rows, unless it {@link #keepsAggregates}), with each source
+   * table read from {@code sources} instead.
+   */
   Dataset<Row> rows(SparkSession spark, Map<String, Dataset<Row>> sources) {
     return rows(spark, substitute(aggregate, sources));
+  }
+
+  /**
+   * Whether the table is computed from its aggregates kept apart (a ranking or filter over them, or
+   * a streaming table that closes slices) rather than being its aggregates, merged in place.
+   */
+  boolean keepsAggregates() {
+    return keepsAggregates;
+  }
+
+  /** The table's rows computed from its aggregates ({@link #rows}) instead of its sources. */
+  Dataset<Row> fromAggregates(SparkSession spark, Dataset<Row> aggregates) {
+    LogicalPlan kept = logical(aggregates);
+    return rows(
+        spark,
+        query.transformUp(
+            new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
+              @Override
+              public boolean isDefinedAt(LogicalPlan p) {
+                return p == aggregate;
+              }
+
+              @Override
+              public LogicalPlan apply(LogicalPlan p) {
+                return kept;
+              }
+            }));
   }
 
   /**
@@ -434,9 +492,9 @@ final class IncrementalAggregate {
     }
   }
 
-  private static int analysedAggregates(SparkSession spark, GoldTable table) {
+  private static int analysedAggregates(SparkSession spark, Aggregate aggregate) {
     LogicalPlan analysed =
-        ((org.apache.spark.sql.classic.Dataset<Row>) spark.sql(table.sql()))
+        ((org.apache.spark.sql.classic.Dataset<Row>) rows(spark, aggregate))
             .queryExecution()
             .analyzed();
     if (!(analysed instanceof Aggregate a)) {
@@ -447,6 +505,51 @@ final class IncrementalAggregate {
       count += countAggregates((Expression) n);
     }
     return count < OTHER ? count : -1;
+  }
+
+  /** The query with each of its common table expressions ({@code WITH}) put where it is named. */
+  private static LogicalPlan withCtesInlined(LogicalPlan parsed) {
+    if (!(parsed instanceof UnresolvedWith with)) {
+      return parsed;
+    }
+    Map<String, LogicalPlan> named = new HashMap<>();
+    for (Tuple2<String, SubqueryAlias> cte : CollectionConverters.asJava(with.cteRelations())) {
+      named.put(cte._1().toLowerCase(Locale.ROOT), inline(cte._2(), named));
+    }
+    return inline(with.child(), named);
+  }
+
+  private static LogicalPlan inline(LogicalPlan plan, Map<String, LogicalPlan> named) {
+    return plan.transformUp(
+        new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
+          @Override
+          public boolean isDefinedAt(LogicalPlan p) {
+            return p instanceof UnresolvedRelation r
+                && r.multipartIdentifier().size() == 1
+                && named.containsKey(qualified(r));
+          }
+
+          @Override
+          public LogicalPlan apply(LogicalPlan p) {
+            return named.get(qualified((UnresolvedRelation) p));
+          }
+        });
+  }
+
+  /** The aggregations of a plan, each once however often it is read. */
+  private static void collectAggregations(LogicalPlan plan, List<Aggregate> found) {
+    if (plan instanceof Aggregate a && found.stream().noneMatch(f -> f == a)) {
+      found.add(a);
+    }
+    for (LogicalPlan child : CollectionConverters.asJava(plan.children())) {
+      collectAggregations(child, found);
+    }
+  }
+
+  private static boolean containsHaving(LogicalPlan plan) {
+    return plan instanceof UnresolvedHaving
+        || CollectionConverters.asJava(plan.children()).stream()
+            .anyMatch(IncrementalAggregate::containsHaving);
   }
 
   private static int countAggregates(Expression e) {

@@ -10,6 +10,8 @@ import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.PipelineLoader;
 import io.medallion.testkit.TestSpark;
 import java.nio.file.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +59,7 @@ class IncrementalAggregateTest {
     IncrementalAggregate plan =
         analysis(reference(), "title_daily_engagement").plan().orElseThrow();
 
+    assertThat(plan.keepsAggregates()).as("the table is its aggregates").isFalse();
     assertThat(plan.groupColumns()).containsExactly("title_id", "event_date", "device");
     assertThat(plan.member()).isEqualTo("user_id");
     assertThat(plan.merged())
@@ -81,11 +84,50 @@ class IncrementalAggregateTest {
             "ctr", "try_divide((t.`clicks` + s.`clicks`), (t.`impressions` + s.`impressions`))");
   }
 
+  @Test
+  void theReferenceTrendingNowKeepsItsScoresAndRanksTheKeptScores() {
+    IncrementalAggregate plan = analysis(reference(), "trending_now").plan().orElseThrow();
+
+    assertThat(plan.keepsAggregates()).isTrue();
+    assertThat(plan.groupColumns())
+        .containsExactly("country", "window_start", "event_date", "title_id");
+    assertThat(plan.merged())
+        .containsExactly(entry("score", "coalesce(t.`score` + s.`score`, t.`score`, s.`score`)"));
+    Dataset<Row> scores =
+        spark.sql(
+            "SELECT country, CAST(w AS TIMESTAMP) AS window_start, to_date(w) AS event_date,"
+                + " title_id, score FROM VALUES ('US', '2026-11-19 10:00:00', 't2', 1.0D),"
+                + " ('US', '2026-11-19 10:00:00', 't1', 1.0D),"
+                + " ('US', '2026-11-19 10:00:00', 't3', 2.5D),"
+                + " ('BR', '2026-11-19 10:00:00', 't2', 0.5D)"
+                + " AS s(country, w, title_id, score)");
+    assertThat(
+            plan
+                .fromAggregates(spark, scores)
+                .selectExpr(
+                    "country",
+                    "date_format(window_start, 'HH')",
+                    "date_format(window_end, 'HH')",
+                    "rank",
+                    "title_id",
+                    "score")
+                .collectAsList()
+                .stream()
+                .map(r -> r.mkString(" | "))
+                .sorted()
+                .toList())
+        .as("ranked by score, ties by title")
+        .containsExactly(
+            "BR | 10 | 11 | 1 | t2 | 0.5",
+            "US | 10 | 11 | 1 | t3 | 2.5",
+            "US | 10 | 11 | 2 | t1 | 1.0",
+            "US | 10 | 11 | 3 | t2 | 1.0");
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
       value = {
-        "trending_now | its refresh is streaming",
         "genre_daily | its refresh is full",
       })
   void theReferenceTablesThatAreNotOneAggregationKeepRecomputingTheirSlices(

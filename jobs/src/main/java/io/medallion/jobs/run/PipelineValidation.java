@@ -203,11 +203,8 @@ public final class PipelineValidation {
               .partitionBy(g.partitionBy().toArray(String[]::new))
               .save(dry.table(Layer.GOLD, g.name()));
           String refresh = g.refresh().name().toLowerCase(java.util.Locale.ROOT);
-          if (g.refresh() == Pipeline.Refresh.INCREMENTAL) {
-            refresh +=
-                gold.whyRecomputed(g)
-                    .map(why -> ", recomputes the slices a batch touches (" + why + ")")
-                    .orElse(", merges each batch by group");
+          if (g.refresh() != Pipeline.Refresh.FULL) {
+            refresh += ", " + gold.howKept(g);
           }
           lines.put(
               g.qualifiedName(),
