@@ -57,6 +57,13 @@ public final class GoldAggregation {
    */
   public static final String MEMBER_STATE = "member-state:";
 
+  /**
+   * The fault point (with the table's qualified name) between a batch's merge into the aggregates a
+   * table keeps and the recomputation of the slices it touched: the aggregates hold the batch, the
+   * table does not, the checkpoint has not recorded it.
+   */
+  public static final String KEPT_MERGED = "kept-merged:";
+
   /** Marks, in a streaming table's batch, the rows that carry a source row's slice and time. */
   private static final String CHANGE = "__change";
 

@@ -281,6 +281,7 @@ final class GoldTableRefresher {
       long batchId,
       boolean batch) {
     List<LocalDate> touched = merge(marked, plan, batchId);
+    delta.faults().reach(GoldAggregation.KEPT_MERGED + table.qualifiedName());
     SparkSession spark = marked.sparkSession();
     if (batchId == 0 || !DeltaTable.isDeltaTable(spark, path)) {
       recomputeAll(spark);

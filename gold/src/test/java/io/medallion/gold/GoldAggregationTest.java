@@ -9,7 +9,6 @@ import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
-import io.medallion.core.spec.PipelineLoader;
 import io.medallion.testkit.TestSpark;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -77,34 +76,35 @@ class GoldAggregationTest {
 
   @TempDir Path dir;
 
+  private GoldTestLake test() {
+    return new GoldTestLake(spark, dir, SPEC);
+  }
+
   private LakeLayout lake() {
-    return LakeLayout.of(dir.resolve("lake").toString());
+    return test().lake();
   }
 
   private Pipeline pipeline() {
-    return PipelineLoader.parse(dir.resolve("pipeline.yaml"), SPEC);
+    return test().pipeline();
   }
 
   private GoldAggregation aggregation() {
-    return new GoldAggregation(spark, lake(), pipeline().tables());
+    return test().aggregation();
   }
 
   private GoldTable table(String name) {
-    return pipeline().goldTable(name).orElseThrow();
+    return test().table(name);
   }
 
   /** Appends one play per date given as 'yyyy-MM-dd'. */
   private void plays(String... dates) {
-    spark
-        .sql(
+    test()
+        .appendSilver(
+            "plays",
             "SELECT uuid() AS event_id, CAST(d AS TIMESTAMP) AS event_time, CAST(d AS DATE) AS"
                 + " event_date FROM VALUES ('"
                 + String.join("'), ('", dates)
-                + "') AS v(d)")
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lake().table(Layer.SILVER, "plays"));
+                + "') AS v(d)");
   }
 
   private static List<String> rows(Dataset<Row> rows) {

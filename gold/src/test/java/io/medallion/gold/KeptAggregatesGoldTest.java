@@ -2,16 +2,9 @@ package io.medallion.gold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.core.events.EventSink;
-import io.medallion.core.lake.LakeLayout;
-import io.medallion.core.lake.Layer;
-import io.medallion.core.spark.StreamRunner;
-import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
-import io.medallion.core.spec.PipelineLoader;
 import io.medallion.testkit.TestSpark;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -70,34 +63,27 @@ class KeptAggregatesGoldTest {
 
   @TempDir Path dir;
 
-  private LakeLayout lake() {
-    return LakeLayout.of(dir.resolve("lake").toString());
-  }
-
-  private Pipeline pipeline() {
-    return PipelineLoader.parse(dir.resolve("pipeline.yaml"), SPEC);
+  private GoldTestLake lake() {
+    return new GoldTestLake(spark, dir, SPEC);
   }
 
   private GoldTable table() {
-    return pipeline().goldTable("top_devices").orElseThrow();
+    return lake().table("top_devices");
   }
 
   private GoldAggregation aggregation() {
-    return new GoldAggregation(spark, lake(), pipeline().tables());
+    return lake().aggregation();
   }
 
   /** Appends plays ('id', 'device', 'yyyy-MM-dd HH:mm:ss') to silver.plays. */
   private void plays(String... rows) {
-    spark
-        .sql(
+    lake()
+        .appendSilver(
+            "plays",
             "SELECT event_id, device, CAST(t AS TIMESTAMP) AS event_time,"
                 + " to_date(CAST(t AS TIMESTAMP)) AS event_date FROM VALUES "
                 + String.join(", ", rows)
-                + " AS v(event_id, device, t)")
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lake().table(Layer.SILVER, "plays"));
+                + " AS v(event_id, device, t)");
   }
 
   private static String play(String id, String device, String date, String time) {
@@ -105,18 +91,15 @@ class KeptAggregatesGoldTest {
   }
 
   private void aggregateOnce() {
-    StreamRunner.awaitAll(
-        aggregation().startAll(List.of(table()), true, EventSink.NONE),
-        () -> false,
-        Duration.ofSeconds(60));
+    lake().aggregateOnce("top_devices");
   }
 
   private String path() {
-    return lake().table(Layer.GOLD, "top_devices");
+    return lake().gold("top_devices");
   }
 
   private String kept() {
-    return GoldTableRefresher.keptAggregates(lake(), table());
+    return GoldTableRefresher.keptAggregates(lake().lake(), table());
   }
 
   private List<String> gold() {
@@ -224,10 +207,7 @@ class KeptAggregatesGoldTest {
 
     aggregation.fullRefresh(table());
     plays(play("p2", "web", D1, "10:05:00"), play("p3", "web", D1, "10:10:00"));
-    StreamRunner.awaitAll(
-        aggregation.startAll(List.of(table()), true, EventSink.NONE),
-        () -> false,
-        Duration.ofSeconds(60));
+    lake().aggregateOnce(aggregation, "top_devices");
 
     assertThat(gold())
         .containsExactly("11-19 10 | 1 | web | 2", "11-19 10 | 2 | tv | 1")

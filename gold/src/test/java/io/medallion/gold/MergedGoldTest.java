@@ -2,17 +2,11 @@ package io.medallion.gold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medallion.core.events.EventSink;
-import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
-import io.medallion.core.spark.StreamRunner;
-import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.GoldTable;
-import io.medallion.core.spec.PipelineLoader;
 import io.medallion.testkit.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -65,46 +59,35 @@ class MergedGoldTest {
 
   @TempDir Path dir;
 
-  private LakeLayout lake() {
-    return LakeLayout.of(dir.resolve("lake").toString());
-  }
-
-  private Pipeline pipeline() {
-    return PipelineLoader.parse(dir.resolve("pipeline.yaml"), SPEC);
+  private GoldTestLake lake() {
+    return new GoldTestLake(spark, dir, SPEC);
   }
 
   private GoldTable daily() {
-    return pipeline().goldTable("daily").orElseThrow();
+    return lake().table("daily");
   }
 
   private GoldAggregation aggregation() {
-    return new GoldAggregation(spark, lake(), pipeline().tables());
+    return lake().aggregation();
   }
 
   /** Appends plays ('id', 'user', 'device', 'yyyy-MM-dd HH:mm:ss') to silver.plays. */
   private void plays(String... rows) {
-    spark
-        .sql(
+    lake()
+        .appendSilver(
+            "plays",
             "SELECT event_id, user_id, device, CAST(t AS TIMESTAMP) AS event_time,"
                 + " to_date(CAST(t AS TIMESTAMP)) AS event_date FROM VALUES "
                 + String.join(", ", rows)
-                + " AS v(event_id, user_id, device, t)")
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lake().table(Layer.SILVER, "plays"));
+                + " AS v(event_id, user_id, device, t)");
   }
 
-  /** Runs the table's query to the end of its sources, from its checkpoint. */
   private void aggregateOnce() {
-    StreamRunner.awaitAll(
-        aggregation().startAll(List.of(daily()), true, EventSink.NONE),
-        () -> false,
-        Duration.ofSeconds(60));
+    lake().aggregateOnce("daily");
   }
 
   private List<String> gold() {
-    return rows(spark.read().format("delta").load(lake().table(Layer.GOLD, "daily")));
+    return rows(spark.read().format("delta").load(path()));
   }
 
   private List<String> recomputed() {
@@ -127,7 +110,7 @@ class MergedGoldTest {
   }
 
   private String path() {
-    return lake().table(Layer.GOLD, "daily");
+    return lake().gold("daily");
   }
 
   @Test
@@ -192,7 +175,8 @@ class MergedGoldTest {
 
     // The process died after the batch merged, before its checkpoint recorded it: the batch runs
     // again, from the state as it was before it.
-    Path commits = Path.of(lake().checkpoint(Layer.GOLD, "daily").replace("file:", ""), "commits");
+    Path commits =
+        Path.of(lake().lake().checkpoint(Layer.GOLD, "daily").replace("file:", ""), "commits");
     Path last;
     try (var files = Files.list(commits)) {
       last =
@@ -233,7 +217,7 @@ class MergedGoldTest {
         .format("delta")
         .mode("overwrite")
         .option("replaceWhere", "event_date = DATE'" + D1 + "'")
-        .save(lake().table(Layer.GOLD, "daily"));
+        .save(path());
     plays("('p3', 'u3', 'tv', '" + D1 + " 11:00:00')", "('p4', 'u1', 'tv', '" + D1 + " 12:00:00')");
 
     List<LocalDate> rebuilt =
@@ -258,10 +242,7 @@ class MergedGoldTest {
 
     aggregation.fullRefresh(daily());
     plays("('p3', 'u2', 'tv', '" + D1 + " 12:00:00')");
-    StreamRunner.awaitAll(
-        aggregation.startAll(List.of(daily()), true, EventSink.NONE),
-        () -> false,
-        Duration.ofSeconds(60));
+    lake().aggregateOnce(aggregation, "daily");
 
     assertThat(gold()).containsExactly("2026-11-19 | tv | 3 | 2 | 12:00").isEqualTo(recomputed());
   }

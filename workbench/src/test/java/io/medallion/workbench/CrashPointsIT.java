@@ -33,7 +33,7 @@ class CrashPointsIT {
 
   @Test
   void aCrashAtEachPointOfABatchThenARestartLosesAndDuplicatesNothing() throws Exception {
-    Path spec = ReferenceSpec.playsOnly(dir, "crash-");
+    Path spec = ReferenceSpec.playsOnlyWithRanking(dir, "crash-");
     Path lakeDir = dir.resolve("lake");
     LakeLayout lake = LakeLayout.of(lakeDir.toString());
     ReferenceEvents events = new ReferenceEvents(spec, "crash-");
@@ -75,16 +75,33 @@ class CrashPointsIT {
                 List.of("run", "--once"),
                 List.of(
                     PipelineProcess.haltAt(
-                        GoldAggregation.MEMBER_STATE + "gold.title_daily_engagement"))));
+                        GoldAggregation.MEMBER_STATE + "gold.title_daily_engagement"))),
+            // Between gold.top_titles_hourly's merge into the aggregates it keeps and the ranking
+            // of the slices it touched (new events, below): the restart replays the batch, whose
+            // merge the kept aggregates already hold.
+            new Crash(
+                List.of("run", "--once"),
+                List.of(PipelineProcess.haltAt(GoldAggregation.KEPT_MERGED + "gold." + RANKING))));
     for (int i = 0; i < crashes.size(); i++) {
       Crash crash = crashes.get(i);
       boolean keyState = crash.flags().get(0).contains(TableRefiner.KEY_STATE);
       boolean memberState = crash.flags().get(0).contains(GoldAggregation.MEMBER_STATE);
+      boolean keptMerged = crash.flags().get(0).contains(GoldAggregation.KEPT_MERGED);
       long silverRows = 0;
       long goldVersions = 0;
+      long keptVersions = 0;
       if (memberState) {
         events.produce(1_500, 11, 0, until);
         goldVersions = versions(lake.table(Layer.GOLD, "title_daily_engagement"));
+      }
+      if (keptMerged) {
+        // Every batch the crashes before left unfinished is finished first, so that the next
+        // batch the ranking merges is the new events'.
+        Cli.Result caughtUp = Cli.run(spec, lakeDir, "run", "--once");
+        assertThat(caughtUp.exit()).as(caughtUp.output()).isZero();
+        events.produce(1_500, 13, 0, until);
+        goldVersions = versions(lake.table(Layer.GOLD, RANKING));
+        keptVersions = versions(kept(lake));
       }
       if (keyState) {
         events.produce(1_500, 7, 0, until);
@@ -124,11 +141,26 @@ class CrashPointsIT {
             .as("nothing of the gold batch was merged")
             .isEqualTo(goldVersions);
       }
+      if (keptMerged) {
+        assertThat(versions(kept(lake)))
+            .as("the kept aggregates merged the batch")
+            .isEqualTo(keptVersions + 1);
+        assertThat(versions(lake.table(Layer.GOLD, RANKING)))
+            .as("the ranking was not replaced")
+            .isEqualTo(goldVersions);
+      }
     }
 
     Cli.Result complete = Cli.run(spec, lakeDir, "run", "--once");
     assertThat(complete.exit()).as(complete.output()).isZero();
     ReferenceOracle.check(spark, spec, lakeDir, events.acknowledged(), events.acknowledged());
+  }
+
+  private static final String RANKING = ReferenceSpec.TOP_TITLES;
+
+  /** Where gold.top_titles_hourly keeps its aggregates: a Delta table in its checkpoint. */
+  private static String kept(LakeLayout lake) {
+    return lake.checkpoint(Layer.GOLD, RANKING) + "/medallion-aggregates";
   }
 
   private long versions(String table) {

@@ -45,6 +45,40 @@ final class ReferenceSpec {
     return write(dir, prefix, yaml.writeValueAsString(spec));
   }
 
+  /**
+   * Like {@link #playsOnly}, with a fourth query: {@code gold.top_titles_hourly}, a streaming
+   * ranking over one aggregation of the plays alone, kept as {@code gold.trending_now} is (its
+   * aggregates merged in its checkpoint, its slices ranked again from them).
+   */
+  static Path playsOnlyWithRanking(Path dir, String prefix) throws Exception {
+    Path spec = playsOnly(dir, prefix);
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    ObjectNode root = (ObjectNode) yaml.readTree(spec.toFile());
+    ObjectNode ranking = ((ObjectNode) root.get("gold").get("tables")).putObject(TOP_TITLES);
+    ranking.put("refresh", "streaming");
+    ranking.put("slice", "event_date");
+    ranking.put("watermark", "10m");
+    ranking.put(
+        "sql",
+        """
+        WITH counts AS (
+          SELECT country, date_trunc('HOUR', event_time) AS window_start, event_date, title_id,
+                 count(*) AS plays
+          FROM silver.plays WHERE event_type = 'start'
+          GROUP BY country, date_trunc('HOUR', event_time), event_date, title_id)
+        SELECT * FROM (
+          SELECT *, row_number() OVER (PARTITION BY country, window_start
+                                       ORDER BY plays DESC, title_id) AS rank
+          FROM counts)
+        WHERE rank <= 3
+        """);
+    Files.writeString(spec, yaml.writeValueAsString(root));
+    return spec;
+  }
+
+  /** The ranking {@link #playsOnlyWithRanking} adds. */
+  static final String TOP_TITLES = "top_titles_hourly";
+
   private static Path write(Path dir, String prefix, String yaml) throws Exception {
     yaml =
         yaml.replaceAll(

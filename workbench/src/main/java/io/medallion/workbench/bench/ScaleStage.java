@@ -84,6 +84,7 @@ final class ScaleStage {
     Map<String, Object> held = new LinkedHashMap<>();
     Map<String, Object> rounds = new LinkedHashMap<>();
     Map<String, Object> read = new LinkedHashMap<>();
+    Map<String, Object> queryLatencies = new LinkedHashMap<>();
     long seed = context.settings().seed() * 1_000;
     LakeLayout lake = LakeLayout.of(dir.resolve("lake").toString());
     Pipeline pipeline =
@@ -110,19 +111,30 @@ final class ScaleStage {
         context
             .out()
             .printf(
-                "    %s rows held, batch %d: bronze %.2f s, silver %.2f s, gold %.2f s%n",
+                "    %s rows held, batch %d: bronze %.2f s, silver %.2f s, gold %.2f s (slowest"
+                    + " %s)%n",
                 label(size),
                 r + 1,
                 latency.get("bronze").seconds(),
                 latency.get("silver").seconds(),
-                latency.get("gold").seconds());
+                latency.get("gold").seconds(),
+                latency.get("gold").slowest());
         context.out().flush();
         measured.add(latency);
       }
       Map<String, Object> median = new LinkedHashMap<>();
       Map<String, Object> all = new LinkedHashMap<>();
       Map<String, Object> rowsRead = new LinkedHashMap<>();
+      Map<String, Object> perQuery = new java.util.TreeMap<>();
       for (String layer : LAYERS) {
+        for (String query : measured.get(0).get(layer).queries().keySet()) {
+          List<Double> values =
+              measured.stream()
+                  .map(m -> m.get(layer).queries().getOrDefault(query, 0.0))
+                  .sorted()
+                  .toList();
+          perQuery.put(query, values.get((values.size() - 1) / 2));
+        }
         List<Double> values = measured.stream().map(m -> m.get(layer).seconds()).sorted().toList();
         median.put(layer, values.get((values.size() - 1) / 2));
         all.put(layer, measured.stream().map(m -> m.get(layer).seconds()).toList());
@@ -131,6 +143,7 @@ final class ScaleStage {
       latencies.put(label(size), median);
       rounds.put(label(size), all);
       read.put(label(size), rowsRead);
+      queryLatencies.put(label(size), perQuery);
     }
     context.forget(dir);
     Map<String, Object> detail = new LinkedHashMap<>();
@@ -140,6 +153,8 @@ final class ScaleStage {
     detail.put("batch_latency_rounds_s", rounds);
     // What the measured batches read per layer: only their own events, none of the rows held.
     detail.put("rows_read", read);
+    // Each query's median batch latency: a layer's is its slowest query's.
+    detail.put("query_latency_s", queryLatencies);
     return new Sample(events, StageContext.seconds(start), 0, 0, detail);
   }
 
@@ -190,8 +205,19 @@ final class ScaleStage {
     return latency;
   }
 
-  /** A layer's batch latency, and the rows its queries read. */
-  private record LayerRun(double seconds, long rows) {}
+  /**
+   * A layer's batch latency (its slowest query's), the rows its queries read, and each query's
+   * latency by name.
+   */
+  private record LayerRun(double seconds, long rows, Map<String, Double> queries) {
+    /** The name of the slowest query. */
+    String slowest() {
+      return queries.entrySet().stream()
+          .max(Map.Entry.comparingByValue())
+          .map(Map.Entry::getKey)
+          .orElse("-");
+    }
+  }
 
   private List<RunningQuery> bronze(Pipeline pipeline, LakeLayout lake) {
     return new BronzeIngestion(
@@ -213,6 +239,7 @@ final class ScaleStage {
     StreamRunner.awaitAll(queries, () -> false, STAGE_TIMEOUT);
     double longest = 0;
     long rows = 0;
+    Map<String, Double> perQuery = new java.util.TreeMap<>();
     for (RunningQuery q : queries) {
       long millis = 0;
       for (StreamingQueryProgress p : q.query().recentProgress()) {
@@ -222,8 +249,9 @@ final class ScaleStage {
         }
       }
       longest = Math.max(longest, millis / 1000.0);
+      perQuery.put(q.query().name(), millis / 1000.0);
     }
-    return new LayerRun(longest, rows);
+    return new LayerRun(longest, rows, perQuery);
   }
 
   /**
