@@ -268,8 +268,8 @@ final class GoldTableRefresher {
   /**
    * Applies one batch to a table computed from the aggregates it keeps: merges the batch's
    * aggregates into them, then recomputes from them the slices the batch touched (the whole table
-   * for a checkpoint's first batch). A streaming table recomputes only its open slices and records
-   * the rows of closed ones as late ({@link #apply}).
+   * for a checkpoint's first batch). Out of a batch run, a streaming table recomputes only its open
+   * slices and records the rows of closed ones as late, as {@link #apply} does.
    *
    * @param changes for a streaming table, the batch's {@link #SLICE} and {@link #EVENT_TIME} of
    *     every source row; null otherwise
@@ -283,13 +283,11 @@ final class GoldTableRefresher {
     List<LocalDate> touched = merge(marked, plan, batchId);
     delta.faults().reach(GoldAggregation.KEPT_MERGED + table.qualifiedName());
     SparkSession spark = marked.sparkSession();
+    List<LocalDate> slices = changes == null || batch ? touched : openSlices(changes, batchId);
     if (batchId == 0 || !DeltaTable.isDeltaTable(spark, path)) {
       recomputeAll(spark);
-    }
-    if (changes != null) {
-      apply(changes, batchId, batch);
-    } else if (batchId > 0) {
-      recompute(spark, touched);
+    } else {
+      recompute(spark, slices);
     }
   }
 
@@ -321,8 +319,16 @@ final class GoldTableRefresher {
       recompute(spark, slices(changes.select(SLICE).distinct().collectAsList()));
       return;
     }
-    // Streaming: slices before the watermark's date are closed. The watermark is the one the
-    // batch before left, so that a replayed batch closes exactly what it closed the first time.
+    recompute(spark, openSlices(changes, batchId));
+  }
+
+  /**
+   * A streaming batch's open slices: those not before the date of the watermark the batch before
+   * left (so that a replayed batch closes exactly what it closed the first time). Records the rows
+   * of closed slices as late and this batch's newest event time.
+   */
+  private List<LocalDate> openSlices(Dataset<Row> changes, long batchId) {
+    SparkSession spark = changes.sparkSession();
     Instant previous = watermarks.before(spark, batchId).orElse(null);
     LocalDate closedBefore =
         previous == null
@@ -361,8 +367,8 @@ final class GoldTableRefresher {
           DeltaWriter.streamingAppId(spark, table.qualifiedName()),
           batchId);
     }
-    recompute(spark, open);
     watermarks.record(spark, batchId, newest);
+    return open;
   }
 
   private static List<LocalDate> slices(List<Row> rows) {

@@ -124,6 +124,11 @@ final class IncrementalAggregate {
       return no("its query is not one aggregation");
     }
     Aggregate aggregate = aggregations.get(0);
+    if (containsJoin(aggregate.child())) {
+      // A batch's new rows of one side meet every row of the other, whose rewrites (an SCD
+      // dimension's merges) the sources' streams skip.
+      return no("its query joins tables");
+    }
     // What the parser calls a function may be an aggregate or not: the analysed query tells.
     int calls;
     try {
@@ -544,6 +549,12 @@ final class IncrementalAggregate {
     for (LogicalPlan child : CollectionConverters.asJava(plan.children())) {
       collectAggregations(child, found);
     }
+  }
+
+  private static boolean containsJoin(LogicalPlan plan) {
+    return plan instanceof org.apache.spark.sql.catalyst.plans.logical.Join
+        || CollectionConverters.asJava(plan.children()).stream()
+            .anyMatch(IncrementalAggregate::containsJoin);
   }
 
   private static boolean containsHaving(LogicalPlan plan) {

@@ -144,6 +144,9 @@ class IncrementalAggregateTest {
       value = {
         "SELECT event_date, count(*) AS n FROM silver.plays GROUP BY event_date HAVING count(*) > 1"
             + " | its query is not one aggregation",
+        "SELECT p.event_date, count(*) AS n FROM silver.plays p"
+            + " JOIN silver.impressions i ON i.user_id = p.user_id GROUP BY p.event_date"
+            + " | its query joins tables",
         "SELECT event_date, avg(position_s) AS a FROM silver.plays GROUP BY event_date"
             + " | it uses an aggregate function other than count, count_if, sum, min and max",
         "SELECT event_date, count(DISTINCT user_id) AS u, count(DISTINCT title_id) AS t"
