@@ -1,6 +1,5 @@
 package io.medallion.gold;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
@@ -63,9 +62,6 @@ public final class GoldAggregation {
    * table does not, the checkpoint has not recorded it.
    */
   public static final String KEPT_MERGED = "kept-merged:";
-
-  /** Marks, in a streaming table's batch, the rows that carry a source row's slice and time. */
-  private static final String CHANGE = "__change";
 
   private final SparkSession spark;
   private final List<TableRef> readable;
@@ -275,20 +271,7 @@ public final class GoldAggregation {
                 .load(location(source)));
       }
       Dataset<Row> rows = plan.sourceRows(spark, streams);
-      Dataset<Row> marked =
-          plan.member() == null ? rows : DistinctMembers.mark(table.qualifiedName(), plan, rows);
-      if (table.refresh() != Refresh.STREAMING) {
-        return marked;
-      }
-      // A streaming table's watermark is its sources' newest event time, which the rows its query
-      // aggregates need not carry: each source's slice and event time ride beside them, marked.
-      Dataset<Row> both = marked.withColumn(CHANGE, lit(false));
-      for (String source : table.sources()) {
-        Dataset<Row> change =
-            streams.get(source).select(changeColumns()).withColumn(CHANGE, lit(true));
-        both = both.unionByName(change, true);
-      }
-      return both;
+      return plan.member() == null ? rows : DistinctMembers.mark(table.qualifiedName(), plan, rows);
     }
 
     @Override
@@ -306,16 +289,14 @@ public final class GoldAggregation {
         refresher().keep(batch, null, plan, context.batchId(), once);
         return;
       }
-      Dataset<Row> both = batch.persist();
+      // The rows a streaming table aggregates carry its slice and event time (its analysis
+      // checks): the batch's changes, read once with them.
+      Dataset<Row> rows = batch.persist();
       try {
-        Dataset<Row> rows =
-            both.where(col(CHANGE).equalTo(false))
-                .drop(CHANGE, GoldTableRefresher.SLICE, GoldTableRefresher.EVENT_TIME);
-        Dataset<Row> changes =
-            both.where(col(CHANGE)).select(GoldTableRefresher.SLICE, GoldTableRefresher.EVENT_TIME);
+        Dataset<Row> changes = rows.select(changeColumns());
         refresher().keep(rows, changes, plan, context.batchId(), once);
       } finally {
-        both.unpersist();
+        rows.unpersist();
       }
     }
   }

@@ -105,12 +105,20 @@ final class GoldTableRefresher {
     return kept == null ? path : keptPath;
   }
 
-  /** The table's rows as its definition computes them, from the kept aggregates if it has any. */
-  private Dataset<Row> query(SparkSession spark) {
+  /**
+   * The table's rows as its definition computes them, from the kept aggregates if it has any: only
+   * those of the given slices when the slices' rows follow from them alone (none: all of them).
+   */
+  private Dataset<Row> query(SparkSession spark, List<LocalDate> slices) {
     // Before its first batch (or after its checkpoint was removed) the sources give the same rows.
-    return kept == null || !DeltaTable.isDeltaTable(spark, keptPath)
-        ? GoldQuery.rows(spark, table)
-        : kept.fromAggregates(spark, spark.read().format("delta").load(keptPath));
+    if (kept == null || !DeltaTable.isDeltaTable(spark, keptPath)) {
+      return GoldQuery.rows(spark, table);
+    }
+    Dataset<Row> aggregates = spark.read().format("delta").load(keptPath);
+    if (kept.sliceLocal() && !slices.isEmpty()) {
+      aggregates = aggregates.where(Sql.identifier(table.slice()) + " IN (" + dates(slices) + ")");
+    }
+    return kept.fromAggregates(spark, aggregates);
   }
 
   GoldTable table() {
@@ -119,7 +127,7 @@ final class GoldTableRefresher {
 
   /** Recomputes the whole table. */
   void recomputeAll(SparkSession spark) {
-    overwrite(query(spark), path, null, 0, null);
+    overwrite(query(spark, List.of()), path, null, 0, null);
   }
 
   /**
@@ -157,7 +165,7 @@ final class GoldTableRefresher {
       return;
     }
     if (!slices.isEmpty()) {
-      replace(query(spark), path, slices, null);
+      replace(query(spark, slices), path, slices, null);
     }
   }
 

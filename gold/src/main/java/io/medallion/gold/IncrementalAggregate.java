@@ -24,16 +24,21 @@ import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedHaving;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.expressions.Alias;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
 import org.apache.spark.sql.catalyst.parser.ParseException;
 import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
+import org.apache.spark.sql.catalyst.plans.logical.Filter;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias;
 import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
 import org.apache.spark.sql.catalyst.plans.logical.UnresolvedWith;
+import org.apache.spark.sql.catalyst.plans.logical.View;
+import org.apache.spark.sql.catalyst.plans.logical.Window;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractPartialFunction;
@@ -77,6 +82,8 @@ final class IncrementalAggregate {
   private final String member;
   private final Map<String, String> merged;
   private final String slice;
+  // Set once the plan analyses: see sliceLocal().
+  private boolean sliceLocal;
 
   private IncrementalAggregate(
       LogicalPlan query,
@@ -259,8 +266,25 @@ final class IncrementalAggregate {
             member,
             merged,
             table.slice());
+    if (table.refresh() == Refresh.STREAMING) {
+      List<String> read = List.of(rows(spark, aggregate.child()).columns());
+      for (String column : List.of(table.slice(), table.eventTime())) {
+        if (read.stream().noneMatch(column::equalsIgnoreCase)) {
+          // The watermark and the closed slices are read off the rows the query aggregates.
+          return no("the rows its aggregation reads lack the column " + column);
+        }
+      }
+    }
     Optional<String> unfit = plan.tryOn(spark, table);
-    return unfit.isPresent() ? no(unfit.get()) : new Analysis(Optional.of(plan), "");
+    if (unfit.isPresent()) {
+      return no(unfit.get());
+    }
+    if (plan.keepsAggregates) {
+      // An empty relation of the aggregates' columns: the leaf the walk stops at.
+      Dataset<Row> none = spark.createDataFrame(List.of(), rows(spark, aggregate).schema());
+      plan.sliceLocal = sliceLocal(analysed(plan.fromAggregates(spark, none)), table.slice());
+    }
+    return new Analysis(Optional.of(plan), "");
   }
 
   /**
@@ -345,6 +369,16 @@ final class IncrementalAggregate {
    */
   boolean keepsAggregates() {
     return keepsAggregates;
+  }
+
+  /**
+   * Whether the table's rows of a slice follow from the kept aggregates of that slice alone, so
+   * that recomputing a slice reads only those: true when the query over the aggregates only
+   * projects, filters and computes windows partitioned by the slice column (a ranking per date); a
+   * window over other columns, an ordering, a limit or an aggregation may mix slices.
+   */
+  boolean sliceLocal() {
+    return sliceLocal;
   }
 
   /** The table's rows computed from its aggregates ({@link #rows}) instead of its sources. */
@@ -510,6 +544,32 @@ final class IncrementalAggregate {
       count += countAggregates((Expression) n);
     }
     return count < OTHER ? count : -1;
+  }
+
+  private static LogicalPlan analysed(Dataset<Row> rows) {
+    return ((org.apache.spark.sql.classic.Dataset<Row>) rows).queryExecution().analyzed();
+  }
+
+  /** See {@link #sliceLocal()}: the analysed query over the kept aggregates, a leaf. */
+  private static boolean sliceLocal(LogicalPlan plan, String slice) {
+    if (plan.children().isEmpty()) {
+      return true;
+    }
+    if (plan instanceof Window w) {
+      boolean bySlice =
+          CollectionConverters.asJava(w.partitionSpec()).stream()
+              .anyMatch(e -> e instanceof Attribute a && a.name().equalsIgnoreCase(slice));
+      if (!bySlice) {
+        return false;
+      }
+    } else if (!(plan instanceof Project
+        || plan instanceof Filter
+        || plan instanceof SubqueryAlias
+        || plan instanceof View)) {
+      return false;
+    }
+    return CollectionConverters.asJava(plan.children()).stream()
+        .allMatch(c -> sliceLocal(c, slice));
   }
 
   /** The query with each of its common table expressions ({@code WITH}) put where it is named. */

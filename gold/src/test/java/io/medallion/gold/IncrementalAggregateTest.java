@@ -89,6 +89,7 @@ class IncrementalAggregateTest {
     IncrementalAggregate plan = analysis(reference(), "trending_now").plan().orElseThrow();
 
     assertThat(plan.keepsAggregates()).isTrue();
+    assertThat(plan.sliceLocal()).as("ranked per date: a date's scores rank it alone").isTrue();
     assertThat(plan.groupColumns())
         .containsExactly("country", "window_start", "event_date", "title_id");
     assertThat(plan.merged())
@@ -122,6 +123,74 @@ class IncrementalAggregateTest {
             "US | 10 | 11 | 1 | t3 | 2.5",
             "US | 10 | 11 | 2 | t1 | 1.0",
             "US | 10 | 11 | 3 | t2 | 1.0");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "PARTITION BY event_date, device ORDER BY n DESC | true",
+        "PARTITION BY device ORDER BY n DESC | false",
+        "ORDER BY n DESC | false",
+      })
+  void aRankingOverKeptAggregatesRanksASliceAloneOnlyWhenItsWindowsArePerSlice(
+      String window, boolean local) {
+    Pipeline pipeline = reference();
+    String sql =
+        "SELECT * FROM (SELECT *, row_number() OVER ("
+            + window
+            + ") AS rank FROM (SELECT event_date, device, count(*) AS n FROM silver.plays"
+            + " GROUP BY event_date, device)) WHERE rank <= 3";
+
+    IncrementalAggregate plan =
+        IncrementalAggregate.of(spark, withSql(pipeline, sql)).plan().orElseThrow();
+
+    assertThat(plan.keepsAggregates()).isTrue();
+    assertThat(plan.sliceLocal()).isEqualTo(local);
+  }
+
+  @Test
+  void aStreamingAggregationMustReadItsEventTimeForItsWatermark() {
+    Pipeline pipeline = reference();
+    String sql =
+        "SELECT event_date, device, count(*) AS n FROM"
+            + " (SELECT event_date, device FROM silver.plays) GROUP BY event_date, device";
+
+    IncrementalAggregate.Analysis analysis =
+        IncrementalAggregate.of(spark, withSql(pipeline, sql, Pipeline.Refresh.STREAMING));
+
+    assertThat(analysis.plan()).isEmpty();
+    assertThat(analysis.reason())
+        .isEqualTo("the rows its aggregation reads lack the column event_time");
+  }
+
+  /** The reference's title_daily_engagement, its query replaced. */
+  private static Pipeline.GoldTable withSql(Pipeline pipeline, String sql) {
+    return withSql(
+        pipeline, sql, pipeline.goldTable("title_daily_engagement").orElseThrow().refresh());
+  }
+
+  /** The reference's title_daily_engagement, its query and refresh replaced. */
+  private static Pipeline.GoldTable withSql(
+      Pipeline pipeline, String sql, Pipeline.Refresh refresh) {
+    Pipeline.GoldTable daily = pipeline.goldTable("title_daily_engagement").orElseThrow();
+    return new Pipeline.GoldTable(
+        daily.name(),
+        daily.description(),
+        sql,
+        daily.className(),
+        daily.sources(),
+        refresh,
+        daily.slice(),
+        daily.watermark(),
+        daily.eventTime(),
+        daily.partitionBy(),
+        daily.triggerInterval(),
+        daily.specKey(),
+        daily.specLine(),
+        daily.maintenance(),
+        daily.specFile(),
+        daily.onFailure());
   }
 
   @ParameterizedTest
@@ -166,25 +235,7 @@ class IncrementalAggregateTest {
       })
   void aQueryAMergeCannotKeepSaysWhy(String sql, String reason) {
     Pipeline pipeline = reference();
-    Pipeline.GoldTable daily = pipeline.goldTable("title_daily_engagement").orElseThrow();
-    Pipeline.GoldTable changed =
-        new Pipeline.GoldTable(
-            daily.name(),
-            daily.description(),
-            sql,
-            daily.className(),
-            daily.sources(),
-            daily.refresh(),
-            daily.slice(),
-            daily.watermark(),
-            daily.eventTime(),
-            daily.partitionBy(),
-            daily.triggerInterval(),
-            daily.specKey(),
-            daily.specLine(),
-            daily.maintenance(),
-            daily.specFile(),
-            daily.onFailure());
+    Pipeline.GoldTable changed = withSql(pipeline, sql);
 
     IncrementalAggregate.Analysis analysis = IncrementalAggregate.of(spark, changed);
 

@@ -51,7 +51,8 @@ class KeptAggregatesGoldTest {
                 FROM silver.plays
                 GROUP BY date_trunc('HOUR', event_time), event_date, device),
               ranked AS (
-                SELECT *, row_number() OVER (PARTITION BY hour ORDER BY plays DESC, device) AS rank
+                SELECT *, row_number() OVER (PARTITION BY event_date, hour
+                                             ORDER BY plays DESC, device) AS rank
                 FROM counts)
               SELECT hour, event_date, rank, device, plays FROM ranked WHERE rank <= 2
       """;
