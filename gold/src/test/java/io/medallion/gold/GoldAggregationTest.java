@@ -23,22 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** Gold backfills and the checks before them, in batch mode on a tiny silver table. */
 class GoldAggregationTest {
   private static final String SPEC =
-      """
-      name: aggregationtest
-      sources:
-        plays: {topic: plays}
-      bronze:
-        tables:
-          plays: {source: plays}
-      silver:
-        tables:
-          plays:
-            source: plays
-            payload:
-              schema: {event_id: string, event_time: timestamp}
-            transform:
-              sql: SELECT *, to_date(event_time) AS event_date FROM input
-            write: {mode: append, keys: [event_id]}
+      GoldTestLake.playsSpec(
+          "aggregationtest",
+          "event_id: string",
+          """
       gold:
         tables:
           daily:
@@ -67,7 +55,7 @@ class GoldAggregationTest {
             watermark: 1h
             event_time: played_at
             sql: SELECT event_date, count(*) AS plays FROM silver.plays GROUP BY event_date
-      """;
+      """);
 
   private static final LocalDate D1 = LocalDate.of(2026, 11, 19);
   private static final LocalDate D2 = LocalDate.of(2026, 11, 20);

@@ -29,22 +29,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Gold refreshes on a tiny silver table written directly: which slices each batch recomputes. */
 class GoldTableRefresherTest {
   private static final String SPEC =
-      """
-      name: refreshertest
-      sources:
-        plays: {topic: plays}
-      bronze:
-        tables:
-          plays: {source: plays}
-      silver:
-        tables:
-          plays:
-            source: plays
-            payload:
-              schema: {event_id: string, event_time: timestamp}
-            transform:
-              sql: SELECT *, to_date(event_time) AS event_date FROM input
-            write: {mode: append, keys: [event_id]}
+      GoldTestLake.playsSpec(
+          "refreshertest",
+          "event_id: string",
+          """
       gold:
         tables:
           daily:
@@ -65,7 +53,7 @@ class GoldTableRefresherTest {
             slice: event_date
             class: io.medallion.gold.GoldTableRefresherTest$DailyInJava
             sources: [silver.plays]
-      """;
+      """);
 
   /** The table daily computes, in Java. */
   public static final class DailyInJava implements GoldTransform {

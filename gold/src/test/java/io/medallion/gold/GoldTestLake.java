@@ -21,6 +21,34 @@ final class GoldTestLake {
   private final Path dir;
   private final String spec;
 
+  /**
+   * A pipeline spec named {@code name}: one {@code plays} topic, its bronze table and {@code
+   * silver.plays} of the payload's columns ({@code event_id: string, device: string}; {@code
+   * event_time} is added, and {@code event_date} derived from it), then {@code gold}, the spec's
+   * {@code gold:} section.
+   */
+  static String playsSpec(String name, String payload, String gold) {
+    return """
+        name: %s
+        sources:
+          plays: {topic: plays}
+        bronze:
+          tables:
+            plays: {source: plays}
+        silver:
+          tables:
+            plays:
+              source: plays
+              payload:
+                schema: {%s, event_time: timestamp}
+              transform:
+                sql: SELECT *, to_date(event_time) AS event_date FROM input
+              write: {mode: append, keys: [event_id]}
+        """
+            .formatted(name, payload)
+        + gold;
+  }
+
   GoldTestLake(SparkSession spark, Path dir, String spec) {
     this.spark = spark;
     this.dir = dir;

@@ -22,22 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KeptAggregatesGoldTest {
   private static final String SPEC =
-      """
-      name: kepttest
-      sources:
-        plays: {topic: plays}
-      bronze:
-        tables:
-          plays: {source: plays}
-      silver:
-        tables:
-          plays:
-            source: plays
-            payload:
-              schema: {event_id: string, device: string, event_time: timestamp}
-            transform:
-              sql: SELECT *, to_date(event_time) AS event_date FROM input
-            write: {mode: append, keys: [event_id]}
+      GoldTestLake.playsSpec(
+          "kepttest",
+          "event_id: string, device: string",
+          """
       gold:
         tables:
           top_devices:
@@ -55,7 +43,7 @@ class KeptAggregatesGoldTest {
                                              ORDER BY plays DESC, device) AS rank
                 FROM counts)
               SELECT hour, event_date, rank, device, plays FROM ranked WHERE rank <= 2
-      """;
+      """);
 
   private static final String D1 = "2026-11-19";
   private static final String D2 = "2026-11-20";

@@ -24,22 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MergedGoldTest {
   private static final String SPEC =
-      """
-      name: mergedtest
-      sources:
-        plays: {topic: plays}
-      bronze:
-        tables:
-          plays: {source: plays}
-      silver:
-        tables:
-          plays:
-            source: plays
-            payload:
-              schema: {event_id: string, user_id: string, device: string, event_time: timestamp}
-            transform:
-              sql: SELECT *, to_date(event_time) AS event_date FROM input
-            write: {mode: append, keys: [event_id]}
+      GoldTestLake.playsSpec(
+          "mergedtest",
+          "event_id: string, user_id: string, device: string",
+          """
       gold:
         tables:
           daily:
@@ -50,7 +38,7 @@ class MergedGoldTest {
               SELECT event_date, device, count(*) AS plays, count(DISTINCT user_id) AS viewers,
                      max(event_time) AS last_play
               FROM silver.plays GROUP BY event_date, device
-      """;
+      """);
 
   private static final String D1 = "2026-11-19";
   private static final String D2 = "2026-11-20";
