@@ -537,9 +537,9 @@ public final class GoldAggregation {
             "Refine silver first: ./lakehouse refine --once (or ./lakehouse run --once, which runs every layer).");
       }
     }
-    List<String> columns;
+    StructType output;
     try {
-      columns = Arrays.asList(GoldQuery.rows(spark, table).columns());
+      output = GoldQuery.rows(spark, table).schema();
     } catch (MedallionException e) {
       throw e;
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
@@ -555,6 +555,24 @@ public final class GoldAggregation {
           "Use the columns of its sources ("
               + String.join(", ", table.sources())
               + "), each named layer.table as analysts name them.");
+    }
+    List<String> columns = Arrays.asList(output.fieldNames());
+    if (table.window() != null) {
+      String column = table.window().column();
+      if (!columns.contains(column)
+          || !output.apply(column).dataType().equals(DataTypes.TimestampType)) {
+        throw new SpecException(
+            table.specFile().toString(),
+            0,
+            "gold.tables." + table.name() + ".window.column",
+            "window column '"
+                + column
+                + "' is not a TIMESTAMP column of "
+                + table.qualifiedName()
+                + "'s output",
+            "Name the output column holding each row's window start, such as"
+                + " date_trunc('HOUR', event_time) AS window_start for 1h windows.");
+      }
     }
     if (table.refresh() != Refresh.FULL) {
       require(table, columns, table.slice(), "its output");

@@ -1,6 +1,11 @@
 package io.medallion.gold;
 
-import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -35,8 +41,9 @@ import org.apache.spark.sql.SparkSession;
  * <p>Idempotent: a recompute reads the sources as they are and overwrites its slices, so replaying
  * a batch writes the same rows again. A streaming table also keeps a watermark (the newest event
  * time seen minus the allowed lateness) in its checkpoint's {@link WatermarkLog}, so that it
- * survives a restart: a slice older than the watermark's date is closed, and rows arriving for it
- * are recorded in {@link LateSlices} instead of reopening it.
+ * survives a restart: a slice older than the watermark's date is closed or, for a table of
+ * event-time windows, each window that ended by the watermark, and rows arriving for it are
+ * recorded in {@link LateSlices} (per slice) instead of reopening it.
  */
 final class GoldTableRefresher {
   /** Column names of the change stream the refresher reads. */
@@ -116,7 +123,7 @@ final class GoldTableRefresher {
     }
     Dataset<Row> aggregates = spark.read().format("delta").load(keptPath);
     if (kept.sliceLocal() && !slices.isEmpty()) {
-      aggregates = aggregates.where(Sql.identifier(table.slice()) + " IN (" + dates(slices) + ")");
+      aggregates = aggregates.where(inSlices(slices));
     }
     return kept.fromAggregates(spark, aggregates);
   }
@@ -160,14 +167,38 @@ final class GoldTableRefresher {
 
   /** Recomputes the given slices, or the whole table if it does not exist yet. */
   void recompute(SparkSession spark, List<LocalDate> slices) {
+    recompute(spark, new Open(slices, null));
+  }
+
+  /**
+   * Recomputes the open windows of the open slices, or the whole table if it does not exist yet.
+   */
+  private void recompute(SparkSession spark, Open open) {
     if (!DeltaTable.isDeltaTable(spark, path)) {
       recomputeAll(spark);
       return;
     }
-    if (!slices.isEmpty()) {
-      replace(query(spark, slices), path, slices, null);
+    if (open.slices().isEmpty()) {
+      return;
     }
+    String predicate = inSlices(open.slices());
+    if (open.windowsFrom() != null) {
+      // The closed windows of an open slice keep their rows until a batch run corrects them.
+      predicate +=
+          " AND "
+              + Sql.identifier(table.window().column())
+              + " >= timestamp_millis("
+              + open.windowsFrom().toEpochMilli()
+              + ")";
+    }
+    replaceWhere(query(spark, open.slices()), path, predicate, null);
   }
+
+  /**
+   * What a streaming batch recomputes: its open slices and, for a table of windows, the start of
+   * the first window still open (null: every window of those slices).
+   */
+  private record Open(List<LocalDate> slices, Instant windowsFrom) {}
 
   /**
    * Replaces the rows of the given slices in {@code target} (the table or its kept aggregates) with
@@ -181,7 +212,16 @@ final class GoldTableRefresher {
       overwrite(rows, target, null, 0, userMetadata);
       return;
     }
-    String predicate = Sql.identifier(table.slice()) + " IN (" + dates(slices) + ")";
+    replaceWhere(rows, target, inSlices(slices), userMetadata);
+  }
+
+  private String inSlices(List<LocalDate> slices) {
+    return Sql.identifier(table.slice()) + " IN (" + dates(slices) + ")";
+  }
+
+  /** Replaces the rows of {@code target} that {@code predicate} holds for with those of rows. */
+  private void replaceWhere(
+      Dataset<Row> rows, String target, String predicate, String userMetadata) {
     var writer =
         rows.where(predicate)
             .write()
@@ -291,11 +331,11 @@ final class GoldTableRefresher {
     List<LocalDate> touched = merge(marked, plan, batchId);
     delta.faults().reach(GoldAggregation.KEPT_MERGED + table.qualifiedName());
     SparkSession spark = marked.sparkSession();
-    List<LocalDate> slices = changes == null || batch ? touched : openSlices(changes, batchId);
+    Open open = changes == null || batch ? new Open(touched, null) : openSlices(changes, batchId);
     if (batchId == 0 || !DeltaTable.isDeltaTable(spark, path)) {
       recomputeAll(spark);
     } else {
-      recompute(spark, slices);
+      recompute(spark, open);
     }
   }
 
@@ -331,52 +371,62 @@ final class GoldTableRefresher {
   }
 
   /**
-   * A streaming batch's open slices: those not before the date of the watermark the batch before
-   * left (so that a replayed batch closes exactly what it closed the first time). Records the rows
-   * of closed slices as late and this batch's newest event time.
+   * What a streaming batch recomputes, decided by the watermark the batch before left (so that a
+   * replayed batch closes exactly what it closed the first time): the slices not before the
+   * watermark's date or, for a table of windows, the slices with a row in a window that has not
+   * ended by the watermark, and only those windows of them. Records the rows of closed slices (or
+   * windows) as late, per slice, and this batch's newest event time.
    */
-  private List<LocalDate> openSlices(Dataset<Row> changes, long batchId) {
+  private Open openSlices(Dataset<Row> changes, long batchId) {
     SparkSession spark = changes.sparkSession();
     Instant previous = watermarks.before(spark, batchId).orElse(null);
-    LocalDate closedBefore =
-        previous == null
-            ? LocalDate.MIN
-            : LocalDate.ofInstant(previous.minus(table.watermark()), ZoneOffset.UTC);
+    Instant closedBefore = previous == null ? null : previous.minus(table.watermark());
+    LocalDate slicesFrom =
+        closedBefore == null ? LocalDate.MIN : LocalDate.ofInstant(closedBefore, ZoneOffset.UTC);
+    Instant windowsFrom =
+        closedBefore == null || table.window() == null
+            ? null
+            : table.window().startOf(closedBefore);
+    Column late =
+        windowsFrom == null ? lit(false) : col(EVENT_TIME).lt(lit(Timestamp.from(windowsFrom)));
     List<Row> perSlice =
         changes
             .groupBy(SLICE)
-            .agg(expr("count(*)"), expr("max(" + EVENT_TIME + ")"))
+            .agg(count(lit(1)), sum(when(late, 1L).otherwise(0L)), max(col(EVENT_TIME)))
             .collectAsList();
     List<LocalDate> open = new ArrayList<>();
-    Map<LocalDate, Long> late = new LinkedHashMap<>();
+    Map<LocalDate, Long> lateRows = new LinkedHashMap<>();
     Instant newest = previous;
     for (Row r : perSlice) {
       if (r.isNullAt(0)) {
         continue;
       }
       LocalDate slice = r.getDate(0).toLocalDate();
-      if (slice.isBefore(closedBefore)) {
-        late.put(slice, r.getLong(1));
-      } else {
+      long rows = r.getLong(1);
+      long behind = slice.isBefore(slicesFrom) ? rows : r.getLong(2);
+      if (behind > 0) {
+        lateRows.put(slice, behind);
+      }
+      if (behind < rows) {
         open.add(slice);
       }
-      if (!r.isNullAt(2)) {
-        Instant t = ((Timestamp) r.get(2)).toInstant();
+      if (!r.isNullAt(3)) {
+        Instant t = ((Timestamp) r.get(3)).toInstant();
         newest = newest == null || t.isAfter(newest) ? t : newest;
       }
     }
-    if (!late.isEmpty()) {
+    if (!lateRows.isEmpty()) {
       LateSlices.record(
           spark,
           delta,
           lake,
           table.qualifiedName(),
-          late,
+          lateRows,
           DeltaWriter.streamingAppId(spark, table.qualifiedName()),
           batchId);
     }
     watermarks.record(spark, batchId, newest);
-    return open;
+    return new Open(open, windowsFrom);
   }
 
   private static List<LocalDate> slices(List<Row> rows) {

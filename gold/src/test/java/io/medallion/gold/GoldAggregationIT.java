@@ -395,12 +395,16 @@ class GoldAggregationIT {
           .ignoreExceptions()
           .atMost(Duration.ofMinutes(2))
           .until(() -> gold(lake, "trending_now", "title_id").contains("t9"));
-      appendPlays(lake, "('p21', 'u2', 't2', 'tv', 'US', 'start', 0, '2026-11-20 10:30:00')");
+      // The 21st is open, but its 10:00 window ended before the watermark (11:50): late too.
+      appendPlays(
+          lake,
+          "('p21', 'u2', 't2', 'tv', 'US', 'start', 0, '2026-11-20 10:30:00'),"
+              + " ('p22', 'u3', 't3', 'tv', 'US', 'start', 0, '2026-11-21 10:30:00')");
       await()
           .ignoreExceptions()
           .atMost(Duration.ofMinutes(2))
           .until(
-              () -> spark.read().format("delta").load(lake.system(LateSlices.TABLE)).count() == 1);
+              () -> spark.read().format("delta").load(lake.system(LateSlices.TABLE)).count() == 2);
       assertThat(
               rows(
                   spark.read().format("delta").load(lake.system(LateSlices.TABLE)),
@@ -408,7 +412,12 @@ class GoldAggregationIT {
                   "slice",
                   "late_rows",
                   "corrected_at"))
-          .containsExactly("gold.trending_now | 2026-11-20 | 1 | null");
+          .containsExactlyInAnyOrder(
+              "gold.trending_now | 2026-11-20 | 1 | null",
+              "gold.trending_now | 2026-11-21 | 1 | null");
+      assertThat(gold(lake, "trending_now", "CAST(window_start AS STRING)"))
+          .as("the closed hour of an open day is not reopened by the stream")
+          .doesNotContain("2026-11-21 10:00:00");
       assertThat(
               gold(
                   lake,
@@ -432,12 +441,12 @@ class GoldAggregationIT {
                 "CAST(window_start AS STRING)",
                 "title_id",
                 "score"))
-        .contains("US | 2026-11-20 10:00:00 | t2 | 1.5");
+        .contains("US | 2026-11-20 10:00:00 | t2 | 1.5", "US | 2026-11-21 10:00:00 | t3 | 1.0");
     assertThat(
             rows(
                 spark.read().format("delta").load(lake.system(LateSlices.TABLE)),
                 "corrected_at IS NOT NULL"))
-        .containsExactly("true");
+        .containsExactly("true", "true");
     assertEqualsRecompute(lake);
   }
 }

@@ -55,6 +55,14 @@ class GoldAggregationTest {
             watermark: 1h
             event_time: played_at
             sql: SELECT event_date, count(*) AS plays FROM silver.plays GROUP BY event_date
+          window_not_a_time:
+            refresh: streaming
+            slice: event_date
+            watermark: 1h
+            window:
+              column: event_date
+              size: 1h
+            sql: SELECT event_date, count(*) AS plays FROM silver.plays GROUP BY event_date
       """);
 
   private static final LocalDate D1 = LocalDate.of(2026, 11, 19);
@@ -194,6 +202,20 @@ class GoldAggregationTest {
             dir.resolve("pipeline.yaml")
                 + " [gold.tables.no_event_time]: column 'played_at' of gold.no_event_time is not"
                 + " in silver.plays\n");
+  }
+
+  @Test
+  void aStreamingTableOfWindowsNeedsTheirStartAsATimestampInItsOutput() {
+    plays("2026-11-19");
+
+    assertThatThrownBy(() -> aggregation().analyse(table("window_not_a_time")))
+        .isInstanceOf(SpecException.class)
+        .hasMessage(
+            dir.resolve("pipeline.yaml")
+                + " [gold.tables.window_not_a_time.window.column]: window column 'event_date' is"
+                + " not a TIMESTAMP column of gold.window_not_a_time's output\n"
+                + "  Fix: Name the output column holding each row's window start, such as"
+                + " date_trunc('HOUR', event_time) AS window_start for 1h windows.");
   }
 
   @Test

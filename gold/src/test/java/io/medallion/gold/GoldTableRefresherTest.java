@@ -45,6 +45,16 @@ class GoldTableRefresherTest {
             slice: event_date
             watermark: 1h
             sql: SELECT event_date, count(*) AS plays FROM silver.plays GROUP BY event_date
+          hourly_stream:
+            refresh: streaming
+            slice: event_date
+            watermark: 10m
+            window:
+              column: window_start
+              size: 1h
+            sql: |
+              SELECT date_trunc('HOUR', event_time) AS window_start, event_date, count(*) AS plays
+              FROM silver.plays GROUP BY date_trunc('HOUR', event_time), event_date
           total:
             refresh: full
             sql: SELECT count(*) AS plays FROM silver.plays
@@ -122,6 +132,20 @@ class GoldTableRefresherTest {
   private List<String> gold(String name) {
     Dataset<Row> rows = spark.read().format("delta").load(lake().table(Layer.GOLD, name));
     return rows.orderBy(rows.columns()[0]).collectAsList().stream().map(Row::toString).toList();
+  }
+
+  /** gold.hourly_stream's windows (in the session's UTC) and plays. */
+  private List<String> hours() {
+    return spark
+        .read()
+        .format("delta")
+        .load(lake().table(Layer.GOLD, "hourly_stream"))
+        .selectExpr("CAST(window_start AS STRING) AS window_start", "plays")
+        .orderBy("window_start")
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .toList();
   }
 
   private long versions(String name) {
@@ -256,6 +280,44 @@ class GoldTableRefresherTest {
 
     assertThat(gold("daily_stream")).containsExactly("[2026-11-19,3]", "[2026-11-20,2]");
     assertThat(LateSlices.pending(spark, lake(), "gold.daily_stream")).isEmpty();
+  }
+
+  @Test
+  void anHourWindowClosesOnItsOwnWhileItsDayIsStillOpen() {
+    LateSlices.create(spark, lake());
+    plays("('p1', '2026-11-20 10:05:00')", "('p2', '2026-11-20 11:30:00')");
+    spark.sparkContext().setLocalProperty("sql.streaming.queryId", "q1");
+    try {
+      refresher("hourly_stream")
+          .apply(changes("2026-11-20 10:05:00", "2026-11-20 11:30:00"), 0, false);
+
+      // The watermark is now 11:20: the 10:00 window has ended, the 11:00 one has not.
+      plays("('p3', '2026-11-20 10:50:00')", "('p4', '2026-11-20 11:40:00')");
+      // A new refresher, as after a restart: the watermark comes from the checkpoint.
+      refresher("hourly_stream")
+          .apply(changes("2026-11-20 10:50:00", "2026-11-20 11:40:00"), 1, false);
+    } finally {
+      spark.sparkContext().setLocalProperty("sql.streaming.queryId", null);
+    }
+
+    assertThat(hours())
+        .as("the 20th is open, but its 10:00 window is not reopened")
+        .containsExactly("[2026-11-20 10:00:00,1]", "[2026-11-20 11:00:00,2]");
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(lake().system(LateSlices.TABLE))
+                .selectExpr("slice", "late_rows", "batch_id")
+                .collectAsList()
+                .stream()
+                .map(Row::toString))
+        .containsExactly("[2026-11-20,1,1]");
+
+    refresher("hourly_stream").correctLateSlices(spark);
+
+    assertThat(hours()).containsExactly("[2026-11-20 10:00:00,2]", "[2026-11-20 11:00:00,2]");
+    assertThat(LateSlices.pending(spark, lake(), "gold.hourly_stream")).isEmpty();
   }
 
   @Test

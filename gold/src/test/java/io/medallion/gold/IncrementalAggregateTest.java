@@ -184,6 +184,7 @@ class IncrementalAggregateTest {
         daily.slice(),
         daily.watermark(),
         daily.eventTime(),
+        daily.window(),
         daily.partitionBy(),
         daily.triggerInterval(),
         daily.specKey(),

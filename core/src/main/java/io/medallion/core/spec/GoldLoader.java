@@ -1,10 +1,12 @@
 package io.medallion.core.spec;
 
+import io.medallion.core.spec.Pipeline.EventWindow;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.Refresh;
 import io.medallion.core.spec.PipelineSpec.GoldOptions;
 import io.medallion.core.spec.PipelineSpec.GoldSpec;
 import io.medallion.core.spec.PipelineSpec.GoldTableSpec;
+import io.medallion.core.spec.PipelineSpec.WindowSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -110,6 +112,7 @@ final class GoldLoader {
                           "'" + text + "' is not a duration",
                           "Write a number and a unit: 30s, 10m or 1h."));
     }
+    EventWindow window = window(key, t, refresh);
     Duration interval =
         loader.duration(
             Resolved.of(
@@ -126,6 +129,7 @@ final class GoldLoader {
         slice,
         watermark,
         t.eventTime() == null ? "event_time" : t.eventTime(),
+        window,
         t.partitionBy() == null ? List.of() : List.copyOf(t.partitionBy()),
         interval,
         sqlKey,
@@ -135,6 +139,33 @@ final class GoldLoader {
         loader.onFailure(
             Resolved.at(key + ".on_failure", t.onFailure()),
             Resolved.at("gold.defaults.on_failure", defaults.onFailure())));
+  }
+
+  /** A streaming table's windows: a column of its output and a length that divides a day. */
+  private EventWindow window(String key, GoldTableSpec t, Refresh refresh) {
+    WindowSpec w = t.window();
+    if (w == null) {
+      return null;
+    }
+    if (refresh != Refresh.STREAMING) {
+      throw loader.error(
+          key + ".window",
+          "window is for a streaming table: only a watermark closes windows",
+          "Remove window, or use refresh: streaming with a watermark.");
+    }
+    String column =
+        loader.required(w.column(), key + ".window.column", "the output's window start column");
+    String text = loader.required(w.size(), key + ".window.size", "a window length such as 1h");
+    Duration size =
+        Durations.parse(text)
+            .filter(d -> !d.isZero() && Duration.ofDays(1).toMillis() % d.toMillis() == 0)
+            .orElseThrow(
+                () ->
+                    loader.error(
+                        key + ".window.size",
+                        "'" + text + "' is not a window length that divides a day",
+                        "Use a length a day holds a whole number of: 15m, 1h, 6h or 1d."));
+    return new EventWindow(column, size);
   }
 
   private List<String> querySources(String name, String sqlKey, String sql, Set<String> known) {

@@ -4,6 +4,7 @@ import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.TableRef;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -423,6 +424,8 @@ public record Pipeline(
    * @param slice incremental and streaming: the DATE column naming the part a change affects
    * @param watermark streaming: the allowed lateness before an event waits for a batch run
    * @param eventTime streaming: the sources' event-time column
+   * @param window streaming: the event-time windows that close one by one as the watermark passes
+   *     them; null when a slice closes whole
    * @param partitionBy partition columns
    * @param triggerInterval the continuous trigger's interval
    * @param specKey where it is declared, for errors found when the query is analysed
@@ -441,6 +444,7 @@ public record Pipeline(
       String slice,
       Duration watermark,
       String eventTime,
+      EventWindow window,
       List<String> partitionBy,
       Duration triggerInterval,
       String specKey,
@@ -460,6 +464,7 @@ public record Pipeline(
           slice,
           watermark,
           eventTime,
+          window,
           partitionBy,
           interval,
           specKey,
@@ -482,6 +487,22 @@ public record Pipeline(
     /** The fully qualified name analysts use, such as {@code gold.trending_now}. */
     public String qualifiedName() {
       return ref().qualifiedName();
+    }
+  }
+
+  /**
+   * The tumbling event-time windows of a streaming gold table, aligned to the epoch: the window of
+   * an event starts at its event time rounded down to a multiple of {@code size}. A window closes
+   * when the watermark passes its end, whatever the rest of its slice does.
+   *
+   * @param column the output's TIMESTAMP column holding a row's window start
+   * @param size the windows' length; a day is a whole number of them
+   */
+  public record EventWindow(String column, Duration size) {
+    /** The start of the window holding {@code time}. */
+    public Instant startOf(Instant time) {
+      long size = this.size.toMillis();
+      return Instant.ofEpochMilli(Math.floorDiv(time.toEpochMilli(), size) * size);
     }
   }
 

@@ -251,6 +251,8 @@ public record PipelineSpec(
    * @param watermark streaming: how far behind the newest event time an event may arrive and still
    *     update its slice at once, such as {@code 10m}; later events wait for the next batch run
    * @param eventTime streaming: the sources' event-time column (default {@code event_time})
+   * @param window streaming: the event-time windows of the output that close one by one as the
+   *     watermark passes them, instead of whole slices
    * @param partitionBy partition columns
    * @param triggerInterval overrides the layer default
    * @param onFailure overrides the layer default
@@ -265,7 +267,18 @@ public record PipelineSpec(
       String slice,
       String watermark,
       String eventTime,
+      WindowSpec window,
       List<String> partitionBy,
       String triggerInterval,
       String onFailure) {}
+
+  /**
+   * A streaming gold table's event-time windows: tumbling windows of {@code size}, aligned to the
+   * epoch (in UTC), whose start is the output column {@code column}.
+   *
+   * @param column the output's TIMESTAMP column holding a row's window start, such as {@code
+   *     window_start}
+   * @param size the windows' length, such as {@code 1h}; a whole number of them makes a day
+   */
+  public record WindowSpec(String column, String size) {}
 }

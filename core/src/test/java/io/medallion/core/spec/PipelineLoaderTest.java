@@ -291,6 +291,48 @@ class PipelineLoaderTest {
                 + " 'hourly'");
   }
 
+  /** LAYERS with daily_sales streaming, with these lines after its watermark. */
+  private static String streaming(String lines) {
+    return LAYERS.replace(
+        "refresh: incremental\n",
+        "refresh: streaming\n      watermark: 10m\n      event_time: order_date\n" + lines);
+  }
+
+  @Test
+  void aStreamingTableMayCloseEventTimeWindowsThatDivideADay() {
+    Pipeline.GoldTable hourly =
+        PipelineLoader.parse(
+                FILE, streaming("      window:\n        column: hour\n        size: 1h\n"))
+            .goldTable("daily_sales")
+            .orElseThrow();
+    Pipeline.GoldTable whole =
+        PipelineLoader.parse(FILE, streaming("")).goldTable("daily_sales").orElseThrow();
+
+    assertThat(hourly.window())
+        .isEqualTo(new Pipeline.EventWindow("hour", java.time.Duration.ofHours(1)));
+    assertThat(hourly.window().startOf(java.time.Instant.parse("2026-11-20T10:59:59.999Z")))
+        .isEqualTo(java.time.Instant.parse("2026-11-20T10:00:00Z"));
+    assertThat(whole.window()).isNull();
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE, streaming("      window:\n        column: hour\n        size: 7m\n")))
+        .hasMessage(
+            "pipelines/test/pipeline.yaml:43 [gold.tables.daily_sales.window.size]: '7m' is not a"
+                + " window length that divides a day\n  Fix: Use a length a day holds a whole"
+                + " number of: 15m, 1h, 6h or 1d.");
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE,
+                    LAYERS.replace(
+                        "refresh: incremental\n",
+                        "refresh: incremental\n      window: {column: hour, size: 1h}\n")))
+        .hasMessageStartingWith(
+            "pipelines/test/pipeline.yaml:39 [gold.tables.daily_sales.window]: window is for a"
+                + " streaming table");
+  }
+
   /** LAYERS with silver.orders given an event-time field and these extra write keys. */
   private static String withKeyState(String writeKeys) {
     return LAYERS

@@ -18,6 +18,7 @@ import io.medallion.core.spec.PipelineSpec.SilverSpec;
 import io.medallion.core.spec.PipelineSpec.SilverTableSpec;
 import io.medallion.core.spec.PipelineSpec.SourceSpec;
 import io.medallion.core.spec.PipelineSpec.TransformSpec;
+import io.medallion.core.spec.PipelineSpec.WindowSpec;
 import io.medallion.core.spec.PipelineSpec.WriteSpec;
 import io.medallion.core.spec.SpecLocations;
 import io.medallion.gold.GoldTransform;
@@ -641,6 +642,7 @@ public final class PipelineBuilder {
     private String slice;
     private String watermark;
     private String eventTime;
+    private WindowSpec window;
     private List<String> partitionBy;
 
     private Gold(String key) {
@@ -714,6 +716,16 @@ public final class PipelineBuilder {
       return this;
     }
 
+    /**
+     * Streaming: tumbling event-time windows of {@code size} (such as {@code 1h}) whose start is
+     * the output column {@code column}; each closes on its own as the watermark passes its end.
+     */
+    public Gold window(String column, String size) {
+      locations.set(key + ".window");
+      window = new WindowSpec(column, size);
+      return this;
+    }
+
     /** Partition columns. */
     public Gold partitionBy(String... columns) {
       locations.set(key + ".partition_by");
@@ -732,6 +744,7 @@ public final class PipelineBuilder {
           slice,
           watermark,
           eventTime,
+          window,
           partitionBy,
           triggerInterval,
           onFailure);

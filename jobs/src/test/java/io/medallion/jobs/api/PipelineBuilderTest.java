@@ -96,6 +96,33 @@ class PipelineBuilderTest {
   }
 
   @Test
+  void aStreamingGoldTableMayCloseItsEventTimeWindowsOneByOne() {
+    Pipeline pipeline =
+        orders()
+            .silver(
+                "orders",
+                t ->
+                    t.source("orders")
+                        .field("order_id", "string")
+                        .field("ordered_at", "timestamp")
+                        .field("order_date", "date")
+                        .append("order_id"))
+            .gold(
+                "hourly",
+                g ->
+                    g.streaming("order_date", "10m")
+                        .eventTime("ordered_at")
+                        .window("hour", "1h")
+                        .sql(
+                            "SELECT order_date, date_trunc('HOUR', ordered_at) AS hour, count(*)"
+                                + " AS orders FROM silver.orders GROUP BY 1, 2"))
+            .build();
+
+    assertThat(pipeline.goldTables().get(0).window())
+        .isEqualTo(new Pipeline.EventWindow("hour", java.time.Duration.ofHours(1)));
+  }
+
+  @Test
   void aGoldClassReadingAnUndeclaredTableIsRefused() {
     assertThatThrownBy(
             () ->
