@@ -56,7 +56,8 @@ import scala.runtime.AbstractPartialFunction;
  *       count_if}, {@code sum}, {@code min}, {@code max}, {@code count(DISTINCT column)}), such an
  *       aggregate or a {@code count} or {@code sum} inside {@code coalesce(…, 0)}, or an expression
  *       over aggregates that are themselves output columns ({@code try_divide(clicks,
- *       impressions)});
+ *       impressions)}); an {@code avg(x)} counts as {@code try_divide(sum(x), count(x))}, its sum
+ *       and count kept in columns of their own, so a table with one keeps its aggregates apart;
  *   <li>distinct counts, if any, count one source column, which nothing else in the query reads.
  * </ul>
  *
@@ -71,10 +72,18 @@ final class IncrementalAggregate {
 
   private static final Set<String> COMBINABLE = Set.of("count", "count_if", "sum", "min", "max");
 
+  /** The prefix of the columns the kept aggregates hold an average's sum and count in. */
+  static final String AVERAGE_PARTS = "__avg_";
+
+  private static final String OTHER_FUNCTION =
+      "it uses an aggregate function other than count, count_if, sum, min, max and avg";
+
   /** What an aggregate call other than {@link #COMBINABLE} counts for: more than any query has. */
   private static final int OTHER = 1 << 20;
 
   private final LogicalPlan query;
+  // The aggregation where the query has it, and as a batch computes it (its averages split).
+  private final Aggregate placed;
   private final Aggregate aggregate;
   private final boolean keepsAggregates;
   private final List<String> groupColumns;
@@ -87,6 +96,7 @@ final class IncrementalAggregate {
 
   private IncrementalAggregate(
       LogicalPlan query,
+      Aggregate placed,
       Aggregate aggregate,
       boolean keepsAggregates,
       List<String> groupColumns,
@@ -95,6 +105,7 @@ final class IncrementalAggregate {
       Map<String, String> merged,
       String slice) {
     this.query = query;
+    this.placed = placed;
     this.aggregate = aggregate;
     this.keepsAggregates = keepsAggregates;
     this.groupColumns = groupColumns;
@@ -136,23 +147,32 @@ final class IncrementalAggregate {
       // dimension's merges) the sources' streams skip.
       return no("its query joins tables");
     }
+    Aggregate computed = withAveragesSplit(spark, aggregate);
     // What the parser calls a function may be an aggregate or not: the analysed query tells.
     int calls;
     try {
-      calls = analysedAggregates(spark, aggregate);
+      calls = analysedAggregates(spark, computed);
     } catch (Exception e) { // Spark's AnalysisException is checked in Java's eyes but not declared
       // The table's check reports a query that does not analyse.
       return no("its query does not analyse");
     }
     if (calls < 0) {
-      return no("it uses an aggregate function other than count, count_if, sum, min and max");
+      return no(OTHER_FUNCTION);
     }
-    return ofAggregation(spark, table, query, aggregate, calls);
+    return ofAggregation(spark, table, query, aggregate, computed, calls);
   }
 
-  /** The analysis of a query's one aggregation, with {@code calls} aggregate calls in all. */
+  /**
+   * The analysis of a query's one aggregation ({@code placed} in the query, {@code aggregate} as a
+   * batch computes it), with {@code calls} aggregate calls in all.
+   */
   private static Analysis ofAggregation(
-      SparkSession spark, GoldTable table, LogicalPlan query, Aggregate aggregate, int calls) {
+      SparkSession spark,
+      GoldTable table,
+      LogicalPlan query,
+      Aggregate placed,
+      Aggregate aggregate,
+      int calls) {
     List<Expression> groups = new ArrayList<>();
     for (Expression g : CollectionConverters.asJava(aggregate.groupingExpressions())) {
       groups.add(g);
@@ -249,7 +269,7 @@ final class IncrementalAggregate {
       }
     }
     if (found != calls) {
-      return no("it uses an aggregate function other than count, count_if, sum, min and max");
+      return no(OTHER_FUNCTION);
     }
     if (member != null && memberReadElsewhere(aggregate, member)) {
       return no("the distinct column " + member + " is read by more than its distinct counts");
@@ -257,10 +277,12 @@ final class IncrementalAggregate {
     IncrementalAggregate plan =
         new IncrementalAggregate(
             query,
+            placed,
             aggregate,
             // A streaming table closes slices by its watermark: its gold rows are copied from the
-            // kept aggregates of the slices still open, not merged into.
-            query != aggregate || table.refresh() == Refresh.STREAMING,
+            // kept aggregates of the slices still open, not merged into. An average's sum and
+            // count are columns the table does not have.
+            query != placed || table.refresh() == Refresh.STREAMING || aggregate != placed,
             List.copyOf(groupColumns),
             List.copyOf(groupExpressions),
             member,
@@ -383,14 +405,18 @@ final class IncrementalAggregate {
 
   /** The table's rows computed from its aggregates ({@link #rows}) instead of its sources. */
   Dataset<Row> fromAggregates(SparkSession spark, Dataset<Row> aggregates) {
-    LogicalPlan kept = logical(aggregates);
+    List<String> parts =
+        java.util.Arrays.stream(aggregates.columns())
+            .filter(c -> c.startsWith(AVERAGE_PARTS))
+            .toList();
+    LogicalPlan kept = logical(aggregates.drop(parts.toArray(String[]::new)));
     return rows(
         spark,
         query.transformUp(
             new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
               @Override
               public boolean isDefinedAt(LogicalPlan p) {
-                return p == aggregate;
+                return p == placed;
               }
 
               @Override
@@ -425,6 +451,97 @@ final class IncrementalAggregate {
         input.sparkSession(),
         aggregate.withNewChildren(
             CollectionConverters.asScala(List.<LogicalPlan>of(child)).toSeq()));
+  }
+
+  /**
+   * The aggregation with each {@code avg(x)} (or {@code mean}) computed as {@code
+   * try_divide(sum(x), count(x))}, the sum and the count each added as an output column of its own
+   * ({@value #AVERAGE_PARTS}…), so that a merge can add them up; the aggregation itself when it has
+   * none.
+   */
+  private static Aggregate withAveragesSplit(SparkSession spark, Aggregate aggregate) {
+    List<NamedExpression> parts = new ArrayList<>();
+    List<NamedExpression> outputs = new ArrayList<>();
+    for (NamedExpression n : CollectionConverters.asJava(aggregate.aggregateExpressions())) {
+      Expression split =
+          ((Expression) n)
+              .transformUp(
+                  new AbstractPartialFunction<Expression, Expression>() {
+                    @Override
+                    public boolean isDefinedAt(Expression e) {
+                      return e instanceof UnresolvedFunction f && isAverage(f);
+                    }
+
+                    @Override
+                    public Expression apply(Expression e) {
+                      Expression argument = ((UnresolvedFunction) e).arguments().head();
+                      int i = parts.size() / 2;
+                      List<NamedExpression> written =
+                          selected(
+                              spark,
+                              "SELECT sum(__x) AS "
+                                  + AVERAGE_PARTS
+                                  + "sum_"
+                                  + i
+                                  + ", count(__x) AS "
+                                  + AVERAGE_PARTS
+                                  + "count_"
+                                  + i
+                                  + ", try_divide(sum(__x), count(__x)) AS average");
+                      parts.add(
+                          (NamedExpression) withArgument((Expression) written.get(0), argument));
+                      parts.add(
+                          (NamedExpression) withArgument((Expression) written.get(1), argument));
+                      return withArgument(((Alias) written.get(2)).child(), argument);
+                    }
+                  });
+      outputs.add((NamedExpression) split);
+    }
+    if (parts.isEmpty()) {
+      return aggregate;
+    }
+    outputs.addAll(parts);
+    return new Aggregate(
+        aggregate.groupingExpressions(),
+        CollectionConverters.asScala(outputs).toList(),
+        aggregate.child(),
+        aggregate.hint());
+  }
+
+  private static boolean isAverage(UnresolvedFunction f) {
+    return f.nameParts().size() == 1
+        && (name(f).equals("avg") || name(f).equals("mean"))
+        && f.arguments().size() == 1
+        && !f.isDistinct()
+        && f.filter().isEmpty()
+        && !f.ignoreNulls()
+        && f.orderingWithinGroup().isEmpty();
+  }
+
+  /** The expressions a parsed {@code SELECT} without {@code FROM} selects. */
+  private static List<NamedExpression> selected(SparkSession spark, String select) {
+    try {
+      return CollectionConverters.asJava(
+          ((Project) spark.sessionState().sqlParser().parsePlan(select)).projectList());
+    } catch (ParseException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code template} with its placeholder column {@code __x} replaced by {@code argument}. */
+  private static Expression withArgument(Expression template, Expression argument) {
+    return template.transformUp(
+        new AbstractPartialFunction<Expression, Expression>() {
+          @Override
+          public boolean isDefinedAt(Expression e) {
+            return e instanceof UnresolvedAttribute a && a.name().equals("__x");
+          }
+
+          @Override
+          public Expression apply(Expression e) {
+            return argument;
+          }
+        });
   }
 
   private static String merged(String column, UnresolvedFunction f) {

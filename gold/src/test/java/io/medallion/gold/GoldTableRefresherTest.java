@@ -148,6 +148,19 @@ class GoldTableRefresherTest {
         .toList();
   }
 
+  /** What {@code _system.gold_late_slices} holds: slice, late rows, batch. */
+  private List<String> lateRecords() {
+    return spark
+        .read()
+        .format("delta")
+        .load(lake().system(LateSlices.TABLE))
+        .selectExpr("slice", "late_rows", "batch_id")
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .toList();
+  }
+
   private long versions(String name) {
     return GoldFiles.versions(spark, lake().table(Layer.GOLD, name));
   }
@@ -265,16 +278,7 @@ class GoldTableRefresherTest {
 
     assertThat(gold("daily_stream")).containsExactly("[2026-11-19,1]", "[2026-11-20,2]");
     assertThat(LateSlices.pending(spark, lake(), "gold.daily_stream")).containsExactly(D1);
-    assertThat(
-            spark
-                .read()
-                .format("delta")
-                .load(lake().system(LateSlices.TABLE))
-                .selectExpr("slice", "late_rows", "batch_id")
-                .collectAsList()
-                .stream()
-                .map(Row::toString))
-        .containsExactly("[2026-11-19,2,1]");
+    assertThat(lateRecords()).containsExactly("[2026-11-19,2,1]");
 
     stream.correctLateSlices(spark);
 
@@ -303,16 +307,7 @@ class GoldTableRefresherTest {
     assertThat(hours())
         .as("the 20th is open, but its 10:00 window is not reopened")
         .containsExactly("[2026-11-20 10:00:00,1]", "[2026-11-20 11:00:00,2]");
-    assertThat(
-            spark
-                .read()
-                .format("delta")
-                .load(lake().system(LateSlices.TABLE))
-                .selectExpr("slice", "late_rows", "batch_id")
-                .collectAsList()
-                .stream()
-                .map(Row::toString))
-        .containsExactly("[2026-11-20,1,1]");
+    assertThat(lateRecords()).containsExactly("[2026-11-20,1,1]");
 
     refresher("hourly_stream").correctLateSlices(spark);
 

@@ -150,6 +150,28 @@ class IncrementalAggregateTest {
   }
 
   @Test
+  void anAverageIsMergedFromItsSumAndCountKeptInColumnsOfTheirOwn() {
+    String sql =
+        "SELECT event_date, device, avg(position_s) AS mean_position FROM silver.plays"
+            + " GROUP BY event_date, device";
+
+    IncrementalAggregate plan =
+        IncrementalAggregate.of(spark, withSql(reference(), sql)).plan().orElseThrow();
+
+    assertThat(plan.keepsAggregates()).as("the table has no columns for them").isTrue();
+    assertThat(plan.merged())
+        .containsExactly(
+            entry(
+                "mean_position",
+                "try_divide((coalesce(t.`__avg_sum_0` + s.`__avg_sum_0`, t.`__avg_sum_0`,"
+                    + " s.`__avg_sum_0`)), (t.`__avg_count_0` + s.`__avg_count_0`))"),
+            entry(
+                "__avg_sum_0",
+                "coalesce(t.`__avg_sum_0` + s.`__avg_sum_0`, t.`__avg_sum_0`, s.`__avg_sum_0`)"),
+            entry("__avg_count_0", "t.`__avg_count_0` + s.`__avg_count_0`"));
+  }
+
+  @Test
   void aStreamingAggregationMustReadItsEventTimeForItsWatermark() {
     Pipeline pipeline = reference();
     String sql =
@@ -217,8 +239,13 @@ class IncrementalAggregateTest {
         "SELECT p.event_date, count(*) AS n FROM silver.plays p"
             + " JOIN silver.impressions i ON i.user_id = p.user_id GROUP BY p.event_date"
             + " | its query joins tables",
-        "SELECT event_date, avg(position_s) AS a FROM silver.plays GROUP BY event_date"
-            + " | it uses an aggregate function other than count, count_if, sum, min and max",
+        "SELECT event_date, stddev(position_s) AS a FROM silver.plays GROUP BY event_date"
+            + " | it uses an aggregate function other than count, count_if, sum, min, max and avg",
+        "SELECT event_date, avg(DISTINCT position_s) AS a FROM silver.plays GROUP BY event_date"
+            + " | it uses an aggregate function other than count, count_if, sum, min, max and avg",
+        "SELECT event_date, avg(CAST(position_s AS DECIMAL(10, 2))) AS a FROM silver.plays"
+            + " GROUP BY event_date"
+            + " | its query over its kept aggregates does not have the query's columns",
         "SELECT event_date, count(DISTINCT user_id) AS u, count(DISTINCT title_id) AS t"
             + " FROM silver.plays GROUP BY event_date"
             + " | its distinct counts count more than one column",

@@ -43,6 +43,12 @@ class KeptAggregatesGoldTest {
                                              ORDER BY plays DESC, device) AS rank
                 FROM counts)
               SELECT hour, event_date, rank, device, plays FROM ranked WHERE rank <= 2
+          mean_hour:
+            refresh: incremental
+            slice: event_date
+            sql: |
+              SELECT event_date, device, avg(hour(event_time)) AS mean_hour, count(*) AS plays
+              FROM silver.plays GROUP BY event_date, device
       """);
 
   private static final String D1 = "2026-11-19";
@@ -153,6 +159,54 @@ class KeptAggregatesGoldTest {
     assertThat(GoldFiles.perSlice(spark, path()).get(D2))
         .as("the 20th's file stays")
         .isEqualTo(before.get(D2));
+  }
+
+  @Test
+  void anAverageIsKeptAsItsSumAndCountAndEachBatchMergesThem() {
+    GoldTable means = lake().table("mean_hour");
+    String kept = GoldTableRefresher.keptAggregates(lake().lake(), means);
+    plays(
+        play("p1", "tv", D1, "10:00:00"),
+        play("p2", "tv", D1, "11:00:00"),
+        play("p3", "web", D1, "10:20:00"));
+    lake().aggregateOnce("mean_hour");
+    plays(play("p4", "tv", D1, "15:00:00"));
+
+    lake().aggregateOnce("mean_hour");
+
+    Dataset<Row> table = spark.read().format("delta").load(lake().gold("mean_hour"));
+    assertThat(table.columns())
+        .as("the sum and count stay in the kept aggregates")
+        .containsExactly("event_date", "device", "mean_hour", "plays");
+    assertThat(meansOf(table))
+        .containsExactly("2026-11-19 | tv | 12.0 | 3", "2026-11-19 | web | 10.0 | 1")
+        .isEqualTo(meansOf(aggregation().recomputation(means)));
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(kept)
+                .where("device = 'tv'")
+                .selectExpr("__avg_sum_0", "__avg_count_0")
+                .first()
+                .mkString(" | "))
+        .isEqualTo("36 | 3");
+    Row merge = GoldFiles.lastCommit(spark, kept);
+    assertThat(merge.getString(0)).isEqualTo("MERGE");
+    assertThat(merge.<String, String>getJavaMap(1))
+        .as("only the television's group merged")
+        .containsEntry("numTargetRowsUpdated", "1")
+        .containsEntry("numTargetRowsInserted", "0");
+  }
+
+  private static List<String> meansOf(Dataset<Row> rows) {
+    return rows
+        .selectExpr("CAST(event_date AS STRING)", "device", "mean_hour", "plays")
+        .collectAsList()
+        .stream()
+        .map(r -> r.mkString(" | "))
+        .sorted()
+        .toList();
   }
 
   @Test
