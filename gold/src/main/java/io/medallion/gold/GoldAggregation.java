@@ -18,6 +18,7 @@ import io.medallion.core.spark.CheckpointGuard;
 import io.medallion.core.spark.StreamRunner.RunningQuery;
 import io.medallion.core.spark.StreamingJobStarter;
 import io.medallion.core.spark.StreamingTableJob;
+import io.medallion.core.spec.Durations;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.OnFailure;
@@ -332,13 +333,29 @@ public final class GoldAggregation {
     }
     LakeCatalog.register(spark, readable, lake);
     IncrementalAggregate.Analysis analysis = IncrementalAggregate.of(spark, table);
+    String how;
     if (analysis.plan().isEmpty()) {
-      return "recomputes the slices a batch touches (" + analysis.reason() + ")";
+      how = "recomputes the slices a batch touches (" + analysis.reason() + ")";
+    } else {
+      how =
+          analysis.plan().get().keepsAggregates()
+              ? "keeps its aggregates by group, merging each batch, and recomputes from them the"
+                  + " slices a batch touches"
+              : "merges each batch by group";
     }
-    return analysis.plan().get().keepsAggregates()
-        ? "keeps its aggregates by group, merging each batch, and recomputes from them the slices"
-            + " a batch touches"
-        : "merges each batch by group";
+    if (table.refresh() != Refresh.STREAMING) {
+      return how;
+    }
+    String closes =
+        table.window() == null
+            ? "whole slices"
+            : "its " + Durations.format(table.window().size()) + " windows one by one";
+    return how
+        + "; closes "
+        + closes
+        + " "
+        + Durations.format(table.watermark())
+        + " behind the newest event time";
   }
 
   /**

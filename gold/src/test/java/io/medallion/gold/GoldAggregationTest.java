@@ -55,6 +55,14 @@ class GoldAggregationTest {
             watermark: 1h
             event_time: played_at
             sql: SELECT event_date, count(*) AS plays FROM silver.plays GROUP BY event_date
+          hourly:
+            refresh: streaming
+            slice: event_date
+            watermark: 10m
+            window: {column: window_start, size: 1h}
+            sql: |
+              SELECT event_date, date_trunc('HOUR', event_time) AS window_start, count(*) AS plays
+              FROM silver.plays GROUP BY event_date, date_trunc('HOUR', event_time)
           window_not_a_time:
             refresh: streaming
             slice: event_date
@@ -202,6 +210,18 @@ class GoldAggregationTest {
             dir.resolve("pipeline.yaml")
                 + " [gold.tables.no_event_time]: column 'played_at' of gold.no_event_time is not"
                 + " in silver.plays\n");
+  }
+
+  @Test
+  void howATableIsKeptSaysWhatAStreamingOneCloses() {
+    plays("2026-11-19");
+
+    assertThat(aggregation().howKept(table("hourly")))
+        .isEqualTo(
+            "keeps its aggregates by group, merging each batch, and recomputes from them the"
+                + " slices a batch touches; closes its 1h windows one by one 10m behind the newest"
+                + " event time");
+    assertThat(aggregation().howKept(table("daily"))).isEqualTo("merges each batch by group");
   }
 
   @Test

@@ -12,6 +12,22 @@ public final class Durations {
   private Durations() {}
 
   /**
+   * The shortest text {@link #parse} reads back as {@code duration}, such as {@code 90m} or {@code
+   * 1d}.
+   */
+  public static String format(Duration duration) {
+    long millis = duration.toMillis();
+    long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+    String[] names = {"d", "h", "m", "s"};
+    for (int i = 0; i < units.length; i++) {
+      if (millis != 0 && millis % units[i] == 0) {
+        return millis / units[i] + names[i];
+      }
+    }
+    return millis + "ms";
+  }
+
+  /**
    * A duration such as {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or {@code 7d}; empty if
    * malformed.
    */
