@@ -94,6 +94,9 @@ class BenchIT {
             String.valueOf(E2E_RATE),
             "--e2e-seconds",
             String.valueOf(E2E_SECONDS),
+            // The measured events meet a pipeline that has already taken the warm-up's to gold.
+            "--e2e-warmup-seconds",
+            "1",
             // The search's one rate is end_to_end's: it takes that round instead of a second one.
             "--e2e-search-rates",
             String.valueOf(E2E_RATE),
@@ -148,6 +151,8 @@ class BenchIT {
     }
     JsonNode e2e = stages.get("end_to_end");
     assertThat(e2e.path("offered_rate").asDouble()).isEqualTo(E2E_RATE);
+    assertThat(e2e.path("warmup_seconds").asInt()).isEqualTo(1);
+    assertThat(e2e.path("warmup_events").asLong()).isEqualTo(E2E_RATE);
     assertThat(e2e.path("sustained_rate").asLong()).isPositive();
     // Followed by polling: every valid and late play the end-to-end producer sent (seed + 1).
     assertThat(e2e.path("polled_events").asLong())

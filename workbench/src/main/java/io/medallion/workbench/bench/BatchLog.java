@@ -42,13 +42,15 @@ final class BatchLog extends StreamingQueryListener {
   }
 
   /**
-   * Per query, the batches that read rows and their mean duration: where the time of the end-to-end
-   * stage went.
+   * Per query, the batches that read rows and started at or after {@code sinceMillis}, and their
+   * mean duration: where the time of the end-to-end stage went.
    */
-  Map<String, String> summary() {
+  Map<String, String> summary(long sinceMillis) {
     Map<String, String> out = new TreeMap<>();
     batches.forEach(
-        (query, list) ->
+        (query, all) -> {
+          List<Batch> list = all.stream().filter(b -> b.startMillis() >= sinceMillis).toList();
+          if (!list.isEmpty()) {
             out.put(
                 query,
                 String.format(
@@ -58,7 +60,9 @@ final class BatchLog extends StreamingQueryListener {
                         .mapToLong(b -> b.endMillis() - b.startMillis())
                         .average()
                         .orElse(0),
-                    list.stream().mapToLong(Batch::rows).sum())));
+                    list.stream().mapToLong(Batch::rows).sum()));
+          }
+        });
     return out;
   }
 

@@ -73,6 +73,8 @@ public final class Benchmark {
    * @param out where the report goes; rounds work in {@code out/work}
    * @param e2eRate events per second the producer offers in the end-to-end stage
    * @param e2eSeconds how long it produces
+   * @param e2eWarmupSeconds how long it produces at the same rate before that, unmeasured, so that
+   *     the measured events meet a running pipeline, not its first micro-batches
    * @param triggerInterval every query's trigger interval in the end-to-end stage
    * @param stages the stages to report; a stage another one needs (silver for gold) still runs,
    *     unreported
@@ -91,6 +93,7 @@ public final class Benchmark {
       Path out,
       double e2eRate,
       int e2eSeconds,
+      int e2eWarmupSeconds,
       Duration triggerInterval,
       Set<String> stages,
       double filesRate,
@@ -348,6 +351,7 @@ public final class Benchmark {
                 : ""));
     env.put("e2e_rate", settings.e2eRate());
     env.put("e2e_seconds", settings.e2eSeconds());
+    env.put("e2e_warmup_seconds", settings.e2eWarmupSeconds());
     env.put("e2e_search_rates", settings.searchRates());
     env.put("trigger_interval", settings.triggerInterval().toString());
     env.put("files_rate", settings.filesRate());

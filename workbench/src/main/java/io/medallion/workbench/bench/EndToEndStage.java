@@ -142,88 +142,142 @@ final class EndToEndStage {
     Path root = lake.localRoot();
     Path silverTable = root.resolve(Layer.SILVER.folder()).resolve(plays.name());
     String playsTopic = topics.get(EventGenerator.PLAYS);
-    try (TableVisibility tables =
-        new TableVisibility(
-            spark,
-            playsTopic,
-            silverTable,
-            COUNTED,
-            root.resolve(Layer.GOLD.folder()).resolve(gold.name()),
-            GOLD_COUNT)) {
-      Freshness freshness = new Freshness(playsTopic);
-      long events = Math.round(rate * producerSeconds);
+    Path goldTable = root.resolve(Layer.GOLD.folder()).resolve(gold.name());
+    try {
+      long warmupEvents = warmUp(queries, playsTopic, silverTable, goldTable, rate);
+      try (TableVisibility tables =
+          new TableVisibility(spark, playsTopic, silverTable, COUNTED, goldTable, GOLD_COUNT)) {
+        Freshness freshness = new Freshness(playsTopic);
+        long events = Math.round(rate * producerSeconds);
+        EventProducer.Report produced =
+            EventProducer.run(
+                servers,
+                kafkaConf,
+                new GeneratorSettings(
+                    events,
+                    settings.seed() + 1,
+                    0.01,
+                    0.02,
+                    0.02,
+                    Instant.now(),
+                    rate,
+                    1000,
+                    50_000),
+                topics,
+                ack -> {
+                  freshness.acknowledged(ack);
+                  tables.acknowledged(ack);
+                });
+        long[][] visible = {new long[0]};
+        String bronzeTable = plays.source().name();
+        String silverUpstream = "/" + Layer.BRONZE.folder() + "/" + bronzeTable;
+        String goldUpstream = "/" + Layer.SILVER.folder() + "/" + plays.name();
+        Supplier<String> state =
+            () ->
+                String.format(
+                    "%d of %d acknowledged plays visible (batches); %d of %d valid plays visible in"
+                        + " %s (polled); batches with rows: %d bronze, %d silver, %d gold",
+                    Arrays.stream(visible[0]).filter(v -> v >= 0).count(),
+                    visible[0].length,
+                    tables.visibleInGold(),
+                    tables.followedRecords(),
+                    gold.qualifiedName(),
+                    log.of(BronzeIngestion.queryName(plays.source())).size(),
+                    log.of(SilverRefinement.queryName(plays)).size(),
+                    log.of(GoldAggregation.queryName(gold)).size());
+        awaitCondition(
+            "every acknowledged play is visible in " + gold.qualifiedName(),
+            STAGE_TIMEOUT,
+            queries,
+            () -> {
+              visible[0] =
+                  freshness.visibleAt(
+                      new Freshness.Hop(
+                          log.of(BronzeIngestion.queryName(plays.source())),
+                          root.resolve(Layer.BRONZE.folder()).resolve(bronzeTable),
+                          null),
+                      new Freshness.Hop(
+                          log.of(SilverRefinement.queryName(plays)), silverTable, silverUpstream),
+                      new Freshness.Hop(
+                          log.of(GoldAggregation.queryName(gold)), null, goldUpstream));
+              return Arrays.stream(visible[0]).allMatch(v -> v >= 0) && tables.allVisibleInGold();
+            },
+            state);
+        long[] sent = freshness.sentAt();
+        long[] latency = new long[sent.length];
+        long last = tables.lastVisibleInGold();
+        for (int i = 0; i < sent.length; i++) {
+          latency[i] = visible[0][i] - sent[i];
+          last = Math.max(last, visible[0][i]);
+        }
+        Arrays.sort(latency);
+        double seconds = (last - freshness.firstSent()) / 1000.0;
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("offered_rate", rate);
+        detail.put("sustained_rate", Math.round(produced.acknowledged() / seconds));
+        detail.put("producer_seconds", produced.seconds());
+        detail.put("warmup_seconds", settings.e2eWarmupSeconds());
+        detail.put("warmup_events", warmupEvents);
+        detail.put("followed", gold.qualifiedName() + " <- " + plays.qualifiedName());
+        detail.put("followed_events", sent.length);
+        detail.put("freshness_p50_s", Freshness.percentile(latency, 50) / 1000.0);
+        detail.put("freshness_p95_s", Freshness.percentile(latency, 95) / 1000.0);
+        detail.put("freshness_p99_s", Freshness.percentile(latency, 99) / 1000.0);
+        detail.put("polled_events", tables.followedRecords());
+        detail.put("poll_interval_ms", TableVisibility.POLL.toMillis());
+        percentiles(detail, "ack_to_silver", tables.latencies(false));
+        percentiles(detail, "ack_to_gold", tables.latencies(true));
+        detail.put("batches", log.summary(freshness.firstSent()));
+        return new Sample(produced.acknowledged(), seconds, 0, 0, detail);
+      }
+    } finally {
+      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
+      spark.streams().removeListener(log);
+    }
+  }
+
+  /**
+   * Offers {@code rate} for {@code --e2e-warmup-seconds} and waits until those plays are in gold,
+   * so that the measured events meet a running pipeline: the first micro-batches on a fresh lake
+   * also create its tables' state, caches and generated code, which a pipeline that runs for days
+   * does once. Nothing of the warm-up is measured.
+   *
+   * @return the warm-up events acknowledged
+   */
+  private long warmUp(
+      List<RunningQuery> queries, String topic, Path silverTable, Path goldTable, double rate)
+      throws Exception {
+    if (settings.e2eWarmupSeconds() == 0) {
+      return 0;
+    }
+    try (TableVisibility warm =
+        new TableVisibility(spark, topic, silverTable, COUNTED, goldTable, GOLD_COUNT)) {
       EventProducer.Report produced =
           EventProducer.run(
               servers,
               kafkaConf,
               new GeneratorSettings(
-                  events, settings.seed() + 1, 0.01, 0.02, 0.02, Instant.now(), rate, 1000, 50_000),
+                  Math.round(rate * settings.e2eWarmupSeconds()),
+                  settings.seed() + 2,
+                  0.01,
+                  0.02,
+                  0.02,
+                  Instant.now(),
+                  rate,
+                  1000,
+                  50_000),
               topics,
-              ack -> {
-                freshness.acknowledged(ack);
-                tables.acknowledged(ack);
-              });
-      long[][] visible = {new long[0]};
-      String bronzeTable = plays.source().name();
-      String silverUpstream = "/" + Layer.BRONZE.folder() + "/" + bronzeTable;
-      String goldUpstream = "/" + Layer.SILVER.folder() + "/" + plays.name();
-      Supplier<String> state =
-          () ->
-              String.format(
-                  "%d of %d acknowledged plays visible (batches); %d of %d valid plays visible in"
-                      + " %s (polled); batches with rows: %d bronze, %d silver, %d gold",
-                  Arrays.stream(visible[0]).filter(v -> v >= 0).count(),
-                  visible[0].length,
-                  tables.visibleInGold(),
-                  tables.followedRecords(),
-                  gold.qualifiedName(),
-                  log.of(BronzeIngestion.queryName(plays.source())).size(),
-                  log.of(SilverRefinement.queryName(plays)).size(),
-                  log.of(GoldAggregation.queryName(gold)).size());
+              warm);
       awaitCondition(
-          "every acknowledged play is visible in " + gold.qualifiedName(),
+          "the warm-up's plays are visible in gold",
           STAGE_TIMEOUT,
           queries,
-          () -> {
-            visible[0] =
-                freshness.visibleAt(
-                    new Freshness.Hop(
-                        log.of(BronzeIngestion.queryName(plays.source())),
-                        root.resolve(Layer.BRONZE.folder()).resolve(bronzeTable),
-                        null),
-                    new Freshness.Hop(
-                        log.of(SilverRefinement.queryName(plays)), silverTable, silverUpstream),
-                    new Freshness.Hop(log.of(GoldAggregation.queryName(gold)), null, goldUpstream));
-            return Arrays.stream(visible[0]).allMatch(v -> v >= 0) && tables.allVisibleInGold();
-          },
-          state);
-      long[] sent = freshness.sentAt();
-      long[] latency = new long[sent.length];
-      long last = tables.lastVisibleInGold();
-      for (int i = 0; i < sent.length; i++) {
-        latency[i] = visible[0][i] - sent[i];
-        last = Math.max(last, visible[0][i]);
-      }
-      Arrays.sort(latency);
-      double seconds = (last - freshness.firstSent()) / 1000.0;
-      Map<String, Object> detail = new LinkedHashMap<>();
-      detail.put("offered_rate", rate);
-      detail.put("sustained_rate", Math.round(produced.acknowledged() / seconds));
-      detail.put("producer_seconds", produced.seconds());
-      detail.put("followed", gold.qualifiedName() + " <- " + plays.qualifiedName());
-      detail.put("followed_events", sent.length);
-      detail.put("freshness_p50_s", Freshness.percentile(latency, 50) / 1000.0);
-      detail.put("freshness_p95_s", Freshness.percentile(latency, 95) / 1000.0);
-      detail.put("freshness_p99_s", Freshness.percentile(latency, 99) / 1000.0);
-      detail.put("polled_events", tables.followedRecords());
-      detail.put("poll_interval_ms", TableVisibility.POLL.toMillis());
-      percentiles(detail, "ack_to_silver", tables.latencies(false));
-      percentiles(detail, "ack_to_gold", tables.latencies(true));
-      detail.put("batches", log.summary());
-      return new Sample(produced.acknowledged(), seconds, 0, 0, detail);
-    } finally {
-      queries.forEach(q -> StreamRunner.stopQuietly(q.query()));
-      spark.streams().removeListener(log);
+          warm::allVisibleInGold,
+          () ->
+              String.format(
+                  "%d of %d warm-up plays visible in gold (polled)",
+                  warm.visibleInGold(), warm.followedRecords()));
+      return produced.acknowledged();
     }
   }
 

@@ -97,6 +97,16 @@ public final class BenchCommand implements Callable<Integer> {
   int e2eSeconds;
 
   @Option(
+      names = "--e2e-warmup-seconds",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description =
+          "How long the producer runs at --e2e-rate before end_to_end's measured events, unmeasured,"
+              + " waiting until they are in gold; 0 measures from the pipeline's first micro-batches"
+              + " (default: ${DEFAULT-VALUE}).")
+  int e2eWarmupSeconds;
+
+  @Option(
       names = "--e2e-search-rates",
       paramLabel = "EVENTS_PER_S",
       split = ",",
@@ -164,6 +174,7 @@ public final class BenchCommand implements Callable<Integer> {
     check(warmup >= 0, "--warmup must be 0 or more");
     check(e2eRate > 0, "--e2e-rate must be above 0");
     check(e2eSeconds >= 1, "--e2e-seconds must be at least 1");
+    check(e2eWarmupSeconds >= 0, "--e2e-warmup-seconds must be 0 or more");
     check(
         common.namedBootstrapServers().isEmpty(),
         "bench starts its own broker on fresh topics; drop --bootstrap-servers");
@@ -238,6 +249,7 @@ public final class BenchCommand implements Callable<Integer> {
               out,
               e2eRate,
               e2eSeconds,
+              e2eWarmupSeconds,
               interval,
               new LinkedHashSet<>(measured),
               filesRate,
