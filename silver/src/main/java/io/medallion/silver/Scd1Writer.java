@@ -1,6 +1,10 @@
 package io.medallion.silver;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.spec.Pipeline.Write;
@@ -10,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * SCD type 1: the current row per key, the change with the highest sequence winning; a delete
@@ -90,10 +95,18 @@ final class Scd1Writer implements SilverWriter {
                           + IS_DELETE),
                   "left_anti");
     }
-    Dataset<Row> changes = latest;
+    // Kept once: the MERGEs read the changes several times, and the counts decide which run.
+    Dataset<Row> changes = latest.persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, String> assign = SilverWriter.fromSource(columns);
     Runnable apply =
         () -> {
+          // Delta commits a MERGE that changes nothing all the same, and each commit costs a
+          // rebuild of the table's state: a batch whose changes are all kept out by tombstones
+          // skips the table's MERGE, one without deletes the tombstones' MERGE.
+          Row counted = changes.agg(count(lit(1)), count_if(col(IS_DELETE))).first();
+          if (counted.getLong(0) == 0) {
+            return;
+          }
           DeltaTable.forPath(spark, path)
               .as("t")
               .merge(changes.as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
@@ -104,7 +117,7 @@ final class Scd1Writer implements SilverWriter {
               .whenNotMatched("NOT s." + IS_DELETE)
               .insertExpr(assign)
               .execute();
-          if (!write.deleteWhen().isEmpty()) {
+          if (!write.deleteWhen().isEmpty() && counted.getLong(1) > 0) {
             String[] tombColumns = spark.read().format("delta").load(tombstones).columns();
             DeltaTable.forPath(spark, tombstones)
                 .as("t")
@@ -117,6 +130,6 @@ final class Scd1Writer implements SilverWriter {
                 .execute();
           }
         };
-    return new Planned(candidateCount, 0, apply, () -> {});
+    return new Planned(candidateCount, 0, apply, changes::unpersist);
   }
 }

@@ -129,6 +129,36 @@ class Scd1WriterTest {
     assertThat(deleted()).containsExactly("[t1,3]");
   }
 
+  /** The table's latest Delta version. */
+  private long version(String table) {
+    return DeltaTable.forPath(spark, table).history(1).select("version").first().getLong(0);
+  }
+
+  @Test
+  void aBatchCommitsOnlyToTheTablesItChanges() {
+    SilverWriter writer = writer("op = 'd'");
+    apply(writer, "('c', 't1', 'A', 1, 0, 0)", "('d', 't2', 'X', 3, 0, 1)");
+    long table = version(path());
+    long tombstoned = version(tombstones());
+
+    // No delete: the tombstones get no commit.
+    apply(writer, "('u', 't1', 'B', 2, 0, 2)");
+    assertThat(version(path())).isEqualTo(table + 1);
+    assertThat(version(tombstones())).isEqualTo(tombstoned);
+
+    // Only a change its tombstone keeps out: no commit at all.
+    apply(writer, "('u', 't2', 'Y', 2, 0, 3)");
+    assertThat(version(path())).isEqualTo(table + 1);
+    assertThat(version(tombstones())).isEqualTo(tombstoned);
+
+    // A delete: both.
+    apply(writer, "('d', 't1', 'B', 4, 0, 4)");
+    assertThat(version(path())).isEqualTo(table + 2);
+    assertThat(version(tombstones())).isEqualTo(tombstoned + 1);
+    assertThat(current()).isEmpty();
+    assertThat(deleted()).containsExactly("[t1,4]", "[t2,3]");
+  }
+
   @Test
   void aDeleteOfAnUnknownKeyInsertsNothingButIsRemembered() {
     SilverWriter writer = writer("op = 'd'");
