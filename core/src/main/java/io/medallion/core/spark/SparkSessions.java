@@ -35,6 +35,12 @@ public final class SparkSessions {
               "org.apache.spark.metrics.sink.PrometheusServlet"),
           Map.entry("spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus"),
           Map.entry("spark.databricks.delta.properties.defaults.autoOptimize.autoCompact", "true"),
+          // Spark keeps 100 classes of compiled generated code. A pipeline's queries plan many
+          // jobs per batch, some with per-batch constants in their code, so at 100 code was
+          // evicted before its next use and compiled again: a third of the executors' time in the
+          // end_to_end profile; at 5,000 the p95 to gold fell from 128-139 s to 96-109 s
+          // (docs/performance.md, "Where the time of a running pipeline goes").
+          Map.entry("spark.sql.codegen.cache.maxEntries", "5000"),
           // Silver keeps the keys it has accepted in a transformWithState store, which needs
           // RocksDB; a checkpoint keeps the provider it was started with.
           Map.entry(
