@@ -89,7 +89,7 @@ class CrashPointsIT {
       boolean keptMerged = crash.flags().get(0).contains(GoldAggregation.KEPT_MERGED);
       long silverRows = 0;
       long goldVersions = 0;
-      long keptVersions = 0;
+      long keptMerges = 0;
       if (memberState) {
         events.produce(1_500, 11, 0, until);
         goldVersions = versions(lake.table(Layer.GOLD, "title_daily_engagement"));
@@ -101,7 +101,7 @@ class CrashPointsIT {
         assertThat(caughtUp.exit()).as(caughtUp.output()).isZero();
         events.produce(1_500, 13, 0, until);
         goldVersions = versions(lake.table(Layer.GOLD, RANKING));
-        keptVersions = versions(kept(lake));
+        keptMerges = merges(kept(lake));
       }
       if (keyState) {
         events.produce(1_500, 7, 0, until);
@@ -142,9 +142,11 @@ class CrashPointsIT {
             .isEqualTo(goldVersions);
       }
       if (keptMerged) {
-        assertThat(versions(kept(lake)))
+        // Merges, not versions: Delta's auto compaction may follow the merge with an OPTIMIZE
+        // commit of its own (seen when the events span two dates).
+        assertThat(merges(kept(lake)))
             .as("the kept aggregates merged the batch")
-            .isEqualTo(keptVersions + 1);
+            .isEqualTo(keptMerges + 1);
         assertThat(versions(lake.table(Layer.GOLD, RANKING)))
             .as("the ranking was not replaced")
             .isEqualTo(goldVersions);
@@ -161,6 +163,10 @@ class CrashPointsIT {
   /** Where gold.top_titles_hourly keeps its aggregates: a Delta table in its checkpoint. */
   private static String kept(LakeLayout lake) {
     return lake.checkpoint(Layer.GOLD, RANKING) + "/medallion-aggregates";
+  }
+
+  private long merges(String table) {
+    return spark.sql("DESCRIBE HISTORY delta.`" + table + "`").where("operation = 'MERGE'").count();
   }
 
   private long versions(String table) {

@@ -148,22 +148,11 @@ final class EndToEndStage {
       try (TableVisibility tables =
           new TableVisibility(spark, playsTopic, silverTable, COUNTED, goldTable, GOLD_COUNT)) {
         Freshness freshness = new Freshness(playsTopic);
-        long events = Math.round(rate * producerSeconds);
         EventProducer.Report produced =
-            EventProducer.run(
-                servers,
-                kafkaConf,
-                new GeneratorSettings(
-                    events,
-                    settings.seed() + 1,
-                    0.01,
-                    0.02,
-                    0.02,
-                    Instant.now(),
-                    rate,
-                    1000,
-                    50_000),
-                topics,
+            produce(
+                rate,
+                producerSeconds,
+                1,
                 ack -> {
                   freshness.acknowledged(ack);
                   tables.acknowledged(ack);
@@ -252,22 +241,7 @@ final class EndToEndStage {
     }
     try (TableVisibility warm =
         new TableVisibility(spark, topic, silverTable, COUNTED, goldTable, GOLD_COUNT)) {
-      EventProducer.Report produced =
-          EventProducer.run(
-              servers,
-              kafkaConf,
-              new GeneratorSettings(
-                  Math.round(rate * settings.e2eWarmupSeconds()),
-                  settings.seed() + 2,
-                  0.01,
-                  0.02,
-                  0.02,
-                  Instant.now(),
-                  rate,
-                  1000,
-                  50_000),
-              topics,
-              warm);
+      EventProducer.Report produced = produce(rate, settings.e2eWarmupSeconds(), 2, warm);
       awaitCondition(
           "the warm-up's plays are visible in gold",
           STAGE_TIMEOUT,
@@ -279,6 +253,29 @@ final class EndToEndStage {
                   warm.visibleInGold(), warm.followedRecords()));
       return produced.acknowledged();
     }
+  }
+
+  /**
+   * Produces reference events at {@code rate} for {@code seconds}, from the generator seeded {@code
+   * seedOffset} past the bench's seed (so that the warm-up's events are not the measured ones).
+   */
+  private EventProducer.Report produce(
+      double rate, int seconds, long seedOffset, EventProducer.AckListener listener) {
+    return EventProducer.run(
+        servers,
+        kafkaConf,
+        new GeneratorSettings(
+            Math.round(rate * seconds),
+            settings.seed() + seedOffset,
+            0.01,
+            0.02,
+            0.02,
+            Instant.now(),
+            rate,
+            1000,
+            50_000),
+        topics,
+        listener);
   }
 
   private static void percentiles(Map<String, Object> detail, String name, long[] sortedMillis) {
