@@ -3,6 +3,7 @@ package io.medallion.gold;
 import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.SystemTables;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -36,11 +37,14 @@ public final class LateSlices {
   private LateSlices() {}
 
   static void create(SparkSession spark, LakeLayout lake) {
-    DeltaTable.createIfNotExists(spark)
-        .location(lake.system(TABLE))
-        .addColumns(SCHEMA)
-        .comment("Events behind a streaming gold table's watermark, per slice, until corrected")
-        .execute();
+    SystemTables.create(
+        spark,
+        lake.system(TABLE),
+        table ->
+            table
+                .addColumns(SCHEMA)
+                .comment(
+                    "Events behind a streaming gold table's watermark, per slice, until corrected"));
   }
 
   /** Records late rows per slice for one batch, idempotently. */

@@ -1,10 +1,10 @@
 package io.medallion.silver;
 
-import io.delta.tables.DeltaTable;
 import io.medallion.core.events.Event;
 import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.SystemTables;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,17 +91,22 @@ public final class SilverRecords {
 
   /** Creates both tables if they do not exist. */
   public static void create(SparkSession spark, LakeLayout lake) {
-    DeltaTable.createIfNotExists(spark)
-        .location(lake.system(RECONCILIATION))
-        .addColumns(RECONCILIATION_SCHEMA)
-        .comment(
-            "Per silver table and batch: bronze rows = accepted+quarantined+duplicates+dropped")
-        .execute();
-    DeltaTable.createIfNotExists(spark)
-        .location(lake.system(EXPECTATION_RESULTS))
-        .addColumns(RESULTS_SCHEMA)
-        .comment("Per silver table, rule and batch: rows passed and failed")
-        .execute();
+    SystemTables.create(
+        spark,
+        lake.system(RECONCILIATION),
+        table ->
+            table
+                .addColumns(RECONCILIATION_SCHEMA)
+                .comment(
+                    "Per silver table and batch: bronze rows ="
+                        + " accepted+quarantined+duplicates+dropped"));
+    SystemTables.create(
+        spark,
+        lake.system(EXPECTATION_RESULTS),
+        table ->
+            table
+                .addColumns(RESULTS_SCHEMA)
+                .comment("Per silver table, rule and batch: rows passed and failed"));
   }
 
   /**

@@ -103,6 +103,32 @@ class SilverRecordsTest {
   }
 
   @Test
+  void bothTablesHaveNoAutoCompactionEvenIfCreatedWithIt() {
+    LakeLayout lake = lake();
+    String reconciliation = lake.system(SilverRecords.RECONCILIATION);
+    // As a lake made before the system tables went without auto compaction has it.
+    io.delta.tables.DeltaTable.create(spark)
+        .location(reconciliation)
+        .addColumns(SilverRecords.RECONCILIATION_SCHEMA)
+        .property("delta.autoOptimize.autoCompact", "true")
+        .execute();
+
+    SilverRecords.create(spark, lake);
+
+    for (String table : List.of(SilverRecords.RECONCILIATION, SilverRecords.EXPECTATION_RESULTS)) {
+      assertThat(
+              spark
+                  .sql("SHOW TBLPROPERTIES delta.`" + lake.system(table) + "`")
+                  .where("key = 'delta.autoOptimize.autoCompact'")
+                  .select("value")
+                  .as(org.apache.spark.sql.Encoders.STRING())
+                  .collectAsList())
+          .as(table)
+          .containsExactly("false");
+    }
+  }
+
+  @Test
   void aBatchRecordsOneReconciliationRowAndOneRowAndEventPerRule() {
     LakeLayout lake = lake();
     SilverRecords.create(spark, lake);

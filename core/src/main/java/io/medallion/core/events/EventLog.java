@@ -1,7 +1,7 @@
 package io.medallion.core.events;
 
-import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.SystemTables;
 import io.medallion.core.spark.ProgressReporter;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -107,19 +107,15 @@ public final class EventLog implements EventSink, AutoCloseable {
 
   /** Creates the table unless it exists. */
   public static void ensureTable(SparkSession spark, LakeLayout lake) {
-    try {
-      DeltaTable.createIfNotExists(spark)
-          .location(lake.system(TABLE))
-          .addColumns(SCHEMA)
-          .partitionedBy("event_date")
-          .comment("What the platform did: batches, rule results, maintenance, replays, failures")
-          .execute();
-    } catch (RuntimeException e) {
-      // Another job created it at the same moment.
-      if (!DeltaTable.isDeltaTable(spark, lake.system(TABLE))) {
-        throw e;
-      }
-    }
+    SystemTables.create(
+        spark,
+        lake.system(TABLE),
+        table ->
+            table
+                .addColumns(SCHEMA)
+                .partitionedBy("event_date")
+                .comment(
+                    "What the platform did: batches, rule results, maintenance, replays, failures"));
   }
 
   /** The log as a table. */

@@ -56,10 +56,20 @@ public final class TableMaintenance {
    */
   public static boolean applyAutoCompaction(
       SparkSession spark, String path, MaintenancePolicy policy) {
-    if (policy == null || !DeltaTable.isDeltaTable(spark, path)) {
+    return policy != null && applyAutoCompaction(spark, path, policy.autoCompact());
+  }
+
+  /**
+   * Gives an existing table auto compaction on or off, as {@link #applyAutoCompaction(SparkSession,
+   * String, MaintenancePolicy)} does for a policy.
+   *
+   * @return whether the table's property was changed
+   */
+  public static boolean applyAutoCompaction(SparkSession spark, String path, boolean autoCompact) {
+    if (!DeltaTable.isDeltaTable(spark, path)) {
       return false;
     }
-    String wanted = String.valueOf(policy.autoCompact());
+    String wanted = String.valueOf(autoCompact);
     String current =
         DeltaLog.forTable(spark, path)
             .update(false, Option.empty(), Option.empty())

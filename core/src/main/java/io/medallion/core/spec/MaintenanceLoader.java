@@ -81,17 +81,35 @@ final class MaintenanceLoader {
               Resolved.at(layerKey + ".zorder_by", l.zorderBy()),
               Resolved.at("maintenance.defaults.zorder_by", d.zorderBy()));
       Resolved<Boolean> autoCompact =
-          Resolved.of(
-              true,
-              Resolved.at(tableKey + ".auto_compact", t.autoCompact()),
-              Resolved.at(layerKey + ".auto_compact", l.autoCompact()),
-              Resolved.at("maintenance.defaults.auto_compact", d.autoCompact()));
+          layerOf == Layer.SYSTEM
+              ? systemAutoCompact(tableKey, t)
+              : Resolved.of(
+                  true,
+                  Resolved.at(tableKey + ".auto_compact", t.autoCompact()),
+                  Resolved.at(layerKey + ".auto_compact", l.autoCompact()),
+                  Resolved.at("maintenance.defaults.auto_compact", d.autoCompact()));
       policies.put(
           table,
           new MaintenancePolicy(
               bytes(size), List.copyOf(zorder.value()), retention(retention), autoCompact.value()));
     }
     return policies;
+  }
+
+  /**
+   * The system tables are created without auto compaction ({@code SystemTables.create}): every
+   * batch appends to them, and {@code maintain} compacts them. The defaults' setting does not reach
+   * them; asking for it per table is an error rather than a setting that does nothing.
+   */
+  private Resolved<Boolean> systemAutoCompact(String tableKey, MaintenanceOptions t) {
+    if (Boolean.TRUE.equals(t.autoCompact())) {
+      throw loader.error(
+          tableKey + ".auto_compact",
+          "the _system tables have no auto compaction: every batch appends to them, and"
+              + " ./lakehouse maintain compacts them",
+          "Remove " + tableKey + ".auto_compact; run ./lakehouse maintain to compact them.");
+    }
+    return Resolved.of(false, Resolved.at(tableKey + ".auto_compact", t.autoCompact()));
   }
 
   private static MaintenanceOptions orNone(MaintenanceOptions options) {

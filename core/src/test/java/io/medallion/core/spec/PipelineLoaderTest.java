@@ -450,9 +450,10 @@ class PipelineLoaderTest {
     assertThat(p.maintenance().get("bronze.customers"))
         .isEqualTo(
             new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(336), false));
+    // The defaults reach the system tables, except auto compaction, which they never have.
     assertThat(p.maintenance().get("_system.events"))
         .isEqualTo(
-            new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(168), true));
+            new Pipeline.MaintenancePolicy(64L << 20, List.of(), Duration.ofHours(168), false));
     assertThat(PipelineLoader.parse(FILE, VALID).maintenance().get("bronze.orders"))
         .isEqualTo(
             new Pipeline.MaintenancePolicy(128_000_000L, List.of(), Duration.ofHours(168), true));
@@ -496,6 +497,28 @@ class PipelineLoaderTest {
         .isEqualTo(p.maintenance().get("bronze.orders"));
     assertThat(p.bronzeTable("orders").orElseThrow().maintenance().autoCompact()).isFalse();
     assertThat(p.bronzeTable("customers").orElseThrow().maintenance().autoCompact()).isTrue();
+  }
+
+  @Test
+  void theSystemTablesHaveNoAutoCompactionWhateverTheDefaultsSay() {
+    Pipeline p =
+        PipelineLoader.parse(FILE, VALID + "maintenance:\n  defaults:\n    auto_compact: true\n");
+    for (String table : Pipeline.SYSTEM_TABLES) {
+      assertThat(p.maintenance().get(table).autoCompact()).as(table).isFalse();
+    }
+    assertThat(p.maintenance().get("bronze.orders").autoCompact()).isTrue();
+    assertThatThrownBy(
+            () ->
+                PipelineLoader.parse(
+                    FILE,
+                    VALID
+                        + "maintenance:\n  tables:\n    _system.events:\n"
+                        + "      auto_compact: true\n"))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining(
+            "[maintenance.tables._system.events.auto_compact]: the _system tables have no auto"
+                + " compaction")
+        .hasMessageContaining("Remove maintenance.tables._system.events.auto_compact");
   }
 
   @Test
