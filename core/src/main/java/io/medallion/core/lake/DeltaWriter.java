@@ -87,12 +87,14 @@ public final class DeltaWriter {
 
   /** Appends {@code rows} to the Delta table at {@code path} unless (appId, version) is there. */
   public void appendOnce(Dataset<Row> rows, String path, String appId, long version) {
-    rows.write()
-        .format("delta")
-        .mode("append")
-        .option("txnAppId", appId)
-        .option("txnVersion", version)
-        .save(path);
+    if (!TransactionalAppend.run(rows, path, appId, version)) {
+      rows.write()
+          .format("delta")
+          .mode("append")
+          .option("txnAppId", appId)
+          .option("txnVersion", version)
+          .save(path);
+    }
     faults.reach(AFTER_COMMIT + writerOf(appId));
   }
 
