@@ -1,6 +1,7 @@
 package io.medallion.core.spark;
 
 import io.medallion.core.error.MedallionException;
+import io.medallion.core.lake.ForklessLocalFileSystem;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -86,6 +87,9 @@ public final class SparkSessions {
     DEFAULTS.forEach(conf::setIfMissing);
     if (conf.get("spark.master").startsWith("local")) {
       LOCAL_DEFAULTS.forEach(conf::setIfMissing);
+      // A cluster's nodes have Hadoop's native library; a local JVM does not, and its local
+      // file system starts processes where Java's file API would do.
+      ForklessLocalFileSystem.SETTINGS.forEach(conf::setIfMissing);
     }
     return SparkSession.builder().config(conf).getOrCreate();
   }

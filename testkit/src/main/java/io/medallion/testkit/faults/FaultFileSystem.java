@@ -1,18 +1,18 @@
 package io.medallion.testkit.faults;
 
+import io.medallion.core.lake.ForklessLocalFileSystem;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
 
 /**
- * The local Hadoop filesystem, with faults on demand: a data file's creation fails as on a full
- * disk, or halts the JVM as {@code kill -9} would in the middle of a write (after some of a batch's
- * files were written, before its Delta commit).
+ * The local Hadoop filesystem (Medallion's, {@link ForklessLocalFileSystem}), with faults on
+ * demand: a data file's creation fails as on a full disk, or halts the JVM as {@code kill -9} would
+ * in the middle of a write (after some of a batch's files were written, before its Delta commit).
  *
  * <p>Installed as {@code fs.file.impl} ({@link #HADOOP_CONF}); Delta's commit files and Spark's
  * checkpoint files go through Hadoop's FileContext, not this class, so only data files (Parquet)
@@ -20,7 +20,7 @@ import org.apache.hadoop.util.Progressable;
  * properties {@value #FAIL_PROPERTY} and {@value #HALT_PROPERTY}, each a fragment of the paths to
  * fail or halt on.
  */
-public class FaultFileSystem extends LocalFileSystem {
+public class FaultFileSystem extends ForklessLocalFileSystem {
   /** The Spark setting that installs this filesystem for {@code file:} paths. */
   public static final String HADOOP_CONF = "spark.hadoop.fs.file.impl";
 
