@@ -21,9 +21,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * (Delta's {@code WriteIntoDelta}, same schema checks, same commit with the same transaction id),
  * except for how it learns whether the id's version is already committed. Delta 4.0 keeps the
  * table's transaction ids in each version's checksum ({@code .crc}) but reads them only from the
- * table's whole reconstructed state: a Spark job over the log before every such write, the largest
- * part of a one-row bookkeeping append (docs/performance.md). Here the checksum answers when it
- * holds the ids, and Delta's own lookup when it does not.
+ * table's whole reconstructed state: a Spark job over the log before every such write, about a
+ * third of a one-row bookkeeping append in a profile (docs/performance.md). Here the checksum
+ * answers when it holds the ids, and Delta's own lookup when it does not.
  *
  * <p>The id is registered as read by the transaction either way, so a concurrent commit of the same
  * id still makes this commit fail as a conflict, as in Delta's own lookup.
