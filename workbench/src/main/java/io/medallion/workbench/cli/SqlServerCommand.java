@@ -57,6 +57,9 @@ public final class SqlServerCommand implements Callable<Integer> {
     conf.putIfAbsent("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin");
     conf.putIfAbsent("spark.connect.grpc.binding.address", "127.0.0.1");
     conf.put("spark.connect.grpc.binding.port", String.valueOf(port));
+    // Spark's default, which SparkSessions turns off for pipelines: each Spark Connect client's
+    // artifacts (jars, classes of its functions) stay in its own session.
+    conf.putIfAbsent(SparkSessions.ARTIFACT_ISOLATION, "true");
     SparkSession spark = SparkSessions.getOrCreate("medallion-sql-server", conf);
     List<String> tables = LakeCatalog.register(spark, common.pipeline(), common.lake());
     PrintWriter out = spec.commandLine().getOut();
