@@ -7,6 +7,10 @@ import org.apache.spark.metrics.source.CodegenMetrics;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The sessions' defaults, tested on a Spark session (here rather than in core: core's tests run
+ * without Spark).
+ */
 class SparkSessionsTest {
 
   /**
