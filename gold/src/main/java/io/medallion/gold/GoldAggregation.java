@@ -596,12 +596,22 @@ public final class GoldAggregation {
       for (String source : table.sources()) {
         List<String> sourceColumns =
             Arrays.asList(spark.read().format("delta").load(location(source)).columns());
-        require(table, sourceColumns, table.slice(), source);
+        // A table kept by merging each batch by group learns the slices a batch touched from the
+        // batch's own aggregates: its sources need no slice column (a streaming table, which
+        // closes slices by the source rows' event time, still does; its analysis checks).
+        if (!sourceColumns.contains(table.slice()) && !keptByMerge(table)) {
+          require(table, sourceColumns, table.slice(), source);
+        }
         if (table.refresh() == Refresh.STREAMING) {
           require(table, sourceColumns, table.eventTime(), source);
         }
       }
     }
+  }
+
+  private boolean keptByMerge(GoldTable table) {
+    return table.refresh() == Refresh.INCREMENTAL
+        && IncrementalAggregate.of(spark, table).plan().isPresent();
   }
 
   private void require(GoldTable table, List<String> columns, String column, String where) {
@@ -611,7 +621,9 @@ public final class GoldAggregation {
           0,
           "gold.tables." + table.name(),
           "column '" + column + "' of " + table.qualifiedName() + " is not in " + where,
-          "Every source and the output need the slice column (and, for streaming, the event time).");
+          "Every source and the output need the slice column (and, for streaming, the event"
+              + " time), except for an incremental table that is one aggregation grouped by its"
+              + " slice, which needs it only in the output.");
     }
   }
 

@@ -43,6 +43,18 @@ class GoldAggregationTest {
             refresh: incremental
             slice: event_date
             sql: SELECT count(*) AS plays FROM silver.plays
+          by_play_day:
+            refresh: incremental
+            slice: play_day
+            sql: |
+              SELECT to_date(event_time) AS play_day, count(*) AS plays
+              FROM silver.plays GROUP BY to_date(event_time)
+          by_busy_play_day:
+            refresh: incremental
+            slice: play_day
+            sql: |
+              SELECT to_date(event_time) AS play_day, count(*) AS plays
+              FROM silver.plays GROUP BY to_date(event_time) HAVING count(*) > 1
           of_total:
             refresh: full
             sql: SELECT plays * 2 AS doubled FROM gold.total
@@ -201,7 +213,8 @@ class GoldAggregationTest {
                 + " [gold.tables.no_slice]: column 'event_date' of gold.no_slice is not in its"
                 + " output\n"
                 + "  Fix: Every source and the output need the slice column (and, for streaming,"
-                + " the event time).");
+                + " the event time), except for an incremental table that is one aggregation"
+                + " grouped by its slice, which needs it only in the output.");
     assertThatThrownBy(
             () ->
                 aggregation().backfill(table("no_event_time"), Optional.empty(), Optional.empty()))
@@ -210,6 +223,24 @@ class GoldAggregationTest {
             dir.resolve("pipeline.yaml")
                 + " [gold.tables.no_event_time]: column 'played_at' of gold.no_event_time is not"
                 + " in silver.plays\n");
+  }
+
+  @Test
+  void aTableMergedByGroupNeedsItsSliceOnlyInItsOutputOneRecomputedAlsoInItsSources() {
+    plays("2026-11-19", "2026-11-20", "2026-11-20");
+
+    aggregation().backfill(table("by_play_day"), Optional.empty(), Optional.empty());
+
+    assertThat(gold("by_play_day")).containsExactly("[2026-11-19,1]", "[2026-11-20,2]");
+    assertThatThrownBy(
+            () ->
+                aggregation()
+                    .backfill(table("by_busy_play_day"), Optional.empty(), Optional.empty()))
+        .isInstanceOf(SpecException.class)
+        .hasMessageStartingWith(
+            dir.resolve("pipeline.yaml")
+                + " [gold.tables.by_busy_play_day]: column 'play_day' of gold.by_busy_play_day is"
+                + " not in silver.plays\n");
   }
 
   @Test

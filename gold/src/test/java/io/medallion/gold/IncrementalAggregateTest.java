@@ -46,6 +46,14 @@ class IncrementalAggregateTest {
         .write()
         .format("delta")
         .save(lake.table(Layer.SILVER, "impressions"));
+    spark
+        .sql(
+            "SELECT 'silver.plays' AS `table`, 'r' AS rule, 'quarantine' AS action, 'run' AS run_id,"
+                + " 0L AS batch_id, 0L AS passed, 0L AS failed, current_timestamp() AS recorded_at"
+                + " WHERE false")
+        .write()
+        .format("delta")
+        .save(lake.system("expectation_results"));
     LakeCatalog.register(spark, pipeline, lake);
     return pipeline;
   }
@@ -82,6 +90,21 @@ class IncrementalAggregateTest {
         .containsEntry("clicks", "t.`clicks` + s.`clicks`")
         .containsEntry(
             "ctr", "try_divide((t.`clicks` + s.`clicks`), (t.`impressions` + s.`impressions`))");
+  }
+
+  @Test
+  void theReferenceDataQualityMergesItsSumsPerRunDateThatNoSourceColumnHolds() {
+    IncrementalAggregate plan = analysis(reference(), "data_quality_daily").plan().orElseThrow();
+
+    assertThat(plan.keepsAggregates()).isFalse();
+    assertThat(plan.groupColumns()).containsExactly("table", "rule", "run_date");
+    assertThat(plan.groupExpressions()).containsExactly("table", "rule", "to_date(recorded_at)");
+    assertThat(plan.member()).isNull();
+    // A sum is null over no non-null values: either side alone is the merged sum.
+    assertThat(plan.merged())
+        .containsOnly(
+            entry("passed", "coalesce(t.`passed` + s.`passed`, t.`passed`, s.`passed`)"),
+            entry("failed", "coalesce(t.`failed` + s.`failed`, t.`failed`, s.`failed`)"));
   }
 
   @Test
