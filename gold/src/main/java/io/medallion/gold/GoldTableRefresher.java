@@ -14,7 +14,6 @@ import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.Sql;
 import io.medallion.core.lake.TableMaintenance;
-import io.medallion.core.spark.SessionSettings;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import io.medallion.core.spec.Pipeline.Refresh;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -290,26 +288,25 @@ final class GoldTableRefresher {
       }
       on.add("(" + String.join(" OR ", prune) + ")");
       String condition = String.join(" AND ", on);
-      // Delta takes the transaction id of a MERGE from the session: this query's own copy. The
-      // batch is persisted and computed (its slices above), so Delta need not copy it.
-      Map<String, String> settings = new HashMap<>(DeltaWriter.PERSISTED_MERGE_SOURCE);
-      settings.put(TXN_APP_ID, appId);
-      settings.put(TXN_VERSION, String.valueOf(batchId));
-      SessionSettings.run(
-          spark,
-          settings,
-          () ->
-              delta.retryOnConflict(
-                  table.qualifiedName(),
-                  () ->
-                      DeltaTable.forPath(spark, target)
-                          .as("t")
-                          .merge(batch.as("s"), condition)
-                          .whenMatched()
-                          .updateExpr(plan.merged())
-                          .whenNotMatched()
-                          .insertAll()
-                          .execute()));
+      // Delta takes the transaction id of a MERGE from the session: this query's own copy.
+      spark.conf().set(TXN_APP_ID, appId);
+      spark.conf().set(TXN_VERSION, String.valueOf(batchId));
+      try {
+        delta.retryOnConflict(
+            table.qualifiedName(),
+            () ->
+                DeltaTable.forPath(spark, target)
+                    .as("t")
+                    .merge(batch.as("s"), condition)
+                    .whenMatched()
+                    .updateExpr(plan.merged())
+                    .whenNotMatched()
+                    .insertAll()
+                    .execute());
+      } finally {
+        spark.conf().unset(TXN_APP_ID);
+        spark.conf().unset(TXN_VERSION);
+      }
       return slices;
     } finally {
       batch.unpersist();

@@ -7,8 +7,6 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
-import io.medallion.core.lake.DeltaWriter;
-import io.medallion.core.spark.SessionSettings;
 import io.medallion.core.spec.Pipeline.Write;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -100,45 +98,38 @@ final class Scd1Writer implements SilverWriter {
     // Kept once: the MERGEs read the changes several times, and the counts decide which run.
     Dataset<Row> changes = latest.persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, String> assign = SilverWriter.fromSource(columns);
-    // The MERGEs read the persisted changes, counted first: Delta need not copy them.
     Runnable apply =
-        () ->
-            SessionSettings.run(
-                spark, DeltaWriter.PERSISTED_MERGE_SOURCE, () -> merge(changes, assign));
+        () -> {
+          // Delta commits a MERGE that changes nothing all the same, and each commit costs a
+          // rebuild of the table's state: a batch whose changes are all kept out by tombstones
+          // skips the table's MERGE, one without deletes the tombstones' MERGE.
+          Row counted = changes.agg(count(lit(1)), count_if(col(IS_DELETE))).first();
+          if (counted.getLong(0) == 0) {
+            return;
+          }
+          DeltaTable.forPath(spark, path)
+              .as("t")
+              .merge(changes.as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
+              .whenMatched("s." + seq + " > t." + seq + " AND s." + IS_DELETE)
+              .delete()
+              .whenMatched("s." + seq + " > t." + seq)
+              .updateExpr(assign)
+              .whenNotMatched("NOT s." + IS_DELETE)
+              .insertExpr(assign)
+              .execute();
+          if (!write.deleteWhen().isEmpty() && counted.getLong(1) > 0) {
+            String[] tombColumns = spark.read().format("delta").load(tombstones).columns();
+            DeltaTable.forPath(spark, tombstones)
+                .as("t")
+                .merge(
+                    changes.where(IS_DELETE).as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
+                .whenMatched("s." + seq + " > t." + seq)
+                .updateExpr(Map.of("t." + seq, "s." + seq))
+                .whenNotMatched()
+                .insertExpr(SilverWriter.fromSource(tombColumns))
+                .execute();
+          }
+        };
     return new Planned(candidateCount, 0, apply, changes::unpersist);
-  }
-
-  /** Merges the batch's newest change per key into the table, and its deletes into tombstones. */
-  private void merge(Dataset<Row> changes, Map<String, String> assign) {
-    SparkSession spark = changes.sparkSession();
-    String seq = JsonPayloadParser.quote(write.sequenceBy());
-    // Delta commits a MERGE that changes nothing all the same, and each commit costs a rebuild of
-    // the table's state: a batch whose changes are all kept out by tombstones skips the table's
-    // MERGE, one without deletes the tombstones' MERGE.
-    Row counted = changes.agg(count(lit(1)), count_if(col(IS_DELETE))).first();
-    if (counted.getLong(0) == 0) {
-      return;
-    }
-    DeltaTable.forPath(spark, path)
-        .as("t")
-        .merge(changes.as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
-        .whenMatched("s." + seq + " > t." + seq + " AND s." + IS_DELETE)
-        .delete()
-        .whenMatched("s." + seq + " > t." + seq)
-        .updateExpr(assign)
-        .whenNotMatched("NOT s." + IS_DELETE)
-        .insertExpr(assign)
-        .execute();
-    if (!write.deleteWhen().isEmpty() && counted.getLong(1) > 0) {
-      String[] tombColumns = spark.read().format("delta").load(tombstones).columns();
-      DeltaTable.forPath(spark, tombstones)
-          .as("t")
-          .merge(changes.where(IS_DELETE).as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
-          .whenMatched("s." + seq + " > t." + seq)
-          .updateExpr(Map.of("t." + seq, "s." + seq))
-          .whenNotMatched()
-          .insertExpr(SilverWriter.fromSource(tombColumns))
-          .execute();
-    }
   }
 }

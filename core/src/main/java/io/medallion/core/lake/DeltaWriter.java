@@ -21,17 +21,6 @@ import org.slf4j.LoggerFactory;
  * writer's {@link RetryPolicy}.
  */
 public final class DeltaWriter {
-  /**
-   * The session settings for a MERGE whose source the caller has persisted and computed. Delta
-   * reads a MERGE's source twice (to find the files the merge touches, then to write them) and,
-   * unless the source is a plain Delta scan, first copies it into a cache of its own so that both
-   * reads see the same rows: a second copy of rows already cached, a tenth to a fifth of the time
-   * of such MERGEs in a profile of a running pipeline (docs/performance.md, "MERGE sources copied
-   * once"). Only for a persisted source: one that could be computed again must keep Delta's copy.
-   */
-  public static final java.util.Map<String, String> PERSISTED_MERGE_SOURCE =
-      java.util.Map.of("spark.databricks.delta.merge.materializeSource", "none");
-
   /** Spark sets this local property to the streaming query's id, which its checkpoint keeps. */
   private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
 

@@ -2,12 +2,12 @@ package io.medallion.core.lake;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
-import io.medallion.core.spark.SessionSettings;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
@@ -137,14 +137,14 @@ public final class TableMaintenance {
                 LISTING_PARALLELISM, String.valueOf(spark.sparkContext().defaultParallelism()));
     if (dryRun) {
       long vacuumable =
-          SessionSettings.with(
+          withConf(
               spark,
               listing,
               () -> spark.sql("VACUUM " + Sql.deltaPath(path) + " " + retain + " DRY RUN").count());
       return new Outcome(table, true, before, before, small, 0, 0, vacuumable);
     }
     long[] compacted = new long[2];
-    SessionSettings.with(
+    withConf(
         spark,
         Map.of(MAX_FILE_SIZE, String.valueOf(policy.targetFileBytes())),
         () -> {
@@ -166,7 +166,7 @@ public final class TableMaintenance {
     // One VACUUM, logged to the table's history so that it says how many files it deleted.
     Map<String, String> vacuum = new HashMap<>(listing);
     vacuum.put(VACUUM_LOGGING, "true");
-    SessionSettings.with(
+    withConf(
         spark, vacuum, () -> spark.sql("VACUUM " + Sql.deltaPath(path) + " " + retain).collect());
     List<Row> vacuumEnd =
         DeltaTable.forPath(spark, path)
@@ -181,6 +181,30 @@ public final class TableMaintenance {
             : Long.parseLong(String.valueOf(vacuumEnd.get(0).getJavaMap(0).get("numDeletedFiles")));
     return new Outcome(
         table, true, before, files(spark, path), small, compacted[0], compacted[1], vacuumed);
+  }
+
+  /** Runs {@code action} with the given session settings, then puts them back as they were. */
+  private static <T> T withConf(
+      SparkSession spark, Map<String, String> settings, Supplier<T> action) {
+    Map<String, String> previous = new HashMap<>();
+    settings.forEach(
+        (key, value) -> {
+          if (spark.conf().contains(key)) {
+            previous.put(key, spark.conf().get(key));
+          }
+          spark.conf().set(key, value);
+        });
+    try {
+      return action.get();
+    } finally {
+      for (String key : settings.keySet()) {
+        if (previous.containsKey(key)) {
+          spark.conf().set(key, previous.get(key));
+        } else {
+          spark.conf().unset(key);
+        }
+      }
+    }
   }
 
   private static long files(SparkSession spark, String path) {

@@ -2,32 +2,22 @@ package io.medallion.core.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.delta.tables.DeltaTable;
 import io.medallion.core.spark.FaultInjector;
-import io.medallion.core.spark.SessionSettings;
 import io.medallion.testkit.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.Snapshot;
-import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scala.Option;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Idempotent appends: a version of a transaction id is written once, whether the id's versions are
@@ -119,69 +109,5 @@ class DeltaWriterTest {
     assertThat(TransactionalAppend.committedVersion(txn, "gold.other:query-3")).isEqualTo(-1);
     assertThat(txn.readTxn().contains(APP)).isTrue();
     assertThat(txn.readTxn().contains("gold.other:query-3")).isTrue();
-  }
-
-  /** The names of the RDDs the stages submitted while {@code action} runs read or write. */
-  private List<String> stageRdds(Runnable action) throws TimeoutException {
-    List<String> names = new CopyOnWriteArrayList<>();
-    SparkListener listener =
-        new SparkListener() {
-          @Override
-          public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
-            CollectionConverters.asJava(submitted.stageInfo().rddInfos())
-                .forEach(rdd -> names.add(rdd.name()));
-          }
-        };
-    spark.sparkContext().addSparkListener(listener);
-    try {
-      action.run();
-      // Listeners hear of stages on a thread of their own: wait until it has caught up.
-      spark.sparkContext().listenerBus().waitUntilEmpty(Duration.ofMinutes(1).toMillis());
-    } finally {
-      spark.sparkContext().removeSparkListener(listener);
-    }
-    return names;
-  }
-
-  private void mergeInto(Dataset<Row> source) {
-    DeltaTable.forPath(spark, table())
-        .as("t")
-        .merge(source.as("s"), "t.n = s.n")
-        .whenMatched()
-        .updateExpr(Map.of("v", "s.v"))
-        .whenNotMatched()
-        .insertAll()
-        .execute();
-  }
-
-  @Test
-  void aMergeFromAPersistedSourceReadsItWithoutCopyingItFirst() throws TimeoutException {
-    spark.range(0, 4).selectExpr("id AS n", "'old' AS v").write().format("delta").save(table());
-    Dataset<Row> source =
-        spark
-            .range(2, 6)
-            .selectExpr("id AS n", "'new' AS v")
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      assertThat(source.count()).isEqualTo(4);
-
-      List<String> persisted =
-          stageRdds(
-              () ->
-                  SessionSettings.run(
-                      spark, DeltaWriter.PERSISTED_MERGE_SOURCE, () -> mergeInto(source)));
-      // Delta's way: a source that is not a Delta scan is copied before the merge reads it.
-      List<String> copied = stageRdds(() -> mergeInto(source.selectExpr("n", "'newer' AS v")));
-
-      assertThat(persisted).isNotEmpty().doesNotContain("mergeMaterializedSource");
-      assertThat(copied).contains("mergeMaterializedSource");
-      assertThat(
-              spark.read().format("delta").load(table()).orderBy("n").collectAsList().stream()
-                  .map(Row::toString))
-          .containsExactly(
-              "[0,old]", "[1,old]", "[2,newer]", "[3,newer]", "[4,newer]", "[5,newer]");
-    } finally {
-      source.unpersist();
-    }
   }
 }
