@@ -7,7 +7,10 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
+import io.medallion.core.spark.SideBySide;
 import io.medallion.core.spec.Pipeline.Write;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
@@ -22,8 +25,10 @@ import org.apache.spark.storage.StorageLevel;
  * that already removed the key: deletes leave a tombstone (key, sequence) in a side table.
  *
  * <p>Idempotent by MERGE conditions: a change applies only when its sequence is greater than the
- * row's (or the tombstone's), so replaying a batch changes nothing. The table is merged before the
- * tombstones, so a crash between the two leaves a state the replay completes.
+ * row's (or the tombstone's), so replaying a batch changes nothing. The table and the tombstones
+ * are merged side by side once the batch's changes are computed: neither MERGE reads the other's
+ * table, and a tombstone the batch writes is its key's newest change in the batch, which a replay
+ * keeps; so a crash after either MERGE leaves a state the replay completes.
  */
 final class Scd1Writer implements SilverWriter {
   private static final String IS_DELETE = "__is_delete";
@@ -107,28 +112,37 @@ final class Scd1Writer implements SilverWriter {
           if (counted.getLong(0) == 0) {
             return;
           }
-          DeltaTable.forPath(spark, path)
-              .as("t")
-              .merge(changes.as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
-              .whenMatched("s." + seq + " > t." + seq + " AND s." + IS_DELETE)
-              .delete()
-              .whenMatched("s." + seq + " > t." + seq)
-              .updateExpr(assign)
-              .whenNotMatched("NOT s." + IS_DELETE)
-              .insertExpr(assign)
-              .execute();
+          List<Runnable> merges = new ArrayList<>();
+          merges.add(
+              () ->
+                  DeltaTable.forPath(spark, path)
+                      .as("t")
+                      .merge(changes.as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
+                      .whenMatched("s." + seq + " > t." + seq + " AND s." + IS_DELETE)
+                      .delete()
+                      .whenMatched("s." + seq + " > t." + seq)
+                      .updateExpr(assign)
+                      .whenNotMatched("NOT s." + IS_DELETE)
+                      .insertExpr(assign)
+                      .execute());
           if (!write.deleteWhen().isEmpty() && counted.getLong(1) > 0) {
             String[] tombColumns = spark.read().format("delta").load(tombstones).columns();
-            DeltaTable.forPath(spark, tombstones)
-                .as("t")
-                .merge(
-                    changes.where(IS_DELETE).as("s"), SilverWriter.keyMatch(write.keys(), "t", "s"))
-                .whenMatched("s." + seq + " > t." + seq)
-                .updateExpr(Map.of("t." + seq, "s." + seq))
-                .whenNotMatched()
-                .insertExpr(SilverWriter.fromSource(tombColumns))
-                .execute();
+            merges.add(
+                () ->
+                    DeltaTable.forPath(spark, tombstones)
+                        .as("t")
+                        .merge(
+                            changes.where(IS_DELETE).as("s"),
+                            SilverWriter.keyMatch(write.keys(), "t", "s"))
+                        .whenMatched("s." + seq + " > t." + seq)
+                        .updateExpr(Map.of("t." + seq, "s." + seq))
+                        .whenNotMatched()
+                        .insertExpr(SilverWriter.fromSource(tombColumns))
+                        .execute());
           }
+          // The changes are computed (counted above, and kept): neither MERGE reads the other's
+          // table, and each applies only what the table lacks, in either order.
+          SideBySide.run("scd1-merge", merges);
         };
     return new Planned(candidateCount, 0, apply, changes::unpersist);
   }

@@ -5,6 +5,8 @@ import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.SystemTables;
+import io.medallion.core.spark.SchedulerPools;
+import io.medallion.core.spark.SideBySide;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -127,6 +129,26 @@ public final class SilverRecords {
       long batchId,
       Counts counts,
       List<RuleResult> results) {
+    record(spark, lake, delta, events, table, kind, appId, batchId, counts, results, List.of());
+  }
+
+  /**
+   * Like {@link #record(SparkSession, LakeLayout, DeltaWriter, EventSink, String, String, String,
+   * long, Counts, List)}, with the batch's other writes that do not depend on these ({@code
+   * alongside}, such as its quarantined rows) run side by side with the two appends.
+   */
+  static void record(
+      SparkSession spark,
+      LakeLayout lake,
+      DeltaWriter delta,
+      EventSink events,
+      String table,
+      String kind,
+      String appId,
+      long batchId,
+      Counts counts,
+      List<RuleResult> results,
+      List<Runnable> alongside) {
     Timestamp now = Timestamp.from(Instant.now());
     Row reconciliation =
         RowFactory.create(
@@ -140,25 +162,41 @@ public final class SilverRecords {
             counts.duplicates(),
             counts.dropped(),
             now);
-    delta.appendOnce(
-        spark.createDataFrame(List.of(reconciliation), RECONCILIATION_SCHEMA),
-        lake.system(RECONCILIATION),
-        appId,
-        batchId);
     List<Row> rows = new ArrayList<>();
     for (RuleResult r : results) {
       rows.add(
           RowFactory.create(
               table, r.rule(), r.action(), appId, batchId, r.passed(), r.failed(), now));
     }
-    delta.appendOnce(
-        spark.createDataFrame(rows, RESULTS_SCHEMA),
-        lake.system(EXPECTATION_RESULTS),
-        appId,
-        batchId);
+    List<Runnable> writes = new ArrayList<>();
+    writes.add(
+        bookkeeping(
+            spark,
+            () ->
+                delta.appendOnce(
+                    spark.createDataFrame(List.of(reconciliation), RECONCILIATION_SCHEMA),
+                    lake.system(RECONCILIATION),
+                    appId,
+                    batchId)));
+    writes.add(
+        bookkeeping(
+            spark,
+            () ->
+                delta.appendOnce(
+                    spark.createDataFrame(rows, RESULTS_SCHEMA),
+                    lake.system(EXPECTATION_RESULTS),
+                    appId,
+                    batchId)));
+    writes.addAll(alongside);
+    SideBySide.run(table + "-records", writes);
     for (RuleResult r : results) {
       events.add(Event.rule(table, r.rule(), r.action(), batchId, r.passed(), r.failed()));
     }
+  }
+
+  /** {@code write} with its jobs in the scheduler's bookkeeping pool ({@link SchedulerPools}). */
+  static Runnable bookkeeping(SparkSession spark, Runnable write) {
+    return () -> SchedulerPools.run(spark, SchedulerPools.BOOKKEEPING, write);
   }
 
   /** The reconciliation table. */

@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * and a replay of the batch leave every table written exactly once:
  *
  * <ol>
- *   <li>the batch's reconciliation and rule results (Delta transaction id);
- *   <li>the quarantined rows (Delta transaction id);
+ *   <li>the batch's reconciliation, its rule results and its quarantined rows, side by side (each
+ *       with a Delta transaction id);
  *   <li>the silver table (transaction id for append; MERGE conditions for SCD1 and SCD2).
  * </ol>
  *
@@ -375,6 +375,17 @@ public final class TableRefiner {
     @Override
     public void beforeWrite(Counts counts, List<RuleResult> results, Dataset<Row> rejects) {
       SparkSession spark = rejects.sparkSession();
+      // A batch without rejects has nothing a replay could write twice: no commit for it (every
+      // Delta commit costs a rebuild of the table's state).
+      List<Runnable> quarantine =
+          counts.quarantined() > 0
+              ? List.of(
+                  SilverRecords.bookkeeping(
+                      spark,
+                      () ->
+                          delta.appendOnce(
+                              rejects, QuarantineTable.path(lake), batch.appId(), batch.batchId())))
+              : List.of();
       SilverRecords.record(
           spark,
           lake,
@@ -385,12 +396,8 @@ public final class TableRefiner {
           batch.appId(),
           batch.batchId(),
           counts,
-          results);
-      // A batch without rejects has nothing a replay could write twice: no commit for it (every
-      // Delta commit costs a rebuild of the table's state).
-      if (counts.quarantined() > 0) {
-        delta.appendOnce(rejects, QuarantineTable.path(lake), batch.appId(), batch.batchId());
-      }
+          results,
+          quarantine);
     }
   }
 

@@ -195,6 +195,28 @@ class Scd1WriterTest {
   }
 
   @Test
+  void aReplayAfterOnlyTheTombstonesWereMergedCompletesTheTable() {
+    SilverWriter writer = writer("op = 'd'");
+    apply(writer, "('c', 't1', 'A', 1, 0, 0)", "('c', 't2', 'X', 1, 0, 1)");
+    String[] batch = {
+      "('u', 't1', 'B', 2, 0, 2)", "('d', 't2', 'X', 2, 0, 3)", "('u', 't2', 'Y', 1, 0, 4)"
+    };
+    // The two MERGEs run side by side: a crash may land after the tombstones' and before the
+    // table's. What the tombstones' MERGE would have written, written alone:
+    spark
+        .sql("SELECT 't2' AS title_id, CAST(2 AS BIGINT) AS seq")
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(tombstones());
+
+    apply(writer, batch);
+
+    assertThat(current()).containsExactly("[t1,B,2,u]");
+    assertThat(deleted()).containsExactly("[t2,2]");
+  }
+
+  @Test
   void replayingABatchChangesNothing() {
     SilverWriter writer = writer("op = 'd'");
     apply(writer, "('c', 't1', 'A', 1, 0, 0)", "('c', 't2', 'X', 1, 0, 1)");

@@ -8,14 +8,24 @@ import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.RetryPolicy;
 import io.medallion.core.spark.FaultInjector;
+import io.medallion.core.spark.SchedulerPools;
 import io.medallion.silver.SilverRecords.Counts;
 import io.medallion.silver.SilverRecords.RuleResult;
 import io.medallion.testkit.TestSpark;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,6 +171,71 @@ class SilverRecordsTest {
             Event.rule("silver.plays", "parse", "quarantine", 3, 9, 1),
             Event.rule("silver.plays", "ids_not_null", "drop", 3, 7, 2));
     assertThat(events.get(1).target()).isEqualTo("silver.plays/ids_not_null");
+  }
+
+  @Test
+  void theAppendsAndTheBatchsOtherWritesRunSideBySideTheAppendsInTheBookkeepingPool()
+      throws Exception {
+    LakeLayout lake = lake();
+    SilverRecords.create(spark, lake);
+    SparkContext context = spark.sparkContext();
+    assertThat(context.getSchedulingMode().toString()).isEqualTo("FAIR");
+    assertThat(context.getPoolForName(SchedulerPools.BOOKKEEPING).isDefined())
+        .as("declared in fairscheduler.xml")
+        .isTrue();
+    String marker = UUID.randomUUID().toString();
+    List<String> pools = Collections.synchronizedList(new ArrayList<>());
+    SparkListener jobs =
+        new SparkListener() {
+          @Override
+          public void onJobStart(SparkListenerJobStart job) {
+            if (marker.equals(job.properties().getProperty("test.marker"))) {
+              pools.add(String.valueOf(job.properties().getProperty(SchedulerPools.PROPERTY)));
+            }
+          }
+        };
+    // Two other writes of the batch that each wait for the other: only side by side do both end.
+    CountDownLatch both = new CountDownLatch(2);
+    List<Boolean> met = Collections.synchronizedList(new ArrayList<>());
+    Runnable other =
+        () -> {
+          both.countDown();
+          try {
+            met.add(both.await(30, TimeUnit.SECONDS));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    context.addSparkListener(jobs);
+    context.setLocalProperty("test.marker", marker);
+    try {
+      SilverRecords.record(
+          spark,
+          lake,
+          delta,
+          sink,
+          "silver.plays",
+          SilverRecords.KIND_STREAM,
+          "silver.plays:q1",
+          3,
+          new Counts(10, 4, 3, 2, 1),
+          RESULTS,
+          List.of(other, other));
+      // Jobs reach listeners asynchronously; the two appends' writes have started theirs.
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> pools.size() >= 2);
+    } finally {
+      context.setLocalProperty("test.marker", null);
+      context.removeSparkListener(jobs);
+    }
+
+    assertThat(met).containsExactly(true, true);
+    assertThat(pools)
+        .as("the appends' jobs, seen by their inherited marker")
+        .containsOnly("bookkeeping");
+    assertThat(context.getLocalProperty(SchedulerPools.PROPERTY))
+        .as("the caller's pool is left as it was")
+        .isNull();
+    assertThat(reconciliation(lake)).hasSize(1);
   }
 
   @Test

@@ -86,7 +86,8 @@ class TableRefinerTest {
   private static final String T0 = "2026-11-20T10:00:00Z";
 
   private final SparkSession spark = TestSpark.get();
-  private final List<String> faultPoints = new ArrayList<>();
+  private final List<String> faultPoints =
+      java.util.Collections.synchronizedList(new ArrayList<>());
   private final DeltaWriter delta =
       new DeltaWriter(RetryPolicy.DEFAULT, (FaultInjector) faultPoints::add);
   private final List<String> outputs = new ArrayList<>();
