@@ -5,7 +5,6 @@ import io.medallion.core.events.EventSink;
 import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.SystemTables;
-import io.medallion.core.spark.SchedulerPools;
 import io.medallion.core.spark.SideBySide;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -170,33 +169,24 @@ public final class SilverRecords {
     }
     List<Runnable> writes = new ArrayList<>();
     writes.add(
-        bookkeeping(
-            spark,
-            () ->
-                delta.appendOnce(
-                    spark.createDataFrame(List.of(reconciliation), RECONCILIATION_SCHEMA),
-                    lake.system(RECONCILIATION),
-                    appId,
-                    batchId)));
+        () ->
+            delta.appendOnce(
+                spark.createDataFrame(List.of(reconciliation), RECONCILIATION_SCHEMA),
+                lake.system(RECONCILIATION),
+                appId,
+                batchId));
     writes.add(
-        bookkeeping(
-            spark,
-            () ->
-                delta.appendOnce(
-                    spark.createDataFrame(rows, RESULTS_SCHEMA),
-                    lake.system(EXPECTATION_RESULTS),
-                    appId,
-                    batchId)));
+        () ->
+            delta.appendOnce(
+                spark.createDataFrame(rows, RESULTS_SCHEMA),
+                lake.system(EXPECTATION_RESULTS),
+                appId,
+                batchId));
     writes.addAll(alongside);
     SideBySide.run(table + "-records", writes);
     for (RuleResult r : results) {
       events.add(Event.rule(table, r.rule(), r.action(), batchId, r.passed(), r.failed()));
     }
-  }
-
-  /** {@code write} with its jobs in the scheduler's bookkeeping pool ({@link SchedulerPools}). */
-  static Runnable bookkeeping(SparkSession spark, Runnable write) {
-    return () -> SchedulerPools.run(spark, SchedulerPools.BOOKKEEPING, write);
   }
 
   /** The reconciliation table. */

@@ -380,11 +380,9 @@ public final class TableRefiner {
       List<Runnable> quarantine =
           counts.quarantined() > 0
               ? List.of(
-                  SilverRecords.bookkeeping(
-                      spark,
-                      () ->
-                          delta.appendOnce(
-                              rejects, QuarantineTable.path(lake), batch.appId(), batch.batchId())))
+                  () ->
+                      delta.appendOnce(
+                          rejects, QuarantineTable.path(lake), batch.appId(), batch.batchId()))
               : List.of();
       SilverRecords.record(
           spark,

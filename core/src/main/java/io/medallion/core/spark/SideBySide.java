@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>Each thread starts with a copy of the calling thread's Spark local properties (they are
  * inheritable): the streaming query's id, which idempotent writes name their transactions by, the
- * query's job group, which stopping the query cancels, and the scheduler pool.
+ * query's job group, which stopping the query cancels, and its scheduler pool.
  */
 public final class SideBySide {
   private SideBySide() {}

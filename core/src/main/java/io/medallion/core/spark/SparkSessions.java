@@ -45,10 +45,6 @@ public final class SparkSessions {
           // end_to_end profile; at 5,000 the p95 to gold fell from 128-139 s to 96-109 s
           // (docs/performance.md, "Where the time of a running pipeline goes").
           Map.entry("spark.sql.codegen.cache.maxEntries", "5000"),
-          // Fair between pools, first come first served inside each: a batch's bookkeeping
-          // appends get the next free task slot instead of waiting behind every task the other
-          // queries queued (SchedulerPools, fairscheduler.xml).
-          Map.entry("spark.scheduler.mode", "FAIR"),
           // Spark 4.0 gives each session's tasks a class loader of their own, for Spark Connect
           // clients' artifacts, and caches generated code per class loader. Every streaming
           // query runs in a clone of the session, so each query, and each run of one, compiled
