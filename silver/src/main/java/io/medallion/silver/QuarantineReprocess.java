@@ -101,6 +101,7 @@ public final class QuarantineReprocess {
                   appId,
                   0,
                   moved[0],
+                  List.of(),
                   List.of());
             }
 

@@ -116,25 +116,8 @@ public final class SilverRecords {
    * @param table the qualified silver table name
    * @param kind {@link #KIND_STREAM} or {@link #KIND_REPROCESS}
    * @param appId the writer's Delta application id; also recorded as the run id
-   */
-  static void record(
-      SparkSession spark,
-      LakeLayout lake,
-      DeltaWriter delta,
-      EventSink events,
-      String table,
-      String kind,
-      String appId,
-      long batchId,
-      Counts counts,
-      List<RuleResult> results) {
-    record(spark, lake, delta, events, table, kind, appId, batchId, counts, results, List.of());
-  }
-
-  /**
-   * Like {@link #record(SparkSession, LakeLayout, DeltaWriter, EventSink, String, String, String,
-   * long, Counts, List)}, with the batch's other writes that do not depend on these ({@code
-   * alongside}, such as its quarantined rows) run side by side with the two appends.
+   * @param alongside the batch's other writes that do not depend on these (such as its quarantined
+   *     rows), run side by side with the two appends
    */
   static void record(
       SparkSession spark,

@@ -80,6 +80,7 @@ class ReconciliationCheckTest {
         table + ":q1",
         batchId,
         counts,
+        List.of(),
         List.of());
   }
 

@@ -57,6 +57,11 @@ class SilverRecordsTest {
           new RuleResult("ids_not_null", "drop", 7, 2));
 
   private void record(LakeLayout lake, String appId, long batchId, Counts counts) {
+    record(lake, appId, batchId, counts, List.of());
+  }
+
+  private void record(
+      LakeLayout lake, String appId, long batchId, Counts counts, List<Runnable> alongside) {
     SilverRecords.record(
         spark,
         lake,
@@ -67,7 +72,8 @@ class SilverRecordsTest {
         appId,
         batchId,
         counts,
-        RESULTS);
+        RESULTS,
+        alongside);
   }
 
   private List<String> reconciliation(LakeLayout lake) {
@@ -205,18 +211,7 @@ class SilverRecordsTest {
     context.addSparkListener(jobs);
     context.setLocalProperty("test.marker", marker);
     try {
-      SilverRecords.record(
-          spark,
-          lake,
-          delta,
-          sink,
-          "silver.plays",
-          SilverRecords.KIND_STREAM,
-          "silver.plays:q1",
-          3,
-          new Counts(10, 4, 3, 2, 1),
-          RESULTS,
-          List.of(other, other));
+      record(lake, "silver.plays:q1", 3, new Counts(10, 4, 3, 2, 1), List.of(other, other));
       // Jobs reach listeners asynchronously; each append's write has started one at least.
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> markedJobs.get() >= 2);
     } finally {
@@ -262,6 +257,7 @@ class SilverRecordsTest {
         "silver.plays:reprocess:2:ab",
         0,
         new Counts(0, 2, -2, 0, 0),
+        List.of(),
         List.of());
 
     assertThat(reconciliation(lake))
