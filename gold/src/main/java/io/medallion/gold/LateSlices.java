@@ -61,7 +61,7 @@ public final class LateSlices {
     lateRows.forEach(
         (slice, count) ->
             rows.add(RowFactory.create(table, Date.valueOf(slice), count, batchId, now, null)));
-    delta.appendOnce(spark.createDataFrame(rows, SCHEMA), lake.system(TABLE), appId, batchId);
+    delta.appendRowsOnce(spark, rows, SCHEMA, lake.system(TABLE), appId, batchId);
   }
 
   /** The slices of a table recorded as late and not corrected yet. */

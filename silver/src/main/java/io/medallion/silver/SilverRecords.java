@@ -153,18 +153,17 @@ public final class SilverRecords {
     List<Runnable> writes = new ArrayList<>();
     writes.add(
         () ->
-            delta.appendOnce(
-                spark.createDataFrame(List.of(reconciliation), RECONCILIATION_SCHEMA),
+            delta.appendRowsOnce(
+                spark,
+                List.of(reconciliation),
+                RECONCILIATION_SCHEMA,
                 lake.system(RECONCILIATION),
                 appId,
                 batchId));
     writes.add(
         () ->
-            delta.appendOnce(
-                spark.createDataFrame(rows, RESULTS_SCHEMA),
-                lake.system(EXPECTATION_RESULTS),
-                appId,
-                batchId));
+            delta.appendRowsOnce(
+                spark, rows, RESULTS_SCHEMA, lake.system(EXPECTATION_RESULTS), appId, batchId));
     writes.addAll(alongside);
     SideBySide.run(table + "-records", writes);
     for (RuleResult r : results) {

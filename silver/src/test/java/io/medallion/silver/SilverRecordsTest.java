@@ -12,7 +12,6 @@ import io.medallion.silver.SilverRecords.Counts;
 import io.medallion.silver.SilverRecords.RuleResult;
 import io.medallion.testkit.TestSpark;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,7 +24,6 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -180,11 +178,12 @@ class SilverRecordsTest {
   }
 
   @Test
-  void theAppendsAndTheBatchsOtherWritesRunSideBySideWithTheCallersLocalProperties() {
+  void theBatchsOtherWritesRunSideBySideWithTheCallersLocalPropertiesAndTheAppendsStartNoJob()
+      throws Exception {
     LakeLayout lake = lake();
     SilverRecords.create(spark, lake);
     SparkContext context = spark.sparkContext();
-    // The streaming query's id, its job group: what the appends' threads must carry over.
+    // The streaming query's id, its job group: what the other writes' threads must carry over.
     String marker = UUID.randomUUID().toString();
     AtomicInteger markedJobs = new AtomicInteger();
     SparkListener jobs =
@@ -199,8 +198,10 @@ class SilverRecordsTest {
     // Two other writes of the batch that each wait for the other: only side by side do both end.
     CountDownLatch both = new CountDownLatch(2);
     List<Boolean> met = Collections.synchronizedList(new ArrayList<>());
+    List<String> markers = Collections.synchronizedList(new ArrayList<>());
     Runnable other =
         () -> {
+          markers.add(context.getLocalProperty("test.marker"));
           both.countDown();
           try {
             met.add(both.await(30, TimeUnit.SECONDS));
@@ -208,18 +209,21 @@ class SilverRecordsTest {
             Thread.currentThread().interrupt();
           }
         };
+    context.listenerBus().waitUntilEmpty();
     context.addSparkListener(jobs);
     context.setLocalProperty("test.marker", marker);
     try {
       record(lake, "silver.plays:q1", 3, new Counts(10, 4, 3, 2, 1), List.of(other, other));
-      // Jobs reach listeners asynchronously; each append's write has started one at least.
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> markedJobs.get() >= 2);
+      context.listenerBus().waitUntilEmpty();
     } finally {
       context.setLocalProperty("test.marker", null);
       context.removeSparkListener(jobs);
     }
 
     assertThat(met).containsExactly(true, true);
+    assertThat(markers).containsExactly(marker, marker);
+    // The driver writes the two appends' rows itself (DeltaWriter.appendRowsOnce).
+    assertThat(markedJobs.get()).isZero();
     assertThat(reconciliation(lake)).hasSize(1);
     assertThat(SilverRecords.expectationResults(spark, lake).count()).isEqualTo(RESULTS.size());
   }

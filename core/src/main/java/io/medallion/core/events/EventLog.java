@@ -1,5 +1,6 @@
 package io.medallion.core.events;
 
+import io.medallion.core.lake.DeltaWriter;
 import io.medallion.core.lake.LakeLayout;
 import io.medallion.core.lake.SystemTables;
 import io.medallion.core.spark.ProgressReporter;
@@ -170,12 +171,7 @@ public final class EventLog implements EventSink, AutoCloseable {
       return;
     }
     try {
-      spark
-          .createDataFrame(rows, SCHEMA)
-          .write()
-          .format("delta")
-          .mode("append")
-          .save(lake.system(TABLE));
+      DeltaWriter.appendRows(spark, rows, SCHEMA, lake.system(TABLE));
     } catch (Exception e) { // Scala code throws checked exceptions undeclared
       pending.addAll(rows);
       throw e;

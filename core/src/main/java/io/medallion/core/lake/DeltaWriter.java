@@ -3,6 +3,7 @@ package io.medallion.core.lake;
 import io.medallion.core.spark.FaultInjector;
 import java.time.Duration;
 import java.util.ConcurrentModificationException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -10,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaConcurrentModificationException;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +98,39 @@ public final class DeltaWriter {
           .save(path);
     }
     faults.reach(AFTER_COMMIT + writerOf(appId));
+  }
+
+  /**
+   * Appends rows the driver holds to the Delta table at {@code path} unless (appId, version) is
+   * there: written and committed by the driver, without a Spark job, when the table is a plain one
+   * (see {@link DriverAppend}), else as {@link #appendOnce} writes a DataFrame.
+   *
+   * @param schema the rows' schema
+   */
+  public void appendRowsOnce(
+      SparkSession spark,
+      List<Row> rows,
+      StructType schema,
+      String path,
+      String appId,
+      long version) {
+    if (DriverAppend.run(spark, rows, schema, path, appId, version)) {
+      faults.reach(AFTER_COMMIT + writerOf(appId));
+    } else {
+      appendOnce(spark.createDataFrame(rows, schema), path, appId, version);
+    }
+  }
+
+  /**
+   * Appends rows the driver holds to the Delta table at {@code path}, without a transaction id (a
+   * replay appends them again): by the driver when the table is a plain one, as {@link
+   * #appendRowsOnce} does, else through a DataFrame.
+   */
+  public static void appendRows(
+      SparkSession spark, List<Row> rows, StructType schema, String path) {
+    if (!DriverAppend.run(spark, rows, schema, path, null, -1)) {
+      spark.createDataFrame(rows, schema).write().format("delta").mode("append").save(path);
+    }
   }
 
   /**

@@ -1,20 +1,32 @@
 package io.medallion.core.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.delta.tables.DeltaTable;
 import io.medallion.core.spark.FaultInjector;
 import io.medallion.testkit.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.OptimisticTransaction;
 import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scala.Option;
@@ -109,5 +121,186 @@ class DeltaWriterTest {
     assertThat(TransactionalAppend.committedVersion(txn, "gold.other:query-3")).isEqualTo(-1);
     assertThat(txn.readTxn().contains(APP)).isTrue();
     assertThat(txn.readTxn().contains("gold.other:query-3")).isTrue();
+  }
+
+  private static final StructType RECORDS =
+      new StructType()
+          .add("table", DataTypes.StringType, false)
+          .add("rows", DataTypes.LongType, false)
+          .add("recorded_at", DataTypes.TimestampType, false)
+          .add("day", DataTypes.DateType, false);
+
+  private void createRecords(String... properties) {
+    var builder =
+        DeltaTable.createIfNotExists(spark)
+            .location(table())
+            .addColumns(RECORDS)
+            .partitionedBy("day");
+    for (int i = 0; i < properties.length; i += 2) {
+      builder = builder.property(properties[i], properties[i + 1]);
+    }
+    builder.execute();
+  }
+
+  private static Row record(String table, long rows, String day) {
+    return RowFactory.create(
+        table, rows, Timestamp.valueOf(day + " 10:00:00"), Date.valueOf(LocalDate.parse(day)));
+  }
+
+  /** Runs {@code work} and returns how many Spark jobs started meanwhile. */
+  private long jobsDuring(Runnable work) throws TimeoutException {
+    AtomicLong jobs = new AtomicLong();
+    SparkListener listener =
+        new SparkListener() {
+          @Override
+          public void onJobStart(SparkListenerJobStart jobStart) {
+            jobs.incrementAndGet();
+          }
+        };
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      work.run();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+    return jobs.get();
+  }
+
+  private List<String> records() {
+    return spark
+        .read()
+        .format("delta")
+        .load(table())
+        .orderBy("table", "day")
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .toList();
+  }
+
+  @Test
+  void rowsTheDriverHoldsAreAppendedOnceByTheDriverWithoutASparkJob() throws Exception {
+    createRecords();
+    long jobs =
+        jobsDuring(
+            () -> {
+              delta.appendRowsOnce(
+                  spark,
+                  List.of(
+                      record("silver.plays", 3, "2026-12-01"),
+                      record("silver.plays", 4, "2026-12-02")),
+                  RECORDS,
+                  table(),
+                  APP,
+                  0);
+              delta.appendRowsOnce(
+                  spark,
+                  List.of(record("silver.plays", 3, "2026-12-01")),
+                  RECORDS,
+                  table(),
+                  APP,
+                  0);
+              delta.appendRowsOnce(
+                  spark,
+                  List.of(record("silver.titles", 5, "2026-12-02")),
+                  RECORDS,
+                  table(),
+                  APP,
+                  1);
+            });
+
+    assertThat(jobs).isZero();
+    assertThat(records())
+        .containsExactly(
+            "[silver.plays,3,2026-12-01 10:00:00.0,2026-12-01]",
+            "[silver.plays,4,2026-12-02 10:00:00.0,2026-12-02]",
+            "[silver.titles,5,2026-12-02 10:00:00.0,2026-12-02]");
+    assertThat(snapshot().transactions().get(APP).get()).isEqualTo(1L);
+    // One file per partition value, where Delta puts them, with their row counts as stats.
+    try (Stream<Path> files = Files.walk(dir.resolve("table"))) {
+      assertThat(
+              files
+                  .filter(p -> p.toString().endsWith(".parquet"))
+                  .map(p -> p.getParent().getFileName().toString())
+                  .sorted()
+                  .toList())
+          .containsExactly("day=2026-12-01", "day=2026-12-02", "day=2026-12-02");
+    }
+    assertThat(
+            spark
+                .sql("DESCRIBE HISTORY delta.`" + table() + "`")
+                .where("operation = 'WRITE'")
+                .selectExpr("operationMetrics['numOutputRows']")
+                .orderBy("version")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .toList())
+        .containsExactly("2", "1");
+    assertThat(spark.read().format("delta").load(table()).where("day = '2026-12-02'").count())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aTableWithSomethingForDeltaToEnforceIsAppendedTheDataFrameWay() throws Exception {
+    createRecords("delta.constraints.positive", "rows > 0");
+    long jobs =
+        jobsDuring(
+            () ->
+                delta.appendRowsOnce(
+                    spark,
+                    List.of(record("silver.plays", 3, "2026-12-01")),
+                    RECORDS,
+                    table(),
+                    APP,
+                    0));
+    assertThat(jobs).isPositive();
+    assertThat(records()).containsExactly("[silver.plays,3,2026-12-01 10:00:00.0,2026-12-01]");
+
+    assertThatThrownBy(
+            () ->
+                delta.appendRowsOnce(
+                    spark,
+                    List.of(record("silver.plays", -1, "2026-12-01")),
+                    RECORDS,
+                    table(),
+                    APP,
+                    1))
+        .hasMessageContaining("positive");
+    assertThat(records()).hasSize(1);
+  }
+
+  @Test
+  void rowsForATableNotCreatedYetCreateIt() {
+    delta.appendRowsOnce(
+        spark, List.of(record("silver.plays", 3, "2026-12-01")), RECORDS, table(), APP, 0);
+    delta.appendRowsOnce(
+        spark, List.of(record("silver.plays", 4, "2026-12-02")), RECORDS, table(), APP, 1);
+
+    assertThat(records())
+        .containsExactly(
+            "[silver.plays,3,2026-12-01 10:00:00.0,2026-12-01]",
+            "[silver.plays,4,2026-12-02 10:00:00.0,2026-12-02]");
+  }
+
+  @Test
+  void rowsWithoutATransactionIdAreAppendedByTheDriverEachTime() throws Exception {
+    createRecords();
+    List<Row> rows = List.of(record("silver.plays", 3, "2026-12-01"));
+    long jobs =
+        jobsDuring(
+            () -> {
+              DeltaWriter.appendRows(spark, rows, RECORDS, table());
+              DeltaWriter.appendRows(spark, rows, RECORDS, table());
+            });
+
+    assertThat(jobs).isZero();
+    assertThat(records())
+        .containsExactly(
+            "[silver.plays,3,2026-12-01 10:00:00.0,2026-12-01]",
+            "[silver.plays,3,2026-12-01 10:00:00.0,2026-12-01]");
+    assertThat(snapshot().transactions().isEmpty()).isTrue();
   }
 }
