@@ -1,10 +1,12 @@
 package io.medallion.core.lake;
 
+import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.spark.FaultInjector;
+import io.medallion.core.spark.SideBySide;
 import io.medallion.testkit.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,6 +22,7 @@ import java.util.stream.Stream;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -302,5 +306,46 @@ class DeltaWriterTest {
             "[silver.plays,3,2026-12-01 10:00:00.0,2026-12-01]",
             "[silver.plays,3,2026-12-01 10:00:00.0,2026-12-01]");
     assertThat(snapshot().transactions().isEmpty()).isTrue();
+  }
+
+  @Test
+  void writersAppendingToOneTableAtTheSameTimeEachLandEveryBatchOnce() {
+    createRecords();
+    List<String> writers = List.of("silver.plays", "silver.impressions", "silver.titles");
+    List<Runnable> appends = new ArrayList<>();
+    for (String writer : writers) {
+      appends.add(
+          () -> {
+            for (long batch = 0; batch < 4; batch++) {
+              // Each batch twice, as a replay after a crash would.
+              for (int attempt = 0; attempt < 2; attempt++) {
+                delta.appendRowsOnce(
+                    spark,
+                    List.of(record(writer, batch, "2026-12-01")),
+                    RECORDS,
+                    table(),
+                    writer + ":query",
+                    batch);
+              }
+            }
+          });
+    }
+    SideBySide.run("concurrent-appends", appends);
+
+    for (String writer : writers) {
+      assertThat(
+              spark
+                  .read()
+                  .format("delta")
+                  .load(table())
+                  .where(col("table").equalTo(writer))
+                  .orderBy("rows")
+                  .select("rows")
+                  .as(Encoders.LONG())
+                  .collectAsList())
+          .as(writer)
+          .containsExactly(0L, 1L, 2L, 3L);
+      assertThat(snapshot().transactions().get(writer + ":query").get()).isEqualTo(3L);
+    }
   }
 }
