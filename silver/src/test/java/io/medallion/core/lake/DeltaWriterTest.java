@@ -151,6 +151,11 @@ class DeltaWriterTest {
         table, rows, Timestamp.valueOf(day + " 10:00:00"), Date.valueOf(LocalDate.parse(day)));
   }
 
+  /** Appends rows as the writer {@link #APP}, batch {@code version}. */
+  private void appendRecords(long version, Row... rows) {
+    delta.appendRowsOnce(spark, List.of(rows), RECORDS, table(), APP, version);
+  }
+
   /** Runs {@code work} and returns how many Spark jobs started meanwhile. */
   private long jobsDuring(Runnable work) throws TimeoutException {
     AtomicLong jobs = new AtomicLong();
@@ -190,29 +195,12 @@ class DeltaWriterTest {
     long jobs =
         jobsDuring(
             () -> {
-              delta.appendRowsOnce(
-                  spark,
-                  List.of(
-                      record("silver.plays", 3, "2026-12-01"),
-                      record("silver.plays", 4, "2026-12-02")),
-                  RECORDS,
-                  table(),
-                  APP,
-                  0);
-              delta.appendRowsOnce(
-                  spark,
-                  List.of(record("silver.plays", 3, "2026-12-01")),
-                  RECORDS,
-                  table(),
-                  APP,
-                  0);
-              delta.appendRowsOnce(
-                  spark,
-                  List.of(record("silver.titles", 5, "2026-12-02")),
-                  RECORDS,
-                  table(),
-                  APP,
-                  1);
+              appendRecords(
+                  0,
+                  record("silver.plays", 3, "2026-12-01"),
+                  record("silver.plays", 4, "2026-12-02"));
+              appendRecords(0, record("silver.plays", 3, "2026-12-01"));
+              appendRecords(1, record("silver.titles", 5, "2026-12-02"));
             });
 
     assertThat(jobs).isZero();
@@ -250,38 +238,19 @@ class DeltaWriterTest {
   @Test
   void aTableWithSomethingForDeltaToEnforceIsAppendedTheDataFrameWay() throws Exception {
     createRecords("delta.constraints.positive", "rows > 0");
-    long jobs =
-        jobsDuring(
-            () ->
-                delta.appendRowsOnce(
-                    spark,
-                    List.of(record("silver.plays", 3, "2026-12-01")),
-                    RECORDS,
-                    table(),
-                    APP,
-                    0));
+    long jobs = jobsDuring(() -> appendRecords(0, record("silver.plays", 3, "2026-12-01")));
     assertThat(jobs).isPositive();
     assertThat(records()).containsExactly("[silver.plays,3,2026-12-01 10:00:00.0,2026-12-01]");
 
-    assertThatThrownBy(
-            () ->
-                delta.appendRowsOnce(
-                    spark,
-                    List.of(record("silver.plays", -1, "2026-12-01")),
-                    RECORDS,
-                    table(),
-                    APP,
-                    1))
+    assertThatThrownBy(() -> appendRecords(1, record("silver.plays", -1, "2026-12-01")))
         .hasMessageContaining("positive");
     assertThat(records()).hasSize(1);
   }
 
   @Test
   void rowsForATableNotCreatedYetCreateIt() {
-    delta.appendRowsOnce(
-        spark, List.of(record("silver.plays", 3, "2026-12-01")), RECORDS, table(), APP, 0);
-    delta.appendRowsOnce(
-        spark, List.of(record("silver.plays", 4, "2026-12-02")), RECORDS, table(), APP, 1);
+    appendRecords(0, record("silver.plays", 3, "2026-12-01"));
+    appendRecords(1, record("silver.plays", 4, "2026-12-02"));
 
     assertThat(records())
         .containsExactly(
