@@ -145,8 +145,7 @@ final class DriverAppend {
         "numOutputBytes",
         metric(spark, "written output", files.stream().mapToLong(AddFile::size).sum()));
     metrics.put("numOutputRows", metric(spark, "number of output rows", rows));
-    txn.registerSQLMetrics(
-        spark, scala.collection.immutable.Map.from(CollectionConverters.asScala(metrics)));
+    txn.registerSQLMetrics(spark, TransactionalAppend.scalaMap(metrics));
   }
 
   private static SQLMetric metric(SparkSession spark, String name, long value) {
@@ -234,11 +233,7 @@ final class DriverAppend {
     OutputWriterFactory factory =
         new ParquetFileFormat()
             .prepareWrite(
-                spark,
-                job,
-                scala.collection.immutable.Map.from(
-                    CollectionConverters.asScala(Map.<String, String>of())),
-                dataSchema);
+                spark, job, TransactionalAppend.scalaMap(Map.<String, String>of()), dataSchema);
     TaskAttemptContext context =
         new TaskAttemptContextImpl(
             job.getConfiguration(),
@@ -296,8 +291,7 @@ final class DriverAppend {
       var status = fs.getFileStatus(file);
       return new AddFile(
           new Path(relative).toUri().toString(),
-          scala.collection.immutable.Map.from(
-              CollectionConverters.asScala(new HashMap<>(partition))),
+          TransactionalAppend.scalaMap(partition),
           status.getLen(),
           status.getModificationTime(),
           true,

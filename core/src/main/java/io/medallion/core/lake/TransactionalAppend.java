@@ -92,7 +92,8 @@ final class TransactionalAppend {
     return committed;
   }
 
-  private static scala.collection.immutable.Map<String, String> scalaMap(Map<String, String> map) {
+  /** A Java map as the immutable Scala map Delta's and Spark's APIs take. */
+  static <V> scala.collection.immutable.Map<String, V> scalaMap(Map<String, V> map) {
     return scala.collection.immutable.Map.from(CollectionConverters.asScala(map));
   }
 
