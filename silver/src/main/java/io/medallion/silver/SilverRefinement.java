@@ -268,7 +268,7 @@ public final class SilverRefinement {
     if (DeltaTable.isDeltaTable(spark, path)) {
       DeltaTable.forPath(spark, path).delete();
     }
-    String tombstones = lake.system("silver_tombstones/" + table.name());
+    String tombstones = lake.tombstones(table.name());
     if (DeltaTable.isDeltaTable(spark, tombstones)) {
       DeltaTable.forPath(spark, tombstones).delete();
     }

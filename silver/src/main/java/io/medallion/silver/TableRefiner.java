@@ -100,7 +100,7 @@ public final class TableRefiner {
         SilverWriter.of(
             table.write(),
             lake.table(Layer.SILVER, table.name()),
-            lake.system("silver_tombstones/" + table.name()),
+            lake.tombstones(table.name()),
             delta,
             conflicts);
     this.keyStates =

@@ -113,6 +113,14 @@ public final class LakeLayout {
     return table(Layer.SYSTEM, table);
   }
 
+  /**
+   * The deletes an {@code scd1} silver table has applied, each key with its sequence, so that an
+   * older change arriving later does not bring the key back: part of that table, kept beside it.
+   */
+  public String tombstones(String silverTable) {
+    return system("silver_tombstones/" + silverTable);
+  }
+
   @Override
   public String toString() {
     return root;

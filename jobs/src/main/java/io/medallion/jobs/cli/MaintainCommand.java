@@ -3,11 +3,14 @@ package io.medallion.jobs.cli;
 import io.medallion.core.error.MedallionException;
 import io.medallion.core.events.Event;
 import io.medallion.core.lake.LakeLayout;
+import io.medallion.core.lake.Layer;
 import io.medallion.core.lake.TableMaintenance;
 import io.medallion.core.lake.TableMaintenance.Outcome;
+import io.medallion.core.lake.TableRef;
 import io.medallion.core.spark.SparkSessions;
 import io.medallion.core.spec.Pipeline;
 import io.medallion.core.spec.Pipeline.MaintenancePolicy;
+import io.medallion.core.spec.Pipeline.WriteMode;
 import io.medallion.jobs.run.OperationRun;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -64,28 +67,32 @@ final class MaintainCommand implements Callable<Integer> {
     try (OperationRun op = OperationRun.open(spark, lake, "maintain")) {
       for (String name : tables) {
         MaintenancePolicy policy = pipeline.maintenance().get(name);
-        try {
-          op.step(
-              name,
-              () -> TableMaintenance.maintain(spark, name, lake.location(name), policy, dryRun),
-              (o, ms) -> {
-                String line = describe(o, policy, ms);
-                out.println(line);
-                out.flush();
-                return o.exists()
-                    ? new OperationRun.Outcome(
-                        Event.MAINTENANCE,
-                        o.filesBefore(),
-                        o.filesAfter(),
-                        line.substring(name.length()).trim(),
-                        details(o, policy))
-                    : null;
-              });
-        } catch (RuntimeException e) {
-          failed = true;
-          String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-          out.printf("%-34s FAILED: %s%n", name, message);
-          out.flush();
+        for (Target target : targets(pipeline, lake, name, policy)) {
+          try {
+            op.step(
+                target.name(),
+                () ->
+                    TableMaintenance.maintain(
+                        spark, target.name(), target.path(), target.policy(), dryRun),
+                (o, ms) -> {
+                  String line = describe(o, target.policy(), ms);
+                  out.println(line);
+                  out.flush();
+                  return o.exists()
+                      ? new OperationRun.Outcome(
+                          Event.MAINTENANCE,
+                          o.filesBefore(),
+                          o.filesAfter(),
+                          line.substring(target.name().length()).trim(),
+                          details(o, target.policy()))
+                      : null;
+                });
+          } catch (RuntimeException e) {
+            failed = true;
+            String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            out.printf("%-34s FAILED: %s%n", target.name(), message);
+            out.flush();
+          }
         }
       }
     }
@@ -96,6 +103,33 @@ final class MaintainCommand implements Callable<Integer> {
           "Fix what the FAILED lines say and run ./lakehouse maintain again.");
     }
     return 0;
+  }
+
+  /** One Delta table maintain compacts and vacuums, under the name its lines and events give. */
+  private record Target(String name, String path, MaintenancePolicy policy) {}
+
+  /**
+   * A table and what belongs to it: an {@code scd1} silver table's tombstones (a MERGE for every
+   * batch with deletes) are kept by the table's policy, without its Z-order columns, which they
+   * need not have.
+   */
+  private static List<Target> targets(
+      Pipeline pipeline, LakeLayout lake, String name, MaintenancePolicy policy) {
+    Target table = new Target(name, lake.location(name), policy);
+    TableRef ref = TableRef.parse(name);
+    boolean scd1 =
+        ref.layer() == Layer.SILVER
+            && pipeline
+                .silverTable(ref.name())
+                .filter(t -> t.write().mode() == WriteMode.SCD1)
+                .isPresent();
+    if (!scd1) {
+      return List.of(table);
+    }
+    MaintenancePolicy unordered =
+        new MaintenancePolicy(
+            policy.targetFileBytes(), List.of(), policy.vacuumRetention(), policy.autoCompact());
+    return List.of(table, new Target(name + " tombstones", lake.tombstones(ref.name()), unordered));
   }
 
   private String describe(Outcome o, MaintenancePolicy policy, long ms) {
