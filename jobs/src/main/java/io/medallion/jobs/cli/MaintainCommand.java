@@ -109,21 +109,22 @@ final class MaintainCommand implements Callable<Integer> {
   private record Target(String name, String path, MaintenancePolicy policy) {}
 
   /**
-   * A table and what belongs to it: an {@code scd1} silver table's tombstones (a MERGE for every
-   * batch with deletes) are kept by the table's policy, without its Z-order columns, which they
-   * need not have.
+   * A table and what belongs to it: the tombstones of an {@code scd1} silver table that applies
+   * deletes (a MERGE for every batch with deletes) are kept by the table's policy, without its
+   * Z-order columns, which they need not have.
    */
   private static List<Target> targets(
       Pipeline pipeline, LakeLayout lake, String name, MaintenancePolicy policy) {
     Target table = new Target(name, lake.location(name), policy);
     TableRef ref = TableRef.parse(name);
-    boolean scd1 =
+    boolean hasTombstones =
         ref.layer() == Layer.SILVER
             && pipeline
                 .silverTable(ref.name())
-                .filter(t -> t.write().mode() == WriteMode.SCD1)
+                .filter(
+                    t -> t.write().mode() == WriteMode.SCD1 && !t.write().deleteWhen().isEmpty())
                 .isPresent();
-    if (!scd1) {
+    if (!hasTombstones) {
       return List.of(table);
     }
     MaintenancePolicy unordered =
