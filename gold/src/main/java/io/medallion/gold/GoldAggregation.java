@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -258,21 +259,45 @@ public final class GoldAggregation {
      * table of slices), marked by the distinct members' state when the query counts any.
      */
     private Dataset<Row> mergedSource(IncrementalAggregate plan) {
+      if (plan.joined()) {
+        // Each source's rows apart, in a struct of its own: the batch joins them with the other
+        // sources' versions (SourceChanges), not with each other's streams.
+        Dataset<Row> all = null;
+        for (int i = 0; i < table.sources().size(); i++) {
+          Dataset<Row> rows =
+              appendedRows(table.sources().get(i))
+                  .select(
+                      org.apache
+                          .spark
+                          .sql
+                          .functions
+                          .struct(org.apache.spark.sql.functions.col("*"))
+                          .as(SourceChanges.rowsOf(i)));
+          all = all == null ? rows : all.unionByName(rows, true);
+        }
+        return all;
+      }
       Map<String, Dataset<Row>> streams = new HashMap<>();
       for (String source : table.sources()) {
-        streams.put(
-            source,
-            spark
-                .readStream()
-                .format("delta")
-                .option("skipChangeCommits", "true")
-                // A batch then ends only where a version of the source does, so that a rebuild
-                // can read each source at the version the merged batches stand at.
-                .option("maxFilesPerTrigger", String.valueOf(Integer.MAX_VALUE))
-                .load(location(source)));
+        streams.put(source, appendedRows(source));
       }
       Dataset<Row> rows = plan.sourceRows(spark, streams);
       return plan.member() == null ? rows : DistinctMembers.mark(table.qualifiedName(), plan, rows);
+    }
+
+    /**
+     * A source's stream of the rows it gains. Its commits that rewrite rows are skipped, yet still
+     * start a batch: the offset moves past them.
+     */
+    private Dataset<Row> appendedRows(String source) {
+      return spark
+          .readStream()
+          .format("delta")
+          .option("skipChangeCommits", "true")
+          // A batch then ends only where a version of the source does, so that a rebuild can read
+          // each source at the version the merged batches stand at.
+          .option("maxFilesPerTrigger", String.valueOf(Integer.MAX_VALUE))
+          .load(location(source));
     }
 
     @Override
@@ -282,6 +307,27 @@ public final class GoldAggregation {
         return;
       }
       IncrementalAggregate plan = incremental().get();
+      if (plan.joined()) {
+        LinkedHashMap<String, String> sources = new LinkedHashMap<>();
+        table.sources().forEach(s -> sources.put(s, location(s)));
+        Dataset<Row> rows = batch.persist();
+        try {
+          List<IncrementalAggregate.Change> terms =
+              SourceChanges.of(
+                  spark,
+                  plan,
+                  table.qualifiedName(),
+                  checkpoint(),
+                  sources,
+                  rows,
+                  context.batchId());
+          refresher()
+              .mergeAggregates(plan.changedAggregates(spark, terms), plan, context.batchId());
+        } finally {
+          rows.unpersist();
+        }
+        return;
+      }
       if (!plan.keepsAggregates()) {
         refresher().merge(batch, plan, context.batchId());
         return;
@@ -341,7 +387,11 @@ public final class GoldAggregation {
           analysis.plan().get().keepsAggregates()
               ? "keeps its aggregates by group, merging each batch, and recomputes from them the"
                   + " slices a batch touches"
-              : "merges each batch by group";
+              : analysis.plan().get().joined()
+                  ? "merges by group the change each batch makes to the join of its sources (a"
+                      + " source's rewrites, such as an SCD dimension's, included), deleting the"
+                      + " groups left without rows"
+                  : "merges each batch by group";
     }
     if (table.refresh() != Refresh.STREAMING) {
       return how;

@@ -246,10 +246,22 @@ final class GoldTableRefresher {
    * @return the slices the batch touched (none for the first batch, which writes them all)
    */
   List<LocalDate> merge(Dataset<Row> marked, IncrementalAggregate plan, long batchId) {
-    SparkSession spark = marked.sparkSession();
+    return mergeAggregates(plan.aggregates(marked), plan, batchId);
+  }
+
+  /**
+   * Merges one batch's aggregates into the table by its group keys, as {@link #merge} does: for a
+   * query that {@link IncrementalAggregate#joined joins its sources}, the change the batch made to
+   * them (the whole aggregates for a checkpoint's first batch), deleting a group whose count of
+   * rows falls to zero.
+   *
+   * @return the slices the batch touched (none for the first batch, which writes them all)
+   */
+  List<LocalDate> mergeAggregates(
+      Dataset<Row> aggregates, IncrementalAggregate plan, long batchId) {
+    SparkSession spark = aggregates.sparkSession();
     String target = mergeTarget();
     String appId = DeltaWriter.streamingAppId(spark, table.qualifiedName());
-    Dataset<Row> aggregates = plan.aggregates(marked);
     if (batchId == 0) {
       // Whatever the table held before this checkpoint is replaced: the checkpoint's first batch
       // reads its sources from their first version.
@@ -294,15 +306,14 @@ final class GoldTableRefresher {
       try {
         delta.retryOnConflict(
             table.qualifiedName(),
-            () ->
-                DeltaTable.forPath(spark, target)
-                    .as("t")
-                    .merge(batch.as("s"), condition)
-                    .whenMatched()
-                    .updateExpr(plan.merged())
-                    .whenNotMatched()
-                    .insertAll()
-                    .execute());
+            () -> {
+              var merge = DeltaTable.forPath(spark, target).as("t").merge(batch.as("s"), condition);
+              if (plan.joined()) {
+                String rows = Sql.identifier(plan.rowCount());
+                merge = merge.whenMatched("t." + rows + " + s." + rows + " = 0").delete();
+              }
+              merge.whenMatched().updateExpr(plan.merged()).whenNotMatched().insertAll().execute();
+            });
       } finally {
         spark.conf().unset(TXN_APP_ID);
         spark.conf().unset(TXN_VERSION);

@@ -91,6 +91,8 @@ final class IncrementalAggregate {
   private final String member;
   private final Map<String, String> merged;
   private final String slice;
+  // For a query that joins its sources: its count(*) column, which says when a group is empty.
+  private final String rowCount;
   // Set once the plan analyses: see sliceLocal().
   private boolean sliceLocal;
 
@@ -103,7 +105,8 @@ final class IncrementalAggregate {
       List<String> groupExpressions,
       String member,
       Map<String, String> merged,
-      String slice) {
+      String slice,
+      String rowCount) {
     this.query = query;
     this.placed = placed;
     this.aggregate = aggregate;
@@ -113,6 +116,7 @@ final class IncrementalAggregate {
     this.member = member;
     this.merged = merged;
     this.slice = slice;
+    this.rowCount = rowCount;
   }
 
   /** What {@link #of} found: the plan, or why the table keeps recomputing its slices. */
@@ -142,10 +146,15 @@ final class IncrementalAggregate {
       return no("its query is not one aggregation");
     }
     Aggregate aggregate = aggregations.get(0);
+    String rowCount = null;
     if (containsJoin(aggregate.child())) {
-      // A batch's new rows of one side meet every row of the other, whose rewrites (an SCD
-      // dimension's merges) the sources' streams skip.
-      return no("its query joins tables");
+      // A batch's new rows of one side meet every row of the other, which a rewrite (an SCD
+      // dimension's merge) may change too: the batch merges the change of the whole join.
+      Optional<String> unfit = unjoinable(query, aggregate, table);
+      if (unfit.isPresent()) {
+        return no(unfit.get());
+      }
+      rowCount = rowCount(aggregate);
     }
     Aggregate computed = withAveragesSplit(spark, aggregate);
     // What the parser calls a function may be an aggregate or not: the analysed query tells.
@@ -159,7 +168,129 @@ final class IncrementalAggregate {
     if (calls < 0) {
       return no(OTHER_FUNCTION);
     }
-    return ofAggregation(spark, table, query, aggregate, computed, calls);
+    return ofAggregation(spark, table, query, aggregate, computed, calls, rowCount);
+  }
+
+  /**
+   * Why a query that joins its sources cannot be kept by merging each batch's change, if it cannot:
+   * its change must follow from its sources' changes one source at a time (inner joins, filters,
+   * projections, {@code UNION ALL}, {@code LATERAL VIEW}, each source read once), and its
+   * aggregates must be counts, which a change that takes rows away subtracts from exactly, with a
+   * {@code count(*)} among them to say when a group is left without rows.
+   */
+  private static Optional<String> unjoinable(
+      LogicalPlan query, Aggregate aggregate, GoldTable table) {
+    if (table.refresh() == Refresh.STREAMING) {
+      return Optional.of("its query joins tables and it is streaming");
+    }
+    if (query != aggregate) {
+      return Optional.of("its query joins tables and computes more than one aggregation");
+    }
+    Optional<String> shape = nonLinear(aggregate.child());
+    if (shape.isPresent()) {
+      return shape;
+    }
+    Map<String, Integer> reads = new HashMap<>();
+    countReads(aggregate.child(), reads);
+    for (String source : table.sources()) {
+      if (reads.getOrDefault(source.toLowerCase(Locale.ROOT), 0) != 1) {
+        return Optional.of("its query joins tables and reads " + source + " more than once");
+      }
+    }
+    for (NamedExpression n : CollectionConverters.asJava(aggregate.aggregateExpressions())) {
+      Expression body = n instanceof Alias a ? a.child() : (Expression) n;
+      List<UnresolvedFunction> calls = new ArrayList<>();
+      collectAggregates(body, calls);
+      boolean counts =
+          calls.isEmpty()
+              || (body instanceof UnresolvedFunction f
+                  && (name(f).equals("count") || name(f).equals("count_if"))
+                  && !f.isDistinct()
+                  && f.filter().isEmpty());
+      if (!counts) {
+        return Optional.of(
+            "its query joins tables and the column "
+                + (n instanceof Alias a ? a.name() : body.sql())
+                + " is not a count (a change of a joined table takes rows away, and only counts"
+                + " are merged by subtracting them)");
+      }
+    }
+    if (rowCount(aggregate) == null) {
+      return Optional.of(
+          "its query joins tables and has no count(*) column, which says when a group is left"
+              + " without rows");
+    }
+    return Optional.empty();
+  }
+
+  /** Why a change to one source does not give the change of the rows under the aggregation. */
+  private static Optional<String> nonLinear(LogicalPlan plan) {
+    if (plan instanceof org.apache.spark.sql.catalyst.plans.logical.Join j
+        && j.joinType() != org.apache.spark.sql.catalyst.plans.Inner$.MODULE$
+        && j.joinType() != org.apache.spark.sql.catalyst.plans.Cross$.MODULE$) {
+      return Optional.of(
+          "its query joins tables with a " + j.joinType().sql() + " join, not an inner one");
+    }
+    boolean linear =
+        plan instanceof org.apache.spark.sql.catalyst.plans.logical.Join
+            || plan instanceof Project
+            || plan instanceof Filter
+            || plan instanceof SubqueryAlias
+            || plan instanceof UnresolvedRelation
+            || plan instanceof org.apache.spark.sql.catalyst.plans.logical.Generate
+            || plan instanceof org.apache.spark.sql.catalyst.plans.logical.Union;
+    boolean subquery =
+        CollectionConverters.asJava(plan.expressions()).stream()
+            .anyMatch(
+                e ->
+                    e.exists(
+                        new scala.runtime.AbstractFunction1<Expression, Object>() {
+                          @Override
+                          public Object apply(Expression x) {
+                            return x
+                                instanceof
+                                org.apache.spark.sql.catalyst.expressions.SubqueryExpression;
+                          }
+                        }));
+    if (!linear || subquery) {
+      return Optional.of(
+          "its query joins tables and its rows go through "
+              + (subquery ? "a subquery" : plan.nodeName())
+              + ", which a change to one of them does not pass through row by row");
+    }
+    for (LogicalPlan child : CollectionConverters.asJava(plan.children())) {
+      Optional<String> found = nonLinear(child);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void countReads(LogicalPlan plan, Map<String, Integer> reads) {
+    if (plan instanceof UnresolvedRelation r) {
+      reads.merge(qualified(r), 1, Integer::sum);
+    }
+    for (LogicalPlan child : CollectionConverters.asJava(plan.children())) {
+      countReads(child, reads);
+    }
+  }
+
+  /** The output column that counts a group's rows ({@code count(*)}), or null. */
+  private static String rowCount(Aggregate aggregate) {
+    for (NamedExpression n : CollectionConverters.asJava(aggregate.aggregateExpressions())) {
+      if (n instanceof Alias a
+          && a.child() instanceof UnresolvedFunction f
+          && name(f).equals("count")
+          && !f.isDistinct()
+          && f.filter().isEmpty()
+          && f.arguments().size() == 1
+          && (f.arguments().head() instanceof org.apache.spark.sql.catalyst.analysis.UnresolvedStar
+              || (f.arguments().head() instanceof Literal l && l.value() != null))) {
+        return a.name();
+      }
+    }
+    return null;
   }
 
   /**
@@ -172,7 +303,8 @@ final class IncrementalAggregate {
       LogicalPlan query,
       Aggregate placed,
       Aggregate aggregate,
-      int calls) {
+      int calls,
+      String rowCount) {
     List<Expression> groups = new ArrayList<>();
     for (Expression g : CollectionConverters.asJava(aggregate.groupingExpressions())) {
       groups.add(g);
@@ -287,7 +419,8 @@ final class IncrementalAggregate {
             List.copyOf(groupExpressions),
             member,
             merged,
-            table.slice());
+            table.slice(),
+            rowCount);
     if (table.refresh() == Refresh.STREAMING) {
       List<String> read = List.of(rows(spark, aggregate.child()).columns());
       for (String column : List.of(table.slice(), table.eventTime())) {
@@ -367,6 +500,65 @@ final class IncrementalAggregate {
 
   String slice() {
     return slice;
+  }
+
+  /**
+   * Whether the query joins its sources: each batch then merges the change of its aggregates that
+   * the batch's change of every source makes ({@link SourceChanges}, {@link #changedAggregates}),
+   * and a group whose {@link #rowCount} falls to zero is deleted.
+   */
+  boolean joined() {
+    return rowCount != null;
+  }
+
+  /** For a {@link #joined} query, its column that counts a group's rows; else null. */
+  String rowCount() {
+    return rowCount;
+  }
+
+  /**
+   * One term of a change of a {@link #joined} query's aggregates: the query over {@code sources}
+   * (qualified name to rows), added or subtracted.
+   */
+  record Change(Map<String, Dataset<Row>> sources, boolean subtracted) {}
+
+  /**
+   * The change a batch makes to a {@link #joined} query's aggregates: per group, the sum of the
+   * terms' counts, a subtracted term's negated, leaving out the groups where they cancel.
+   */
+  Dataset<Row> changedAggregates(SparkSession spark, List<Change> terms) {
+    List<String> counts = new ArrayList<>(merged.keySet());
+    Dataset<Row> all = null;
+    for (Change term : terms) {
+      Dataset<Row> aggregates = rows(spark, substitute(aggregate, term.sources()));
+      if (term.subtracted()) {
+        List<Column> negated = new ArrayList<>();
+        for (String c : aggregates.columns()) {
+          Column column = col(Sql.identifier(c));
+          negated.add(counts.contains(c) ? column.multiply(-1L).as(c) : column);
+        }
+        aggregates = aggregates.select(negated.toArray(Column[]::new));
+      }
+      all = all == null ? aggregates : all.unionByName(aggregates);
+    }
+    if (all == null) {
+      return rows(spark, aggregate).where("false");
+    }
+    List<Column> sums = new ArrayList<>();
+    Column changed = org.apache.spark.sql.functions.lit(false);
+    for (String c : counts) {
+      sums.add(org.apache.spark.sql.functions.sum(col(Sql.identifier(c))).as(c));
+      changed = changed.or(col(Sql.identifier(c)).notEqual(0L));
+    }
+    Dataset<Row> summed =
+        all.groupBy(groupColumns.stream().map(c -> col(Sql.identifier(c))).toArray(Column[]::new))
+            .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new));
+    return summed
+        .where(changed)
+        .select(
+            java.util.Arrays.stream(all.columns())
+                .map(c -> col(Sql.identifier(c)))
+                .toArray(Column[]::new));
   }
 
   /**

@@ -64,12 +64,35 @@ final class MergedBatches {
       if (batch.isEmpty()) {
         return Optional.empty();
       }
+      Map<String, Long> versions = versionsRead(spark, table, checkpoint, batch.get(), sources);
+      return Optional.of(new Position(appId, batch.get(), versions));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the checkpoint " + checkpoint, e);
+    }
+  }
+
+  /**
+   * Per source (qualified name), the newest version a batch of the checkpoint had read to its end,
+   * from the checkpoint's offset log; a source the batch had read nothing of yet is absent.
+   *
+   * @param sources the query's sources: qualified name to location
+   * @throws MedallionException when the batch stopped inside a version of a source
+   */
+  static Map<String, Long> versionsRead(
+      SparkSession spark,
+      String table,
+      String checkpoint,
+      long batch,
+      Map<String, String> sources) {
+    try {
+      Path root = new Path(checkpoint);
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
       Map<String, String> byTableId = new HashMap<>();
       for (var source : sources.entrySet()) {
         byTableId.put(DeltaLog.forTable(spark, source.getValue()).tableId(), source.getKey());
       }
       Map<String, Long> versions = new HashMap<>();
-      List<String> offsets = lines(fs, new Path(root, "offsets/" + batch.get()));
+      List<String> offsets = lines(fs, new Path(root, "offsets/" + batch));
       // The log's version line and the batch's metadata, then one offset per source.
       for (String line : offsets.subList(2, offsets.size())) {
         if (line.equals("-")) {
@@ -84,20 +107,20 @@ final class MergedBatches {
         long index = offset.path("index").asLong();
         if (DeltaSourceOffset.insideVersion(index)) {
           throw new MedallionException(
-              "The last batch merged into "
+              "Batch "
+                  + batch
+                  + " of "
                   + table
-                  + " (batch "
-                  + batch.get()
-                  + ") stopped inside version "
+                  + " stopped inside version "
                   + version
                   + " of "
                   + source
-                  + ", so no version of it holds exactly what the table holds.",
+                  + ", so no version of it holds exactly what the batch read.",
               "Run the aggregation (./lakehouse aggregate --once), then this again.");
         }
         versions.put(source, DeltaSourceOffset.versionReadWhole(version, index));
       }
-      return Optional.of(new Position(appId, batch.get(), versions));
+      return versions;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the checkpoint " + checkpoint, e);
     }

@@ -54,6 +54,14 @@ class IncrementalAggregateTest {
         .write()
         .format("delta")
         .save(lake.system("expectation_results"));
+    spark
+        .sql(
+            "SELECT 't' AS title_id, 'n' AS name, array('drama') AS genres, 'u' AS op,"
+                + " current_timestamp() AS valid_from, CAST(NULL AS TIMESTAMP) AS valid_to,"
+                + " true AS is_current WHERE false")
+        .write()
+        .format("delta")
+        .save(lake.table(Layer.SILVER, "titles_history"));
     LakeCatalog.register(spark, pipeline, lake);
     return pipeline;
   }
@@ -239,18 +247,54 @@ class IncrementalAggregateTest {
         daily.onFailure());
   }
 
-  @ParameterizedTest
-  @CsvSource(
-      delimiter = '|',
-      value = {
-        "genre_daily | its refresh is full",
-      })
-  void theReferenceTablesThatAreNotOneAggregationKeepRecomputingTheirSlices(
-      String table, String reason) {
-    IncrementalAggregate.Analysis analysis = analysis(reference(), table);
+  @Test
+  void theReferenceGenreDailyMergesTheChangeOfItsJoinAndDeletesTheGroupsItEmpties() {
+    IncrementalAggregate plan = analysis(reference(), "genre_daily").plan().orElseThrow();
 
-    assertThat(analysis.plan()).isEmpty();
-    assertThat(analysis.reason()).isEqualTo(reason);
+    assertThat(plan.joined()).isTrue();
+    assertThat(plan.rowCount()).isEqualTo("plays");
+    assertThat(plan.keepsAggregates()).isFalse();
+    assertThat(plan.groupColumns()).containsExactly("genre", "event_date");
+    assertThat(plan.merged()).containsOnly(entry("plays", "t.`plays` + s.`plays`"));
+  }
+
+  @Test
+  void theChangeOfAJoinedQueryAddsItsTermsSubtractsTheRemovedOnesAndDropsWhatCancels() {
+    IncrementalAggregate plan =
+        IncrementalAggregate.of(
+                spark,
+                withSql(
+                    reference(),
+                    "SELECT i.country, p.event_date, count(*) AS n, count_if(i.action = 'click')"
+                        + " AS clicks FROM silver.plays p JOIN silver.impressions i"
+                        + " ON i.user_id = p.user_id GROUP BY i.country, p.event_date"))
+            .plan()
+            .orElseThrow();
+    Dataset<Row> plays =
+        spark.sql(
+            "SELECT * FROM VALUES ('u1', DATE'2026-11-20'), ('u2', DATE'2026-11-20')"
+                + " AS p(user_id, event_date)");
+    Dataset<Row> added =
+        spark.sql(
+            "SELECT * FROM VALUES ('u1', 'US', 'click'), ('u2', 'BR', 'view')"
+                + " AS i(user_id, country, action)");
+    Dataset<Row> removed =
+        spark.sql(
+            "SELECT * FROM VALUES ('u1', 'US', 'view'), ('u2', 'BR', 'view')"
+                + " AS i(user_id, country, action)");
+
+    Dataset<Row> change =
+        plan.changedAggregates(
+            spark,
+            java.util.List.of(
+                new IncrementalAggregate.Change(
+                    java.util.Map.of("silver.plays", plays, "silver.impressions", added), false),
+                new IncrementalAggregate.Change(
+                    java.util.Map.of("silver.plays", plays, "silver.impressions", removed), true)));
+
+    // BR's one row went and came back unchanged: it cancels. US's view became a click.
+    assertThat(change.columns()).containsExactly("country", "event_date", "n", "clicks");
+    assertThat(change.collectAsList()).map(Row::toString).containsExactly("[US,2026-11-20,0,1]");
   }
 
   @ParameterizedTest
@@ -260,8 +304,24 @@ class IncrementalAggregateTest {
         "SELECT event_date, count(*) AS n FROM silver.plays GROUP BY event_date HAVING count(*) > 1"
             + " | its query is not one aggregation",
         "SELECT p.event_date, count(*) AS n FROM silver.plays p"
+            + " LEFT JOIN silver.impressions i ON i.user_id = p.user_id GROUP BY p.event_date"
+            + " | its query joins tables with a LEFT OUTER join, not an inner one",
+        "SELECT p.event_date, count(*) AS n, sum(i.rank) AS r FROM silver.plays p"
             + " JOIN silver.impressions i ON i.user_id = p.user_id GROUP BY p.event_date"
-            + " | its query joins tables",
+            + " | its query joins tables and the column r is not a count (a change of a joined"
+            + " table takes rows away, and only counts are merged by subtracting them)",
+        "SELECT p.event_date, count(i.rank) AS n FROM silver.plays p"
+            + " JOIN silver.impressions i ON i.user_id = p.user_id GROUP BY p.event_date"
+            + " | its query joins tables and has no count(*) column, which says when a group is"
+            + " left without rows",
+        "SELECT p.event_date, count(*) AS n FROM silver.plays p"
+            + " JOIN silver.plays q ON q.user_id = p.user_id GROUP BY p.event_date"
+            + " | its query joins tables and reads silver.plays more than once",
+        "SELECT p.event_date, count(*) AS n FROM silver.plays p"
+            + " JOIN (SELECT DISTINCT user_id FROM silver.impressions) i ON i.user_id = p.user_id"
+            + " GROUP BY p.event_date"
+            + " | its query joins tables and its rows go through Distinct, which a change to one"
+            + " of them does not pass through row by row",
         "SELECT event_date, stddev(position_s) AS a FROM silver.plays GROUP BY event_date"
             + " | it uses an aggregate function other than count, count_if, sum, min, max and avg",
         "SELECT event_date, avg(DISTINCT position_s) AS a FROM silver.plays GROUP BY event_date"
