@@ -311,6 +311,7 @@ public final class GoldAggregation {
         LinkedHashMap<String, String> sources = new LinkedHashMap<>();
         table.sources().forEach(s -> sources.put(s, location(s)));
         Dataset<Row> rows = batch.persist();
+        List<Dataset<Row>> cached = new ArrayList<>(List.of(rows));
         try {
           List<IncrementalAggregate.Change> terms =
               SourceChanges.of(
@@ -320,11 +321,12 @@ public final class GoldAggregation {
                   checkpoint(),
                   sources,
                   rows,
-                  context.batchId());
+                  context.batchId(),
+                  cached);
           refresher()
               .mergeAggregates(plan.changedAggregates(spark, terms), plan, context.batchId());
         } finally {
-          rows.unpersist();
+          cached.forEach(Dataset::unpersist);
         }
         return;
       }

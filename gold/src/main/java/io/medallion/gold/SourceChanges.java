@@ -1,6 +1,8 @@
 package io.medallion.gold;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 
 import io.medallion.core.lake.Sql;
 import io.medallion.gold.IncrementalAggregate.Change;
@@ -11,8 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.And;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
@@ -24,6 +28,7 @@ import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.RemoveFile;
+import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -44,6 +49,8 @@ final class SourceChanges {
   /** The most rows of a source's change that the driver holds to restrict the other sources by. */
   private static final int SMALL = 10_000;
 
+  private static final String SIGN = "__sign";
+
   /** The column, in a joined query's stream, that carries the rows of its i-th source. */
   static String rowsOf(int source) {
     return "__rows_" + source;
@@ -57,6 +64,8 @@ final class SourceChanges {
    *
    * @param sources the query's sources in order: qualified name to location
    * @param batch the batch's stream, each source's rows in the struct {@link #rowsOf}
+   * @param cached where the rows it persists for the terms are added, to unpersist once they are
+   *     merged
    */
   static List<Change> of(
       SparkSession spark,
@@ -65,7 +74,8 @@ final class SourceChanges {
       String checkpoint,
       LinkedHashMap<String, String> sources,
       Dataset<Row> batch,
-      long batchId) {
+      long batchId,
+      List<Dataset<Row>> cached) {
     Map<String, Long> after =
         MergedBatches.versionsRead(spark, table, checkpoint, batchId, sources);
     if (batchId == 0) {
@@ -96,12 +106,19 @@ final class SourceChanges {
       if (rewritten(spark, path, from, to)) {
         Dataset<Row> old = at(spark, path, from);
         Dataset<Row> now = at(spark, path, to);
-        Dataset<Row> added = small(now.exceptAll(old));
-        Dataset<Row> removed = small(old.exceptAll(now));
-        if (added != null && removed != null) {
+        List<Dataset<Row>> difference = difference(old, now);
+        if (difference != null) {
+          Dataset<Row> added = difference.get(0);
+          Dataset<Row> removed = difference.get(1);
           // The other sources need only the rows an equality of the join lets meet the changed
-          // ones: a filter Delta skips files by (the plays of the titles that changed).
+          // ones: a filter Delta skips files by (the plays of the titles that changed), its rows
+          // kept for both terms.
           Map<String, Dataset<Row>> met = meeting(spark, plan, others, changed, added, removed);
+          for (var m : met.entrySet()) {
+            if (m.getValue() != others.get(m.getKey())) {
+              cached.add(m.getValue().persist());
+            }
+          }
           terms.add(new Change(with(met, changed, added), false));
           terms.add(new Change(with(met, changed, removed), true));
         } else {
@@ -117,12 +134,42 @@ final class SourceChanges {
   }
 
   /**
-   * The rows of a source's change held in the driver, so that they are read once, or null when
-   * there are more than {@value #SMALL} of them.
+   * The rows {@code now} has more often than {@code old} (added) and the other way round (removed),
+   * each as many times more, found in one pass over both and held in the driver; null when there
+   * are more than {@value #SMALL} of them.
    */
-  private static Dataset<Row> small(Dataset<Row> rows) {
-    List<Row> held = rows.limit(SMALL + 1).collectAsList();
-    return held.size() > SMALL ? null : rows.sparkSession().createDataFrame(held, rows.schema());
+  private static List<Dataset<Row>> difference(Dataset<Row> old, Dataset<Row> now) {
+    Dataset<Row> both =
+        old.withColumn(SIGN, lit(-1L)).unionByName(now.withColumn(SIGN, lit(1L)), true);
+    Column[] columns =
+        java.util.Arrays.stream(both.columns())
+            .filter(c -> !c.equals(SIGN))
+            .map(c -> col(Sql.identifier(c)))
+            .toArray(Column[]::new);
+    List<Row> counted =
+        both.groupBy(columns)
+            .agg(sum(col(SIGN)).as(SIGN))
+            .where(col(SIGN).notEqual(0L))
+            .limit(SMALL + 1)
+            .collectAsList();
+    if (counted.size() > SMALL) {
+      return null;
+    }
+    List<Row> added = new ArrayList<>();
+    List<Row> removed = new ArrayList<>();
+    for (Row r : counted) {
+      long times = r.getLong(r.size() - 1);
+      Object[] values = new Object[r.size() - 1];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = r.get(i);
+      }
+      for (long n = 0; n < Math.abs(times); n++) {
+        (times > 0 ? added : removed).add(RowFactory.create(values));
+      }
+    }
+    StructType schema = both.drop(SIGN).schema();
+    SparkSession spark = old.sparkSession();
+    return List.of(spark.createDataFrame(added, schema), spark.createDataFrame(removed, schema));
   }
 
   /**

@@ -2,6 +2,9 @@ package io.medallion.gold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
@@ -36,5 +39,31 @@ final class GoldFiles {
         .sql("DESCRIBE HISTORY delta.`" + path + "` LIMIT 1")
         .select("operation", "operationMetrics")
         .first();
+  }
+
+  /**
+   * Deletes the newest batch's entry in a query's checkpoint's commit log, as if the process died
+   * after the batch wrote and before the checkpoint recorded it: the next run runs it again.
+   *
+   * @param checkpoint the query's checkpoint, as {@code LakeLayout.checkpoint} gives it
+   * @return the deleted entry, which the replayed batch writes again
+   */
+  static Path forgetLastBatch(String checkpoint) throws IOException {
+    Path commits = Path.of(checkpoint.replace("file:", ""), "commits");
+    Path last;
+    try (var files = Files.list(commits)) {
+      last =
+          files
+              .filter(f -> f.getFileName().toString().matches("\\d+"))
+              .max((a, b) -> Long.compare(number(a), number(b)))
+              .orElseThrow();
+    }
+    Files.delete(last);
+    Files.deleteIfExists(last.resolveSibling("." + last.getFileName() + ".crc"));
+    return last;
+  }
+
+  private static long number(Path file) {
+    return Long.parseLong(file.getFileName().toString());
   }
 }

@@ -6,7 +6,6 @@ import io.delta.tables.DeltaTable;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.testkit.TestSpark;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -97,6 +96,14 @@ class JoinedGoldTest {
     return DeltaTable.forPath(spark, lake().lake().table(Layer.SILVER, "titles"));
   }
 
+  /** Rewrites the kind of a title in place, as an SCD1 merge does. */
+  private void retitle(String title, String kind) {
+    titlesTable()
+        .update(
+            org.apache.spark.sql.functions.expr("title_id = '" + title + "'"),
+            java.util.Map.of("kind", org.apache.spark.sql.functions.lit(kind)));
+  }
+
   private void aggregateOnce() {
     lake().aggregateOnce("kind_daily");
   }
@@ -134,10 +141,7 @@ class JoinedGoldTest {
 
     // In one batch: t1 becomes a series (a rewrite the plays' stream does not see), a new title
     // arrives, and new plays, one of them of the title rewritten.
-    titlesTable()
-        .update(
-            org.apache.spark.sql.functions.expr("title_id = 't1'"),
-            java.util.Map.of("kind", org.apache.spark.sql.functions.expr("'series'")));
+    retitle("t1", "series");
     titles("('t3', 'short')");
     plays("('p4', 't1', '" + D1 + " 12:00:00')", "('p5', 't3', '" + D2 + " 12:00:00')");
     aggregateOnce();
@@ -195,10 +199,7 @@ class JoinedGoldTest {
   @Test
   void aReplayedBatchOfADimensionChangeMergesNothingTwice() throws Exception {
     setup();
-    titlesTable()
-        .update(
-            org.apache.spark.sql.functions.expr("title_id = 't2'"),
-            java.util.Map.of("kind", org.apache.spark.sql.functions.expr("'film'")));
+    retitle("t2", "film");
     aggregateOnce();
     List<String> merged = gold();
     assertThat(merged).containsExactly("film | 2026-11-19 | 2", "film | 2026-11-20 | 1");
@@ -206,22 +207,8 @@ class JoinedGoldTest {
     // The process died after the batch merged, before its checkpoint recorded it; meanwhile the
     // dimension changed again. The batch runs again on the versions its offsets name, merging
     // nothing; the next batch takes the new change.
-    Path commits =
-        Path.of(lake().lake().checkpoint(Layer.GOLD, "kind_daily").replace("file:", ""), "commits");
-    Path last;
-    try (var files = Files.list(commits)) {
-      last =
-          files
-              .filter(f -> f.getFileName().toString().matches("\\d+"))
-              .max((a, b) -> Long.compare(number(a), number(b)))
-              .orElseThrow();
-    }
-    Files.delete(last);
-    Files.deleteIfExists(last.resolveSibling("." + last.getFileName() + ".crc"));
-    titlesTable()
-        .update(
-            org.apache.spark.sql.functions.expr("title_id = 't1'"),
-            java.util.Map.of("kind", org.apache.spark.sql.functions.expr("'short'")));
+    Path last = GoldFiles.forgetLastBatch(lake().lake().checkpoint(Layer.GOLD, "kind_daily"));
+    retitle("t1", "short");
     aggregateOnce();
 
     assertThat(last).as("the batch ran again").exists();
@@ -231,17 +218,10 @@ class JoinedGoldTest {
         .isEqualTo(recomputed());
   }
 
-  private static long number(Path file) {
-    return Long.parseLong(file.getFileName().toString());
-  }
-
   @Test
   void aBackfillRebuildsAJoinedTableFromTheVersionsItsBatchesRead() {
     setup();
-    titlesTable()
-        .update(
-            org.apache.spark.sql.functions.expr("title_id = 't2'"),
-            java.util.Map.of("kind", org.apache.spark.sql.functions.expr("'film'")));
+    retitle("t2", "film");
 
     List<LocalDate> rebuilt =
         lake()

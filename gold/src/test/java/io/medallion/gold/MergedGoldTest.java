@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.medallion.core.lake.Layer;
 import io.medallion.core.spec.Pipeline.GoldTable;
 import io.medallion.testkit.TestSpark;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -163,18 +162,7 @@ class MergedGoldTest {
 
     // The process died after the batch merged, before its checkpoint recorded it: the batch runs
     // again, from the state as it was before it.
-    Path commits =
-        Path.of(lake().lake().checkpoint(Layer.GOLD, "daily").replace("file:", ""), "commits");
-    Path last;
-    try (var files = Files.list(commits)) {
-      last =
-          files
-              .filter(f -> f.getFileName().toString().matches("\\d+"))
-              .max((a, b) -> Long.compare(number(a), number(b)))
-              .orElseThrow();
-    }
-    Files.delete(last);
-    Files.deleteIfExists(last.resolveSibling("." + last.getFileName() + ".crc"));
+    Path last = GoldFiles.forgetLastBatch(lake().lake().checkpoint(Layer.GOLD, "daily"));
     long versions = GoldFiles.versions(spark, path());
     aggregateOnce();
 
@@ -183,10 +171,6 @@ class MergedGoldTest {
         .as("its merge was skipped: the table holds it")
         .isEqualTo(versions);
     assertThat(gold()).isEqualTo(merged).isEqualTo(recomputed());
-  }
-
-  private static long number(Path file) {
-    return Long.parseLong(file.getFileName().toString());
   }
 
   @Test
