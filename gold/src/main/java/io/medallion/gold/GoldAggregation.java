@@ -1,7 +1,9 @@
 package io.medallion.gold;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 
 import io.delta.tables.DeltaTable;
 import io.medallion.core.error.MedallionException;
@@ -266,13 +268,7 @@ public final class GoldAggregation {
         for (int i = 0; i < table.sources().size(); i++) {
           Dataset<Row> rows =
               appendedRows(table.sources().get(i))
-                  .select(
-                      org.apache
-                          .spark
-                          .sql
-                          .functions
-                          .struct(org.apache.spark.sql.functions.col("*"))
-                          .as(SourceChanges.rowsOf(i)));
+                  .select(struct(col("*")).as(SourceChanges.rowsOf(i)));
           all = all == null ? rows : all.unionByName(rows, true);
         }
         return all;
@@ -568,7 +564,7 @@ public final class GoldAggregation {
       long written =
           DeltaTable.forPath(spark, path)
               .history(100)
-              .where(org.apache.spark.sql.functions.col("userMetadata").equalTo(mark))
+              .where(col("userMetadata").equalTo(mark))
               .select("version")
               .first()
               .getLong(0);
